@@ -1,0 +1,68 @@
+"""The command line: ``airmodel run | --version``.
+
+Bad input gives a one-line message naming the file, key or value, and exit code 2, with nothing written; a run
+that diverges stops with the species, cell, process and time, and exit code 3.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from . import __version__
+from .errors import InputError, ModelHealthError
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="airmodel", description="Regional air-quality model for greater Beijing.")
+    p.add_argument("--version", action="version", version=f"airmodel {__version__}")
+    p.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    r = sub.add_parser("run", help="run a scenario and write one CF NetCDF file")
+    r.add_argument("scenario", help="scenario TOML file")
+    r.add_argument("-o", "--output", required=True, help="output NetCDF file")
+    r.add_argument("--set", dest="overrides", action="append", default=[], metavar="SECTION.KEY=VALUE",
+                   help="override a scenario key (repeatable), e.g. --set run.hours=4")
+    r.add_argument("--force", action="store_true", help="overwrite an existing output")
+    r.add_argument("--restart", metavar="FILE", help="continue from a checkpoint file")
+    r.add_argument("--no-progress", action="store_true", help="no progress line")
+    return p
+
+
+
+
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    parser = _parser()
+    args = parser.parse_args(argv)  # argparse itself exits with 2 on usage errors
+    logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
+                        format="airmodel: %(message)s", stream=sys.stderr)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        if args.command == "run":
+            from .driver import command_line_text, execute
+
+            overrides = list(args.overrides)
+            if args.no_progress:
+                overrides.append("run.progress=false")
+            path = execute(args.scenario, args.output, overrides, args.force, args.restart,
+                           command_line=command_line_text(argv))
+            logging.getLogger("airmodel").info("wrote %s", path)
+        return 0
+    except InputError as exc:
+        print(f"airmodel: error: {exc}", file=sys.stderr)
+        return 2
+    except ModelHealthError as exc:
+        print(f"airmodel: the run stopped: {exc}", file=sys.stderr)
+        return 3
+    except KeyboardInterrupt:
+        print("airmodel: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

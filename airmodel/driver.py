@@ -1,0 +1,168 @@
+"""The run loop: build the model, step it to the end, write outputs and checkpoints, report the budget.
+
+Used by ``airmodel run`` and by ``airmodel.run()``.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import shlex
+import sys
+import tempfile
+import time as wallclock
+from pathlib import Path
+
+import numba
+import numpy as np
+
+from .checkpoint import read_checkpoint, write_checkpoint
+from .errors import InputError, ModelHealthError
+from .model import Model
+from .output import OutputWriter, partial_path
+from .scenario import load
+
+log = logging.getLogger("airmodel")
+
+
+class Progress:
+    """A one-line progress display: simulated time, wall time and the estimated time left."""
+
+    def __init__(self, model: Model, enabled: bool, stream=None):
+        self.model = model
+        self.enabled = enabled
+        self.stream = stream = stream or sys.stderr
+        self.tty = hasattr(stream, "isatty") and stream.isatty()
+        self.t0 = wallclock.perf_counter()
+        self.first_step = model.step_index
+        self.last = 0.0
+
+    def update(self, force: bool = False) -> None:
+        if not self.enabled:
+            return
+        now = wallclock.perf_counter()
+        interval = 1.0 if self.tty else 10.0
+        if not force and now - self.last < interval:
+            return
+        self.last = now
+        m = self.model
+        n_total = m.scenario.n_steps
+        done = m.step_index - self.first_step
+        wall = now - self.t0
+        left = wall / done * (n_total - m.step_index) if done else float("nan")
+        line = (f"[{m.elapsed / 3600:8.2f}/{n_total * m.time_step / 3600:.2f} h] {m.now:%Y-%m-%d %H:%M} UTC  "
+                f"wall {_hms(wall)}  left {_hms(left)}")
+        if self.tty:
+            self.stream.write("\r" + line + ("\n" if force else ""))
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+
+def _hms(seconds: float) -> str:
+    if not np.isfinite(seconds):
+        return "--:--:--"
+    s = int(round(seconds))
+    return f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}"
+
+
+def _checkpoint_steps(model: Model) -> int:
+    hours = float(model.scenario["output"]["checkpoint_interval_hours"])
+    if hours <= 0:
+        return 0
+    steps = hours * 3600.0 / model.time_step
+    if steps != round(steps) or steps < 1:
+        raise InputError(f"output.checkpoint_interval_hours: {hours} h is not a whole number of "
+                         f"{model.time_step} s time steps")
+    return int(round(steps))
+
+
+def execute(scenario_source, output: Path, overrides=None, force=False, restart=None,
+            command_line: str | None = None) -> Path:
+    """Run a scenario to ``output`` (NetCDF). Raises InputError for bad input before anything is written."""
+    output = Path(output)
+    scenario = load(scenario_source, overrides)
+    if output.exists() and not force:
+        raise InputError(f"{output}: the output exists; use --force to overwrite it")
+    if not output.parent.is_dir():
+        raise InputError(f"{output}: the folder {output.parent} does not exist")
+    if command_line is None:
+        command_line = f"airmodel.run({scenario_source!r})"
+    threads = scenario["run"]["threads"]
+    if threads:
+        numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+    model = Model(scenario)
+    checkpoint_every = _checkpoint_steps(model)
+    checkpoint_dir = Path(scenario["output"]["checkpoint_dir"] or f"{output}.checkpoints")
+
+    resumed = read_checkpoint(Path(restart), model) if restart else None
+    earlier = None
+    if resumed:
+        tmp = partial_path(output)
+        for candidate in resumed["earlier_outputs"]:
+            if candidate.is_file():
+                earlier = candidate
+                break
+        if earlier is not None and earlier.resolve() == tmp.resolve():
+            moved = tmp.with_name(tmp.name + ".previous")
+            os.replace(tmp, moved)
+            earlier = moved
+        if earlier is None:
+            log.warning("no earlier output of the interrupted run was found; the output starts at the checkpoint")
+
+    writer = OutputWriter(output, model, command_line)
+    try:
+        if resumed:
+            model.concentration[...] = resumed["concentration"]
+            model.step_index = resumed["step_index"]
+            model.budget.restore(resumed["budget"])
+            writer.restore(resumed["writer"], earlier)
+            if earlier is not None and earlier.name.endswith(".previous"):
+                earlier.unlink()
+        else:
+            writer.after_step()
+        progress = Progress(model, scenario["run"]["progress"])
+        t_start = wallclock.perf_counter()
+        while model.step_index < scenario.n_steps:
+            model.step()
+            with model.timers("output"):
+                writer.after_step()
+                if checkpoint_every and model.step_index % checkpoint_every == 0:
+                    write_checkpoint(checkpoint_dir, model, writer)
+            progress.update()
+        progress.update(force=True)
+        wall = wallclock.perf_counter() - t_start
+        burden = model.burden()
+        rows = model.budget.table(burden)
+        _log_summary(model, rows, wall)
+        return writer.finish(rows)
+    except BaseException:
+        writer.abandon()
+        raise
+
+
+def _log_summary(model: Model, rows: list[dict], wall: float) -> None:
+    log.info("run finished: %d steps in %.2f s wall", model.step_index, wall)
+    log.info("budget (kg):\n%s", "\n".join(
+        f"  {r['species']}: start {r['burden_start']:.6e} emitted {r['emitted']:.6e} in {r['inflow']:.6e} "
+        f"out {r['outflow']:.6e} deposited {r['deposited']:.6e} end {r['burden_end']:.6e} "
+        f"residual {r['relative_residual']:.2e}" for r in rows))
+    log.info("time by process:\n%s", model.timers.table())
+
+
+def run_to_dataset(source, output=None, overrides=None, force=False, restart=None):
+    """``airmodel.run``: run and return the output as an xarray.Dataset (loaded into memory)."""
+    import xarray as xr
+
+    if output is None:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = execute(source, Path(tmp) / "airmodel_run.nc", overrides, force, restart)
+            return xr.load_dataset(path)
+    path = execute(source, Path(output), overrides, force, restart)
+    return xr.load_dataset(path)
+
+
+def command_line_text(argv: list[str]) -> str:
+    return "airmodel " + " ".join(shlex.quote(a) for a in argv)
+
+
+__all__ = ["execute", "run_to_dataset", "ModelHealthError"]

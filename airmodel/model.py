@@ -1,0 +1,198 @@
+"""The model: the state c[species, z, y, x] and the step that advances it.
+
+One step of length dt, in this order (read ``Model.step`` top to bottom):
+
+1. emissions from point sources, into the cells that hold them;
+2. advection, dimension split (x, y, z, then z, y, x on the next step);
+3. horizontal diffusion (explicit, stability-limited sub-steps);
+4. vertical mixing, implicit, with surface emissions and dry deposition as its lower boundary condition.
+
+After every process a health check stops the run at the first NaN, infinity or negative value and names the
+species, cell, process and time. Every process's tracer-mass exchange with the outside (emitted, flowed in and out,
+deposited) is added up in the budget, which must close against the change in burden to round-off.
+"""
+from __future__ import annotations
+
+import time as wallclock
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import numpy as np
+
+from .emissions.point import emit_point_sources, point_sources
+from .errors import ModelHealthError
+from .grid import Grid, VerticalLayers, lonlat_grid, projected_grid
+from .kernels import diagnostics
+from .met import build_meteorology
+from .scenario import Scenario
+from .species import initial_field, species_table
+from .transport import BoundaryExchange, Transport
+from .units import concentration_to_si
+
+
+def build_grid(domain: dict) -> Grid:
+    if domain["layer_interfaces"] is not None:
+        layers = VerticalLayers.from_interfaces(domain["layer_interfaces"])
+    else:
+        layers = VerticalLayers.from_interfaces(domain["layer_thickness"] * np.arange(domain["layers"] + 1))
+    if domain["grid"] == "projected":
+        return projected_grid(domain["nx"], domain["ny"], float(domain["dx"]), float(domain["dy"]), layers,
+                              float(domain["x0"]), float(domain["y0"]))
+    return lonlat_grid(domain["lon_min"], domain["lon_max"], domain["lat_min"], domain["lat_max"],
+                       domain["resolution"], layers)
+
+
+@dataclass
+class Budget:
+    """Tracer-mass budget by species (kg): burden_end - burden_start = emitted + inflow - outflow - deposited."""
+
+    names: list[str]
+    burden_start: np.ndarray
+    exchange: BoundaryExchange
+    emitted: np.ndarray
+
+    @classmethod
+    def start(cls, names: list[str], burden: np.ndarray) -> "Budget":
+        n = len(names)
+        return cls(names, burden.copy(), BoundaryExchange(np.zeros(n), np.zeros(n), np.zeros(n)), np.zeros(n))
+
+    def residual(self, burden_end: np.ndarray) -> np.ndarray:
+        """Relative imbalance: |change in burden - net sources| over the largest term."""
+        e = self.exchange
+        net = self.emitted + e.inflow - e.outflow - e.deposited
+        scale = np.maximum.reduce([self.burden_start, burden_end, self.emitted, e.inflow, e.outflow, e.deposited])
+        return np.abs(burden_end - self.burden_start - net) / np.where(scale > 0, scale, 1.0)
+
+    def table(self, burden_end: np.ndarray) -> list[dict]:
+        e = self.exchange
+        res = self.residual(burden_end)
+        return [dict(species=n, burden_start=self.burden_start[s], emitted=self.emitted[s], inflow=e.inflow[s],
+                     outflow=e.outflow[s], deposited=e.deposited[s], burden_end=burden_end[s],
+                     relative_residual=res[s]) for s, n in enumerate(self.names)]
+
+    def as_arrays(self) -> dict[str, np.ndarray]:
+        e = self.exchange
+        return dict(burden_start=self.burden_start, emitted=self.emitted, inflow=e.inflow, outflow=e.outflow,
+                    deposited=e.deposited)
+
+    def restore(self, arrays: dict[str, np.ndarray]) -> None:
+        self.burden_start[:] = arrays["burden_start"]
+        self.emitted[:] = arrays["emitted"]
+        self.exchange.inflow[:] = arrays["inflow"]
+        self.exchange.outflow[:] = arrays["outflow"]
+        self.exchange.deposited[:] = arrays["deposited"]
+
+
+@dataclass
+class ProcessTimers:
+    """Wall time spent in each process, printed as a table at the end of a run."""
+
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def __call__(self, process: str):
+        t0 = wallclock.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[process] = self.seconds.get(process, 0.0) + wallclock.perf_counter() - t0
+
+    def table(self) -> str:
+        total = sum(self.seconds.values()) or 1.0
+        rows = [f"{'process':<22}{'seconds':>10}{'share':>8}"]
+        rows += [f"{p:<22}{s:>10.2f}{100 * s / total:>7.1f}%" for p, s in self.seconds.items()]
+        return "\n".join(rows)
+
+
+class Model:
+    def __init__(self, scenario: Scenario):
+        self.scenario = scenario
+        self.time_step = scenario.time_step
+        self.grid = build_grid(scenario["domain"])
+        self.met = build_meteorology(scenario["meteorology"], self.grid)
+        self.species = species_table(scenario["species"])
+        self.species_names = [sp.name for sp in self.species]
+        self.point_sources = point_sources(scenario["emissions"]["point"], self.species_names, self.grid)
+        self.transport = Transport(self.grid, scenario["transport"], len(self.species))
+        self.deposition_velocity = np.array([sp.dry_deposition_velocity for sp in self.species])
+        self.surface_emission = np.zeros((len(self.species), self.grid.ny, self.grid.nx))
+        met0 = self.met.at(0.0)
+        self.concentration = np.ascontiguousarray(
+            np.stack([initial_field(sp, self.grid, met0.air_density) for sp in self.species]))
+        self.step_index = 0
+        self.budget = Budget.start(self.species_names, self.burden())
+        self.timers = ProcessTimers()
+
+    # -- time ---------------------------------------------------------------------------------------------------
+    @property
+    def elapsed(self) -> float:
+        """Seconds since the start of the run (exact multiples of the time step)."""
+        return self.step_index * self.time_step
+
+    @property
+    def now(self):
+        return self.scenario.start + timedelta(seconds=self.elapsed)
+
+    def burden(self) -> np.ndarray:
+        """Tracer mass in the domain by species (kg)."""
+        return np.einsum("skji,kji->s", self.concentration, self.grid.cell_volume)
+
+    # -- the step -----------------------------------------------------------------------------------------------
+    def step(self) -> None:
+        dt = self.time_step
+        t = self.elapsed
+        met_start, met_end = self.met.at(t), self.met.at(t + dt)
+        coeffs = self.transport.coefficients(met_start, met_end, dt, self.met.static)
+        volume = self.transport.volume
+        tracer_mass = self.concentration * volume[None]
+        air_mass = coeffs.air_mass_start.copy()
+        exchange = self.budget.exchange
+
+        def check(process: str) -> None:
+            self._check(tracer_mass, process)
+
+        with self.timers("emissions"):
+            emit_point_sources(tracer_mass, self.point_sources, dt, self.budget.emitted)
+            check("emissions")
+        with self.timers("advection"):
+            inflow_x, inflow_y = self._lateral_inflow(met_end.air_density)
+            self.transport.advect(tracer_mass, air_mass, coeffs, dt, self.step_index, inflow_x, inflow_y,
+                                  exchange, check)
+        if self.scenario["transport"]["horizontal_diffusion"]:
+            with self.timers("horizontal diffusion"):
+                self.transport.diffuse_horizontally(tracer_mass, air_mass, coeffs, dt)
+                check("horizontal diffusion")
+        if self.scenario["transport"]["vertical_diffusion"]:
+            with self.timers("vertical mixing"):
+                self.transport.mix_vertically(tracer_mass, air_mass, coeffs, dt, self.surface_emission,
+                                              self.deposition_velocity, met_end.air_density[0], exchange)
+                check("vertical mixing")
+        np.divide(tracer_mass, volume[None], out=self.concentration)
+        self.step_index += 1
+
+    # -- helpers ------------------------------------------------------------------------------------------------
+    def _lateral_inflow(self, air_density: np.ndarray):
+        """Mixing ratios (kg/kg) of the air entering through the four sides, from each species' inflow value."""
+        ns = len(self.species)
+        nz, ny, nx = self.grid.shape
+        west = np.empty((ns, nz, ny)); east = np.empty((ns, nz, ny))
+        south = np.empty((ns, nz, nx)); north = np.empty((ns, nz, nx))
+        for s, sp in enumerate(self.species):
+            for out, rho in ((west, air_density[:, :, 0]), (east, air_density[:, :, -1]),
+                             (south, air_density[:, 0, :]), (north, air_density[:, -1, :])):
+                out[s] = concentration_to_si(sp.inflow, sp.units, rho) / rho
+        return (west, east), (south, north)
+
+    def _check(self, tracer_mass: np.ndarray, process: str) -> None:
+        index = diagnostics.first_invalid(tracer_mass.ravel())
+        if index < 0:
+            return
+        s, k, j, i = np.unravel_index(index, tracer_mass.shape)
+        value = tracer_mass[s, k, j, i] / self.transport.volume[k, j, i]
+        g = self.grid
+        raise ModelHealthError(
+            f"{process} produced an invalid concentration {value!r} kg m-3 for species "
+            f"{self.species_names[s]!r} in cell (k={k}, j={j}, i={i}) at x={g.x[i]:g}, y={g.y[j]:g}, "
+            f"z={g.layers.midpoints[k]:g} m, during the step from {self.now:%Y-%m-%d %H:%M:%S} UTC "
+            f"(step {self.step_index})")

@@ -1,0 +1,240 @@
+"""CF-1.8 NetCDF output, written hour by hour as the run goes, under a temporary name renamed at the end.
+
+- Hourly means: each record is the mean over the hour that ends at its time, with ``time_bnds`` and
+  ``cell_methods = "time: mean"``.
+- Snapshots: instantaneous fields at the instants the scenario names ("start", "end", or hours after the start).
+  Alone they use the ``time`` axis; beside hourly means they go on a ``time_instant`` axis as ``<name>_instant``.
+- Time is float64 "hours since" the run's start, in UTC; coordinate variables carry no _FillValue (what CF
+  checkers and CDO expect).
+- Provenance in the global attributes: the resolved scenario, the package version, the command line; the budget
+  by species is added when the run finishes.
+"""
+from __future__ import annotations
+
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+
+import netCDF4
+import numpy as np
+
+from . import __version__
+from .grid import Grid
+from .species import Species
+from .units import concentration_from_si
+
+PARTIAL_SUFFIX = ".part"
+
+
+def partial_path(path: Path) -> Path:
+    """The temporary name a run writes to before renaming to ``path``."""
+    return path.with_name(path.name + PARTIAL_SUFFIX)
+
+
+def add_grid_coordinates(ds: netCDF4.Dataset, grid: Grid, levels: str) -> tuple[str, ...]:
+    """Define the horizontal and vertical coordinates; returns the spatial dimension names of a field."""
+    ds.createDimension("nv", 2)
+    if grid.kind == "lonlat":
+        xname, yname = "lon", "lat"
+        xattrs = dict(standard_name="longitude", long_name="longitude of cell centre", units="degrees_east",
+                      axis="X", bounds="lon_bnds")
+        yattrs = dict(standard_name="latitude", long_name="latitude of cell centre", units="degrees_north",
+                      axis="Y", bounds="lat_bnds")
+    else:
+        xname, yname = "x", "y"
+        xattrs = dict(standard_name="projection_x_coordinate", long_name="x of cell centre from the domain's "
+                      "south-west corner", units="m", axis="X", bounds="x_bnds")
+        yattrs = dict(standard_name="projection_y_coordinate", long_name="y of cell centre from the domain's "
+                      "south-west corner", units="m", axis="Y", bounds="y_bnds")
+    for name, centres, bounds, attrs in ((xname, grid.x, grid.x_bounds, xattrs),
+                                         (yname, grid.y, grid.y_bounds, yattrs)):
+        ds.createDimension(name, centres.size)
+        var = ds.createVariable(name, "f8", (name,))
+        var.setncatts(attrs)
+        var[:] = centres
+        bnd = ds.createVariable(f"{name}_bnds", "f8", (name, "nv"))
+        bnd[:] = np.stack([bounds[:-1], bounds[1:]], axis=1)
+    layers = grid.layers
+    if levels == "all":
+        ds.createDimension("z", layers.nz)
+        z = ds.createVariable("z", "f8", ("z",))
+        z.setncatts(dict(standard_name="height", long_name="height of layer midpoint above ground", units="m",
+                         positive="up", axis="Z", bounds="z_bnds"))
+        z[:] = layers.midpoints
+        zb = ds.createVariable("z_bnds", "f8", ("z", "nv"))
+        zb[:] = np.stack([layers.interfaces[:-1], layers.interfaces[1:]], axis=1)
+        return ("z", yname, xname)
+    z = ds.createVariable("height", "f8", ())
+    z.setncatts(dict(standard_name="height", long_name="height of the lowest layer's midpoint above ground",
+                     units="m", positive="up", axis="Z"))
+    z[...] = layers.midpoints[0]
+    return (yname, xname)
+
+
+def field_attributes(sp: Species, cell_methods: str | None, coordinates: str | None) -> dict:
+    attrs = dict(units=sp.units, long_name=sp.long_name)
+    if sp.standard_name:
+        attrs["standard_name"] = sp.standard_name
+    if cell_methods:
+        attrs["cell_methods"] = cell_methods
+    if coordinates:
+        attrs["coordinates"] = coordinates
+    return attrs
+
+
+class OutputWriter:
+    """Writes a run's fields as they are produced; ``state()``/``restore()`` carry it across a restart."""
+
+    def __init__(self, path: Path, model, command_line: str, overwrite_partial: bool = True):
+        self.path = Path(path)
+        self.tmp = partial_path(self.path)
+        self.model = model
+        sc = model.scenario
+        out = sc["output"]
+        self.levels = out["levels"]
+        names = out["variables"] or model.species_names
+        self.indices = [model.species_names.index(n) for n in names]
+        self.hourly = bool(out["hourly_means"])
+        self.snapshot_steps = self._snapshot_steps(out["snapshots"], sc)
+        self.steps_per_hour = int(round(3600.0 / sc.time_step)) if self.hourly else 0
+        self.dtype = "f8" if out["precision"] == "double" else "f4"
+        self.accumulator = None
+        self.records = {"time": 0, "time_instant": 0}
+        self.ds = netCDF4.Dataset(self.tmp, "w", format="NETCDF4")
+        self._define(command_line)
+
+    @staticmethod
+    def _snapshot_steps(items, sc) -> set[int]:
+        steps = set()
+        for item in items:
+            if item == "start":
+                steps.add(0)
+            elif item == "end":
+                steps.add(sc.n_steps)
+            else:
+                steps.add(int(round(float(item) * 3600.0 / sc.time_step)))
+        return steps
+
+    # -- file layout --------------------------------------------------------------------------------------------
+    def _define(self, command_line: str) -> None:
+        m, ds = self.model, self.ds
+        sc = m.scenario
+        ds.setncatts(dict(
+            Conventions="CF-1.8",
+            title=sc["run"]["name"],
+            institution="airmodel",
+            source=f"airmodel {__version__}",
+            history=f"{datetime.now(timezone.utc):%Y-%m-%dT%H:%M:%SZ} {command_line}",
+            airmodel_version=__version__,
+            command_line=command_line,
+            scenario=sc.to_toml(),
+            scenario_file=str(sc.source),
+            time_step_seconds=sc.time_step,
+            advection_scheme=sc["transport"]["advection"],
+            output_schedule=("hourly means" if self.hourly else "")
+            + (", " if self.hourly and self.snapshot_steps else "")
+            + (f"snapshots at steps {sorted(self.snapshot_steps)}" if self.snapshot_steps else ""),
+        ))
+        dims = add_grid_coordinates(ds, m.grid, self.levels)
+        time_units = f"hours since {sc.start:%Y-%m-%d %H:%M:%S}"
+        axes = []
+        if self.hourly:
+            axes.append(("time", "time: mean", ""))
+        if self.snapshot_steps:
+            axes.append(("time_instant" if self.hourly else "time", "time: point",
+                         "_instant" if self.hourly else ""))
+        self.axes = axes
+        coordinates = "height" if self.levels == "surface" else None
+        for axis, methods, suffix in axes:
+            ds.createDimension(axis, None)
+            tv = ds.createVariable(axis, "f8", (axis,))
+            tv.setncatts(dict(standard_name="time", long_name="time (UTC)", units=time_units,
+                              calendar="standard", axis="T"))
+            if methods == "time: mean":
+                tv.bounds = f"{axis}_bnds"
+                ds.createVariable(f"{axis}_bnds", "f8", (axis, "nv"))
+            chunks = (1,) + tuple(len(ds.dimensions[d]) for d in dims)
+            for s in self.indices:
+                sp = m.species[s]
+                var = ds.createVariable(sp.name + suffix, self.dtype, (axis,) + dims, zlib=True, complevel=4,
+                                        shuffle=True, chunksizes=chunks)
+                var.setncatts(field_attributes(sp, methods, coordinates))
+
+    # -- per step -----------------------------------------------------------------------------------------------
+    def _fields(self) -> np.ndarray:
+        """The written species in output units, at the written levels, from the model state now."""
+        m = self.model
+        rho = m.met.at(m.elapsed).air_density
+        c = m.concentration[self.indices]
+        if self.levels == "surface":
+            c, rho = c[:, 0], rho[0]
+        return np.stack([concentration_from_si(c[n], m.species[s].units, rho)
+                         for n, s in enumerate(self.indices)])
+
+    def after_step(self) -> None:
+        """Called after every model step (and once at step 0 before the first)."""
+        m = self.model
+        step = m.step_index
+        if self.hourly and step > 0:
+            f = self._fields()
+            if self.accumulator is None:
+                self.accumulator = np.zeros_like(f)
+            self.accumulator += f
+            if step % self.steps_per_hour == 0:
+                hour = step * m.time_step / 3600.0
+                self._write("time", hour, self.accumulator / self.steps_per_hour, "", bounds=(hour - 1.0, hour))
+                self.accumulator[...] = 0.0
+        if step in self.snapshot_steps:
+            axis, _, suffix = self.axes[-1]
+            self._write(axis, step * m.time_step / 3600.0, self._fields(), suffix)
+
+    def _write(self, axis: str, hours: float, fields: np.ndarray, suffix: str, bounds=None) -> None:
+        n = self.records[axis]
+        self.ds[axis][n] = hours
+        if bounds is not None:
+            self.ds[f"{axis}_bnds"][n, :] = bounds
+        for f, s in zip(fields, self.indices):
+            self.ds[self.model.species[s].name + suffix][n] = f
+        self.records[axis] = n + 1
+        self.ds.sync()  # a killed run keeps every finished record, for --restart
+
+    # -- restart ------------------------------------------------------------------------------------------------
+    def state(self) -> dict:
+        return dict(records_time=self.records["time"], records_time_instant=self.records["time_instant"],
+                    accumulator=self.accumulator)
+
+    def restore(self, state: dict, earlier: Path | None) -> None:
+        """Continue from a checkpoint: copy the records written before it from ``earlier`` (a partial or
+        finished output of the interrupted run)."""
+        self.accumulator = state["accumulator"]
+        wanted = {"time": int(state["records_time"]), "time_instant": int(state["records_time_instant"])}
+        if earlier is None:
+            return
+        with netCDF4.Dataset(earlier) as old:
+            for axis, n in wanted.items():
+                if n == 0 or axis not in self.ds.dimensions:
+                    continue
+                for name, var in self.ds.variables.items():
+                    if var.dimensions and var.dimensions[0] == axis:
+                        var[:n] = old[name][:n]
+                self.records[axis] = n
+        self.ds.sync()
+
+    # -- the end ------------------------------------------------------------------------------------------------
+    def finish(self, budget_rows: list[dict]) -> Path:
+        """Store the budget, close, and rename the temporary file to the output path."""
+        for row in budget_rows:
+            for key, value in row.items():
+                if key != "species":
+                    unit = "" if key == "relative_residual" else "_kg"
+                    self.ds.setncattr(f"budget_{row['species']}_{key}{unit}", float(value))
+        self.ds.close()
+        os.replace(self.tmp, self.path)
+        return self.path
+
+    def abandon(self) -> None:
+        """Close after a failure; the temporary file stays for a restart, the output path is untouched."""
+        try:
+            self.ds.close()
+        except RuntimeError:
+            pass

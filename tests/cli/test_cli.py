@@ -1,0 +1,80 @@
+"""The command line: clear errors with exit code 2 and nothing written; no silent overwrite; --version."""
+import subprocess
+import sys
+
+import pytest
+
+from airmodel import __version__
+from airmodel.cli import main
+
+SMALL = ["--set", "domain.nx=30", "--set", "domain.ny=70", "--set", "domain.layers=8", "--set", "run.hours=1",
+         "--set", "run.time_step=300.0", "--set", "domain.dx=1000.0", "--set", "domain.dy=1000.0"]
+
+
+def test_version():
+    r = subprocess.run([sys.executable, "-m", "airmodel.cli", "--version"], capture_output=True, text=True)
+    assert r.returncode == 0 and __version__ in r.stdout
+
+
+def check_error(capsys, tmp_path, args, message):
+    code = main(args)
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert message in err, err
+    assert "Traceback" not in err
+    assert not (tmp_path / "out.nc").exists()
+    assert not (tmp_path / "out.nc.part").exists()
+
+
+@pytest.mark.parametrize("override, message", [
+    ("run.hourz=3", "unknown key 'hourz'"),
+    ("run.hours=\"three\"", "run.hours: expected a number, got 'three'"),
+    ("transport.advection=\"ppn\"", "unknown value 'ppn'; choose one of: ppm, walcek"),
+    ("emissions.point.0.x=-5000.0", "outside the domain"),
+    ("emissions.point.0.rate_units=\"g/s\"", "unknown unit 'g/s'"),
+    ("emissions.point.0.rate=-1.0", "must be at least 0"),
+    ("species.tracer.units=\"ppq\"", "unknown unit 'ppq'"),
+    ("run.time_step=7.0", "run.time_step 7.0 s does not divide the run length 3600.0 s"),
+    ("domain.layer_interfaces=[0.0, 50.0]", "give either layer_interfaces or layer_thickness with layers"),
+    ("meteorology.source=\"wrf2\"", "unknown value 'wrf2'"),
+])
+def test_bad_scenario_exit_2_and_nothing_written(scenarios, tmp_path, capsys, override, message):
+    args = ["run", str(scenarios / "idealized" / "plume.toml"), "-o", str(tmp_path / "out.nc"), "--no-progress",
+            *SMALL, "--set", override]
+    check_error(capsys, tmp_path, args, message)
+
+
+def test_end_before_start(scenarios, tmp_path, capsys):
+    text = (scenarios / "idealized" / "plume.toml").read_text().replace("hours = 8", 'end = "2008-07-31T00:00:00Z"')
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(text)
+    check_error(capsys, tmp_path, ["run", str(scenario), "-o", str(tmp_path / "out.nc")], "is not after run.start")
+
+
+def test_missing_and_malformed_files(tmp_path, capsys):
+    check_error(capsys, tmp_path, ["run", str(tmp_path / "nope.toml"), "-o", str(tmp_path / "out.nc")],
+                "scenario file not found")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[run\nstart = 1\n")
+    check_error(capsys, tmp_path, ["run", str(bad), "-o", str(tmp_path / "out.nc")], "bad.toml: not valid TOML")
+    bad.write_text('extends = "missing_base.toml"\n')
+    check_error(capsys, tmp_path, ["run", str(bad), "-o", str(tmp_path / "out.nc")],
+                "missing_base.toml: scenario file not found")
+
+
+def test_existing_output_needs_force(scenarios, tmp_path, capsys):
+    out = tmp_path / "out.nc"
+    out.write_text("precious")
+    args = ["run", str(scenarios / "idealized" / "plume.toml"), "-o", str(out), "--no-progress", *SMALL]
+    assert main(args) == 2
+    assert "use --force" in capsys.readouterr().err
+    assert out.read_text() == "precious"
+    assert main(args + ["--force"]) == 0
+    assert out.read_bytes()[:3] == b"\x89HD"  # now a NetCDF4 (HDF5) file
+    assert not (tmp_path / "out.nc.part").exists()
+
+
+def test_bad_restart_file(scenarios, tmp_path, capsys):
+    args = ["run", str(scenarios / "idealized" / "plume.toml"), "-o", str(tmp_path / "out.nc"), *SMALL,
+            "--restart", str(tmp_path / "missing.nc")]
+    check_error(capsys, tmp_path, args, "checkpoint file not found")
