@@ -38,7 +38,7 @@ def _k(types, default=REQUIRED, choices=None, doc="", minimum=None, exclusive_mi
     return Key(types, default, choices, doc, minimum, exclusive_minimum)
 
 
-ADVECTION_SCHEMES = ("ppm", "walcek")
+ADVECTION_SCHEMES = ("walcek", "ppm", "ppm_cs08")
 FLOWS = ("uniform", "solid_body_rotation", "terrain_bump")
 
 SCHEMA: dict[str, dict[str, Key]] = {
@@ -94,7 +94,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
                                   minimum=0),
     },
     "transport": {
-        "advection": _k(str, "ppm", choices=ADVECTION_SCHEMES),
+        "advection": _k(str, "walcek", choices=ADVECTION_SCHEMES),
         "cfl_max": _k(NUMBER, 0.9, doc="largest Courant number of an advection sub-step", minimum=0,
                       exclusive_minimum=True),
         "horizontal_advection": _k(bool, True),

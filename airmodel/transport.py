@@ -16,11 +16,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .errors import ModelHealthError
 from .grid import Grid
 from .kernels import advection, continuity, diffusion
 from .met.base import MetSnapshot
 
-SCHEME_IDS = {"ppm": 0, "walcek": 1}
+SCHEME_IDS = {"ppm": advection.SCHEME_PPM, "walcek": advection.SCHEME_WALCEK, "ppm_cs08": advection.SCHEME_PPM_CS08}
 
 
 def _face_average_x(a: np.ndarray) -> np.ndarray:
@@ -145,8 +146,12 @@ class Transport:
                 top = tracer_mass[:, -1] / air_mass[-1][None]
                 low, high = top, np.ascontiguousarray(top)
             boundary = self._boundary[axis]
-            advection.advect(tracer_mass, air_mass, flux, dt, axis, low, high, boundary, self.cfl_max,
-                             self.scheme)
+            status = advection.advect(tracer_mass, air_mass, flux, dt, axis, low, high, boundary, self.cfl_max,
+                                      self.scheme)
+            if status == advection.ERROR_INFEASIBLE_FLUX:
+                raise ModelHealthError(f"{name}: the air-mass fluxes would empty a cell of air within the step; "
+                                       f"the winds and the air density of the meteorology are inconsistent, "
+                                       f"or run.time_step is far too long")
             per_species = boundary.reshape(2, self.n_species, -1)
             exchange.inflow += np.where(per_species > 0, per_species, 0.0).sum(axis=(0, 2))
             exchange.outflow -= np.where(per_species < 0, per_species, 0.0).sum(axis=(0, 2))

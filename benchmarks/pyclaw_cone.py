@@ -129,8 +129,27 @@ def _summarise_times(times: list[float], steps: int) -> dict:
 # ---------------------------------------------------------------------------------------------------------
 # PyClaw
 # ---------------------------------------------------------------------------------------------------------
-def _pyclaw_setup(split: bool):
+def _import_pyclaw():
+    """Import clawpack.pyclaw without leaving a ``pyclaw.log`` in the working directory (PyClaw's logging
+    configuration opens that file in the current directory at import): import it from a scratch directory."""
+    if "clawpack.pyclaw" not in sys.modules:
+        import tempfile
+
+        cwd = os.getcwd()
+        scratch = os.path.join(tempfile.gettempdir(), "airmodel-bench-pyclaw")
+        os.makedirs(scratch, exist_ok=True)
+        os.chdir(scratch)
+        try:
+            import clawpack.pyclaw  # noqa: F401
+        finally:
+            os.chdir(cwd)
     from clawpack import pyclaw, riemann
+
+    return pyclaw, riemann
+
+
+def _pyclaw_setup(split: bool):
+    pyclaw, riemann = _import_pyclaw()
 
     solver = pyclaw.ClawSolver2D(riemann.vc_advection_2D)
     solver.limiters = pyclaw.limiters.tvd.MC
@@ -266,6 +285,22 @@ def _import_advect():
     return advect
 
 
+def _kernel_fingerprint() -> dict:
+    """sha256 (first 16 hex digits) and mtime of kernels/advection.py: the kernel is under development, so
+    every airmodel result records which version produced it."""
+    import datetime
+    import hashlib
+
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "kernels", "advection.py")
+    try:
+        with open(path, "rb") as fh:
+            digest = hashlib.sha256(fh.read()).hexdigest()[:16]
+        mtime = datetime.datetime.fromtimestamp(os.path.getmtime(path), datetime.timezone.utc)
+        return {"advection_py_sha256_16": digest, "advection_py_mtime_utc": mtime.isoformat(timespec="seconds")}
+    except OSError:
+        return {}
+
+
 def run_airmodel_cone(steps: int = STEPS, repeats: int = 1, threads: int | None = None,
                       cfl_max: float = 1.0) -> dict:
     """Run the rotating cone with airmodel's ``kernels.advection.advect`` (PPM, mass form).
@@ -337,6 +372,7 @@ def run_airmodel_cone(steps: int = STEPS, repeats: int = 1, threads: int | None 
         "threads": nthreads,
         "cfl_max_arg": cfl_max,
         "max_substeps": max_sub,
+        **_kernel_fingerprint(),
         "compile_or_cache_load_s": compile_s,
         "max_abs_air_mass_change": float(np.abs(air - 1.0).max()),
         **error_metrics(c, t_end, c0),

@@ -18,7 +18,7 @@ from .base import Meteorology, MetSnapshot
 
 
 class IdealizedMeteorology(Meteorology):
-    def __init__(self, section: dict, grid: Grid):
+    def __init__(self, section: dict, grid: Grid, start=None, end=None):
         super().__init__(grid)
         self.section = section
         nz, ny, nx = grid.shape

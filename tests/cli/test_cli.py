@@ -29,7 +29,7 @@ def check_error(capsys, tmp_path, args, message):
 @pytest.mark.parametrize("override, message", [
     ("run.hourz=3", "unknown key 'hourz'"),
     ("run.hours=\"three\"", "run.hours: expected a number, got 'three'"),
-    ("transport.advection=\"ppn\"", "unknown value 'ppn'; choose one of: ppm, walcek"),
+    ("transport.advection=\"ppn\"", "unknown value 'ppn'; choose one of: walcek, ppm, ppm_cs08"),
     ("emissions.point.0.x=-5000.0", "outside the domain"),
     ("emissions.point.0.rate_units=\"g/s\"", "unknown unit 'g/s'"),
     ("emissions.point.0.rate=-1.0", "must be at least 0"),

@@ -15,9 +15,9 @@ averaged over the lowest layer (0-50 m) with the error function.
 import numpy as np
 import pytest
 from scipy import integrate
-from scipy.special import erf
 
 import airmodel
+from airmodel.analytic import plume_crosswind_integrated_layer_mean, plume_exact_crosswind_integrated
 from tests.conftest import budget_residuals
 
 Q, U, KX, KY, KZ, H, TOP = 100.0, 5.0, 50.0, 50.0, 10.0, 225.0, 2000.0
@@ -30,30 +30,12 @@ def plume(scenarios, tmp_path_factory):
     return airmodel.run(scenarios / "idealized" / "plume.toml", output=out)
 
 
-def images(z_source):
-    for n in range(-4, 5):
-        yield 2 * n * TOP + z_source
-        yield 2 * n * TOP - z_source
-
-
 def slender_layer_mean(distance, z0, z1):
-    """Crosswind-integrated concentration (g m-2) averaged over z0..z1, slender plume with images."""
-    sz = np.sqrt(2 * KZ * distance / U)
-    total = sum(0.5 * (erf((z1 - zi) / (np.sqrt(2) * sz)) - erf((z0 - zi) / (np.sqrt(2) * sz)))
-                for zi in images(H))
-    return Q / U * total / (z1 - z0)
+    return plume_crosswind_integrated_layer_mean(distance, z0, z1, Q, U, KZ, H, TOP)
 
 
 def exact_crosswind_integrated(distance, z):
-    """The full exact solution (with along-wind diffusion), integrated over y numerically (g m-2)."""
-    def c(y):
-        total = 0.0
-        for zi in images(H):
-            r = np.sqrt(distance**2 + (KX / KY) * y**2 + (KX / KZ) * (z - zi) ** 2)
-            total += Q / (4 * np.pi * np.sqrt(KY * KZ) * r) * np.exp(U * (distance - r) / (2 * KX))
-        return total
-    sy = np.sqrt(2 * KY * distance / U)
-    return 2 * integrate.quad(c, 0, 12 * sy, epsabs=0, epsrel=1e-10, limit=200)[0]
+    return plume_exact_crosswind_integrated(distance, z, Q, U, KX, KY, KZ, H, TOP)
 
 
 def test_slender_form_is_close_to_exact():

@@ -31,3 +31,14 @@ def test_six_revolutions(cone):
 def test_budget_closes(cone):
     for name, residual in budget_residuals(cone).items():
         assert residual < 1e-10, (name, residual)
+
+
+def test_exact_cone_helper_returns_to_start_after_a_revolution():
+    """The exact-solution helper (used by the benchmarks) is the initial cone after a whole revolution."""
+    from airmodel.analytic import rotating_cone
+    x = np.arange(101.0)
+    start = rotating_cone(x, x, 0.0, 0.1, (50, 50), (50, 75), 15, 4, 1)
+    again = rotating_cone(x, x, 2 * np.pi / 0.1, 0.1, (50, 50), (50, 75), 15, 4, 1)
+    quarter = rotating_cone(x, x, 0.5 * np.pi / 0.1, 0.1, (50, 50), (50, 75), 15, 4, 1)
+    assert start.max() == 5.0 and np.allclose(start, again)
+    assert quarter[50, 25] == pytest.approx(5.0)  # counter-clockwise: the top of the circle moves west

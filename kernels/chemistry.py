@@ -1,0 +1,547 @@
+"""Gas-phase and aerosol chemistry of a compiled mechanism: rates, tendencies, the analytic Jacobian, a Rosenbrock
+integrator per cell, and the drivers for a 3-D grid (parallel over cells) and for a box model.
+
+The mechanism arrives as arrays (:class:`MechanismArrays`, built by ``airmodel.chemistry.mechanism``); no source
+code is generated. Generic loops over those arrays give:
+
+- rate constants k_r (thermal part once per cell and call; photolysis and the OH proxy at each stage time);
+- reaction rates (mass action) r_r = k_r prod_{reactants p} y_p;
+- tendencies f_s = sum_r nu_{s,r} r_r + E_s + D (b_s - y_s), with nu the *net* stoichiometric coefficient
+  (products minus reactants, so a catalyst such as ROC in GRS' R1 has nu = 0), E an emission rate and D a
+  first-order dilution towards a background b (box model only);
+- the Jacobian d f_s / d y_q = sum_r nu_{s,r} k_r prod_{p != one occurrence of q} y_p - D delta_{sq}.
+
+Units inside: every species, aerosol components included, is a mole fraction in ppb (nmol mol-1); time in s.
+Rate constants are converted to ppb and s when the mechanism is compiled (ppm-min constants, GRS) or here
+(molecule cm-3 constants, which need the air number density M: k_ppb = k (1e-9 M)^(n-1) for n reactants).
+
+Integrator: a Rosenbrock method (``rosenbrock.py``: ROS2 or RODAS3) with an embedded error estimate and step-size
+control, on the *solved* species only (those in any reaction, plus any with emissions or dilution). The time
+derivative f_t, needed because photolysis changes within a step, is a forward difference over 1 ms.
+
+Positivity. A step is rejected (and halved) when a component ends below -atol_s, i.e. when the negative value
+is not explained by the accepted truncation error. Smaller negatives of an accepted step are set to zero
+*mass-consistently*: the deficit is taken from the other positive members of the species' conserved-element
+family (N or S) in proportion to their amount, so the element total is unchanged; species with no conserved
+element are simply set to zero. Linear invariants are otherwise kept by the Rosenbrock stages themselves (to
+round-off), because every stage is a linear combination of f and J, which both conserve them.
+
+After the kinetic step the NH3-HNO3-sulfate equilibrium (``aerosol.py``) repartitions gas and particles.
+
+Determinism: every cell is independent (no cross-cell sums), so results are bitwise the same with any number of
+threads.
+"""
+from __future__ import annotations
+
+import math
+from collections import namedtuple
+
+import numpy as np
+from numba import njit, prange
+
+from .aerosol import nh4no3_dissociation_constant, partition_ammonium_nitrate
+from .photolysis import cloud_attenuation, cos_zenith, declination_and_equation_of_time, mcm_photolysis
+from .rosenbrock import lu_factor, lu_solve, next_step_factor
+
+AVOGADRO = 6.02214076e23  # mol-1 (SI 2019, exact)
+MOLAR_MASS_AIR = 28.9647  # g mol-1, dry air
+PPB = 1e-9
+
+RATE_CONSTANT = 0       # k = p0
+RATE_ARRHENIUS = 1      # k = p0 exp(-p1 / T) (T / 300)^p2
+RATE_TROE = 2           # k0 = p0 (T/300)^-p1 [M], kinf = p2 (T/300)^-p3, Fc = p4: JPL fall-off form
+RATE_LINEAR_M = 3       # k = p0 (1 + [M] / p1)
+RATE_HUMIDITY_CLOUD = 4  # k = p0 ((1 - f_c) RH^p1 + f_c 100^p1), RH in %
+
+STATUS_OK = 0
+STATUS_TOO_MANY_STEPS = 1
+STATUS_STEP_TOO_SMALL = 2
+STATUS_SINGULAR = 3
+
+TIME_DERIVATIVE_DELTA = 1e-3  # s
+CELLS_PER_CHUNK = 32
+
+#: The compiled mechanism (see airmodel/chemistry/mechanism.py for how each array is built).
+MechanismArrays = namedtuple("MechanismArrays", [
+    "molar_mass",          # f8[ns] g mol-1
+    "reactants",           # i8[nr, 3] species index of each reactant occurrence, -1 padding
+    "n_reactants",         # i8[nr]
+    "net_start",           # i8[nr + 1] CSR pointers into net_species / net_coef
+    "net_species",         # i8[nnet]
+    "net_coef",            # f8[nnet] net stoichiometric coefficients (products - reactants), zeros dropped
+    "rate_type",           # i8[nr] one of the RATE_* codes
+    "rate_par",            # f8[nr, 5]
+    "rate_scale",          # f8[nr] constant factor, includes the ppm-min -> ppb-s conversion
+    "molecule_units",      # i8[nr] 1: the constant is in molecule cm-3 s units (times (1e-9 M)^(n-1))
+    "photolysis_index",    # i8[nr] index into photolysis_par multiplying k, or -1
+    "oh_factor",           # i8[nr] 1: k is multiplied by the OH proxy (molecule cm-3)
+    "photolysis_par",      # f8[nj, 3] MCM l, m, n
+    "oh_photolysis",       # i8 index of the J driving the OH proxy, -1 if none
+    "oh_par",              # f8[3] OH_ref (molecule cm-3), J_ref (s-1), exponent
+    "cloud_par",           # f8[2] a, b of the cloud attenuation 1 - a f^b
+    "element_weight",      # f8[ne, ns] atoms of each conserved element per molecule
+    "element_of",          # i8[ns] the conserved element a species carries, -1 if none
+    "equilibrium",         # i8[5] NH3, HNO3, NH4+, NO3-, SO4= species indices (all -1: no equilibrium)
+])
+
+Workspace = namedtuple("Workspace", "k_thermal k_now k_stage j_values f_now f_stage f_time y_stage y_new "
+                                    "stage_k jac matrix pivot rhs")
+
+
+@njit(cache=True)
+def allocate_workspace(n_species, n_reactions, n_photolysis, n_solved, n_coupled, n_stages):
+    return Workspace(np.empty(n_reactions), np.empty(n_reactions), np.empty(n_reactions),
+                     np.empty(max(n_photolysis, 1)), np.empty(n_species), np.empty(n_species),
+                     np.empty(n_species), np.empty(n_species), np.empty(n_species),
+                     np.empty((n_stages, n_solved)), np.empty((n_solved, n_solved)),
+                     np.empty((n_coupled, n_coupled)), np.empty(n_coupled, dtype=np.int64), np.empty(n_solved))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Rate constants
+# ---------------------------------------------------------------------------------------------------------------
+@njit(cache=True)
+def air_number_density(air_density):
+    """Molecules of air per cm3 from the air density (kg m-3)."""
+    return air_density / (MOLAR_MASS_AIR * 1e-3) * AVOGADRO * 1e-6
+
+
+@njit(cache=True)
+def troe_jpl(k0_300, n0, kinf_300, ninf, fc, temperature, air_number_density):
+    """Fall-off rate constant (cm3 molecule-1 s-1), JPL form (Sander et al., JPL Publication 06-2):
+    k = k0[M] kinf / (k0[M] + kinf) * Fc^(1 / (1 + log10(k0[M]/kinf)^2)), k0 = k0_300 (T/300)^-n0, etc."""
+    tr = temperature / 300.0
+    k0m = k0_300 * tr ** (-n0) * air_number_density
+    kinf = kinf_300 * tr ** (-ninf)
+    ratio = k0m / kinf
+    x = math.log10(ratio)
+    return k0m / (1.0 + ratio) * fc ** (1.0 / (1.0 + x * x))
+
+
+@njit(cache=True)
+def thermal_rate_constants(mech, temperature, air_number_density, rh_percent, cloud_fraction, out):
+    """The part of every rate constant that does not change within a call (ppb and s units), into out[nr].
+    Photolysis frequencies and the OH proxy multiply it later (``current_rate_constants``)."""
+    t = temperature
+    m = air_number_density
+    for r in range(out.size):
+        p = mech.rate_par[r]
+        kind = mech.rate_type[r]
+        if kind == RATE_CONSTANT:
+            k = p[0]
+        elif kind == RATE_ARRHENIUS:
+            k = p[0] * math.exp(-p[1] / t)
+            if p[2] != 0.0:
+                k *= (t / 300.0) ** p[2]
+        elif kind == RATE_TROE:
+            k = troe_jpl(p[0], p[1], p[2], p[3], p[4], t, m)
+        elif kind == RATE_LINEAR_M:
+            k = p[0] * (1.0 + m / p[1])
+        else:  # RATE_HUMIDITY_CLOUD
+            f = min(max(cloud_fraction, 0.0), 1.0)
+            rh = min(max(rh_percent, 0.0), 100.0)
+            k = p[0] * ((1.0 - f) * rh ** p[1] + f * 100.0 ** p[1])
+        k *= mech.rate_scale[r]
+        if mech.molecule_units[r] == 1:
+            order = mech.n_reactants[r]
+            for _ in range(order - 1):
+                k *= PPB * m
+        out[r] = k
+
+
+@njit(cache=True)
+def photolysis_and_oh(mech, cos_chi, cloud_factor, j_values):
+    """Photolysis frequencies (s-1) into j_values; returns the OH proxy (molecule cm-3):
+    OH = OH_ref (J / J_ref)^exponent for the J named in the mechanism (zero at night)."""
+    for q in range(mech.photolysis_par.shape[0]):
+        j_values[q] = cloud_factor * mcm_photolysis(cos_chi, mech.photolysis_par[q, 0], mech.photolysis_par[q, 1],
+                                                    mech.photolysis_par[q, 2])
+    oh = 0.0
+    if mech.oh_photolysis >= 0:
+        ratio = j_values[mech.oh_photolysis] / mech.oh_par[1]
+        if ratio > 0.0:
+            oh = mech.oh_par[0] * ratio ** mech.oh_par[2]
+    return oh
+
+
+@njit(cache=True)
+def current_rate_constants(mech, k_thermal, j_values, oh, out):
+    for r in range(out.size):
+        k = k_thermal[r]
+        q = mech.photolysis_index[r]
+        if q >= 0:
+            k *= j_values[q]
+        if mech.oh_factor[r] == 1:
+            k *= oh
+        out[r] = k
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Tendency and Jacobian
+# ---------------------------------------------------------------------------------------------------------------
+@njit(cache=True)
+def reaction_rate(mech, k, y, r):
+    rate = k[r]
+    for p in range(mech.n_reactants[r]):
+        rate *= y[mech.reactants[r, p]]
+    return rate
+
+
+@njit(cache=True)
+def tendency(mech, k, y, emission, dilution, background, f):
+    """f = dy/dt (ppb s-1) for all species: chemistry + emission + dilution towards the background."""
+    for s in range(f.size):
+        f[s] = emission[s]
+        if dilution != 0.0:
+            f[s] += dilution * (background[s] - y[s])
+    for r in range(k.size):
+        rate = reaction_rate(mech, k, y, r)
+        for n in range(mech.net_start[r], mech.net_start[r + 1]):
+            f[mech.net_species[n]] += mech.net_coef[n] * rate
+
+
+@njit(cache=True)
+def jacobian(mech, k, y, dilution, position, jac):
+    """Analytic Jacobian over the solved species: jac[a, b] = d f_{solve[a]} / d y_{solve[b]};
+    position[s] is the row of species s (-1: not solved). Mass action: d r / d y_q = k prod of the others."""
+    jac[:, :] = 0.0
+    for a in range(jac.shape[0]):
+        jac[a, a] = -dilution
+    for r in range(k.size):
+        n_reac = mech.n_reactants[r]
+        for p in range(n_reac):
+            d = k[r]
+            for q in range(n_reac):
+                if q != p:
+                    d *= y[mech.reactants[r, q]]
+            col = position[mech.reactants[r, p]]
+            for n in range(mech.net_start[r], mech.net_start[r + 1]):
+                row = position[mech.net_species[n]]
+                jac[row, col] += mech.net_coef[n] * d
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# One cell
+# ---------------------------------------------------------------------------------------------------------------
+@njit(cache=True)
+def _cos_zenith_at(tau, dt, sun, lon, sin_lat, cos_lat):
+    """cos(solar zenith angle) at tau (s) after the start of the call. sun = [seconds_of_year at the start,
+    declination at start, at end, equation of time at start, at end, fixed cos(zenith) or NaN]; declination and
+    equation of time are interpolated linearly in time over the call (they change by < 0.01 % in an hour)."""
+    fixed = sun[5]
+    if fixed == fixed:
+        return fixed
+    w = tau / dt if dt > 0.0 else 0.0
+    dec = sun[1] + (sun[2] - sun[1]) * w
+    eot = sun[3] + (sun[4] - sun[3]) * w
+    return cos_zenith(sun[0] + tau, dec, eot, lon, sin_lat, cos_lat)
+
+
+@njit(cache=True)
+def _rates_at(mech, cos_chi, cloud_factor, k_thermal, j_values, out):
+    """Rate constants for a solar zenith angle: thermal part times photolysis and OH proxy."""
+    oh = photolysis_and_oh(mech, cos_chi, cloud_factor, j_values)
+    current_rate_constants(mech, k_thermal, j_values, oh, out)
+
+
+@njit(cache=True)
+def clip_negatives(mech, y, solve):
+    """Set negative solved components to zero, taking the deficit from the positive members of the same
+    conserved-element family (proportionally), so that element totals do not change."""
+    ns = y.size
+    for a in range(solve.size):
+        s = solve[a]
+        if y[s] >= 0.0:
+            continue
+        deficit = -y[s]
+        y[s] = 0.0
+        e = mech.element_of[s]
+        if e < 0:
+            continue
+        need = deficit * mech.element_weight[e, s]
+        pool = 0.0
+        for q in range(ns):
+            if mech.element_of[q] == e and y[q] > 0.0:
+                pool += mech.element_weight[e, q] * y[q]
+        if pool > need:
+            scale = 1.0 - need / pool
+            for q in range(ns):
+                if mech.element_of[q] == e and y[q] > 0.0:
+                    y[q] *= scale
+
+
+@njit(cache=True)
+def equilibrate(mech, y, temperature, rh_percent):
+    """Repartition NH3/NH4+ and HNO3/NO3- (after sulfate takes its ammonium): see aerosol.py."""
+    eq = mech.equilibrium
+    if eq[0] < 0:
+        return
+    k_eq = nh4no3_dissociation_constant(temperature, rh_percent)
+    nh3, hno3, nh4, no3 = partition_ammonium_nitrate(y[eq[0]] + y[eq[2]], y[eq[1]] + y[eq[3]], y[eq[4]], k_eq)
+    y[eq[0]] = nh3
+    y[eq[1]] = hno3
+    y[eq[2]] = nh4
+    y[eq[3]] = no3
+
+
+@njit(cache=True)
+def integrate_cell(y, dt, mech, sun, lon, sin_lat, cos_lat, cloud_factor, emission, dilution, background,
+                   solve, n_coupled, position, tab, rtol, atol, max_steps, ws, first_step=0.0):
+    """Advance y (ppb, all species; updated in place) over dt seconds with the Rosenbrock method ``tab``.
+
+    solve lists the solved species with the ``n_coupled`` reactant species first; the others (products only, or
+    emitted only) have a zero Jacobian column apart from dilution, so the stage matrix is block lower
+    triangular: an LU of the coupled block, then a division for each of the others. position[s] is the index of
+    species s in solve (-1: not solved). ws.k_thermal must hold the thermal rate constants of the cell.
+    first_step > 0 sets the first step size (else it is estimated). Returns (status, accepted, rejected).
+    """
+    m = solve.size
+    nc = n_coupled
+    n_stages = tab.stages
+    k_now, k_stage, j_values = ws.k_now, ws.k_stage, ws.j_values
+    f_now, f_stage, f_time = ws.f_now, ws.f_stage, ws.f_time
+    y_stage, y_new, stage_k = ws.y_stage, ws.y_new, ws.stage_k
+    jac, matrix, pivot, rhs = ws.jac, ws.matrix, ws.pivot, ws.rhs
+    k_thermal = ws.k_thermal
+    n_accepted = 0
+    n_rejected = 0
+    n_singular = 0
+    if dt <= 0.0 or m == 0:
+        return STATUS_OK, 0, 0
+    h_min = 1e-12 * max(dt, 1.0)
+
+    t = 0.0
+    c_now = _cos_zenith_at(t, dt, sun, lon, sin_lat, cos_lat)
+    _rates_at(mech, c_now, cloud_factor, k_thermal, j_values, k_now)
+    tendency(mech, k_now, y, emission, dilution, background, f_now)
+
+    # Starting step (Hairer, Norsett and Wanner 1993, sec. II.4): 0.01 ||y|| / ||f|| in the error norm.
+    d0 = 0.0
+    d1 = 0.0
+    for a in range(m):
+        s = solve[a]
+        sc = atol[s] + rtol * abs(y[s])
+        d0 += (y[s] / sc) ** 2
+        d1 += (f_now[s] / sc) ** 2
+    d0 = math.sqrt(d0 / m)
+    d1 = math.sqrt(d1 / m)
+    if first_step > 0.0:
+        h = first_step
+    elif d0 < 1e-5 or d1 < 1e-5:
+        h = 1e-6
+    else:
+        h = 0.01 * d0 / d1
+    h = min(max(h, h_min), dt)
+
+    rejected_last = False
+    while t < dt:
+        remaining = dt - t
+        last = h >= remaining * (1.0 - 1e-12)
+        if last:
+            h = remaining
+        # f_t by a forward difference at the start of the step (y fixed); the sun is the only time dependence
+        c_next = _cos_zenith_at(t + TIME_DERIVATIVE_DELTA, dt, sun, lon, sin_lat, cos_lat)
+        if c_now <= 0.0 and c_next <= 0.0:
+            for s in range(y.size):
+                f_time[s] = 0.0
+        else:
+            _rates_at(mech, c_next, cloud_factor, k_thermal, j_values, k_stage)
+            tendency(mech, k_stage, y, emission, dilution, background, f_time)
+            for s in range(y.size):
+                f_time[s] = (f_time[s] - f_now[s]) / TIME_DERIVATIVE_DELTA
+        jacobian(mech, k_now, y, dilution, position, jac)
+
+        while True:  # attempts at this step
+            if n_accepted + n_rejected >= max_steps:
+                return STATUS_TOO_MANY_STEPS, n_accepted, n_rejected
+            if h < h_min:
+                return STATUS_STEP_TOO_SMALL, n_accepted, n_rejected
+            inv = 1.0 / (h * tab.gamma)
+            for a in range(nc):
+                for b in range(nc):
+                    matrix[a, b] = -jac[a, b]
+                matrix[a, a] += inv
+            if not lu_factor(matrix, pivot):
+                n_singular += 1
+                if n_singular > 5:
+                    return STATUS_SINGULAR, n_accepted, n_rejected
+                h *= 0.5
+                last = False
+                rejected_last = True
+                continue
+            stage_time = -1.0  # the time k_stage belongs to (stages 3 and 4 of RODAS3 share t + h)
+            use_start = True  # the stage's f is f at the step start (stage 1, and stages that reuse it)
+            for i in range(n_stages):
+                if i > 0 and tab.new_f[i] == 1:
+                    for s in range(y.size):
+                        y_stage[s] = y[s]
+                    for a in range(m):
+                        acc = 0.0
+                        for j in range(i):
+                            acc += tab.a[i, j] * stage_k[j, a]
+                        y_stage[solve[a]] += acc
+                    tau = t + tab.alpha[i] * h
+                    if tau != stage_time:
+                        _rates_at(mech, _cos_zenith_at(tau, dt, sun, lon, sin_lat, cos_lat), cloud_factor,
+                                  k_thermal, j_values, k_stage)
+                        stage_time = tau
+                    tendency(mech, k_stage, y_stage, emission, dilution, background, f_stage)
+                    use_start = False
+                source = f_now if use_start else f_stage
+                for a in range(m):
+                    s = solve[a]
+                    acc = source[s] + h * tab.gamma_i[i] * f_time[s]
+                    for j in range(i):
+                        acc += tab.c[i, j] / h * stage_k[j, a]
+                    rhs[a] = acc
+                lu_solve(matrix, pivot, rhs)  # the coupled block, rhs[:nc]
+                for a in range(nc, m):  # the others: (1/(h gamma) + D) K_a = rhs_a + sum_b J_ab K_b
+                    acc = rhs[a]
+                    for b in range(nc):
+                        acc += jac[a, b] * rhs[b]
+                    rhs[a] = acc / (inv - jac[a, a])
+                for a in range(m):
+                    stage_k[i, a] = rhs[a]
+            # new solution and error estimate
+            for s in range(y.size):
+                y_new[s] = y[s]
+            err = 0.0
+            bad_negative = False
+            for a in range(m):
+                s = solve[a]
+                dy = 0.0
+                de = 0.0
+                for i in range(n_stages):
+                    dy += tab.m[i] * stage_k[i, a]
+                    de += tab.e[i] * stage_k[i, a]
+                y_new[s] = y[s] + dy
+                sc = atol[s] + rtol * max(abs(y[s]), abs(y_new[s]))
+                err += (de / sc) ** 2
+                if y_new[s] < -atol[s]:
+                    bad_negative = True
+            err = math.sqrt(err / m)
+            finite = math.isfinite(err)
+            if finite and err <= 1.0 and not bad_negative:
+                clip_negatives(mech, y_new, solve)
+                for s in range(y.size):
+                    y[s] = y_new[s]
+                t = dt if last else t + h
+                n_accepted += 1
+                h *= next_step_factor(err, tab.elo, True, rejected_last)
+                rejected_last = False
+                break
+            n_rejected += 1
+            if bad_negative and finite and err <= 1.0:
+                h *= 0.5
+            else:
+                h *= next_step_factor(err if finite else np.inf, tab.elo, False, rejected_last)
+            rejected_last = True
+            last = False
+        if t < dt:
+            c_now = _cos_zenith_at(t, dt, sun, lon, sin_lat, cos_lat)
+            _rates_at(mech, c_now, cloud_factor, k_thermal, j_values, k_now)
+            tendency(mech, k_now, y, emission, dilution, background, f_now)
+    return STATUS_OK, n_accepted, n_rejected
+
+
+@njit(cache=True)
+def sun_parameters(seconds_of_year, days_in_year, dt, fixed_cos_zenith):
+    """The ``sun`` array of integrate_cell for a call starting at seconds_of_year and lasting dt."""
+    sun = np.empty(6)
+    d0, e0 = declination_and_equation_of_time(seconds_of_year, days_in_year)
+    d1, e1 = declination_and_equation_of_time(seconds_of_year + dt, days_in_year)
+    sun[0] = seconds_of_year
+    sun[1] = d0
+    sun[2] = d1
+    sun[3] = e0
+    sun[4] = e1
+    sun[5] = fixed_cos_zenith
+    return sun
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Drivers
+# ---------------------------------------------------------------------------------------------------------------
+@njit(parallel=True, cache=True)
+def chemistry_3d(concentration, slot, active, solve, n_coupled, position, air_density, temperature, rh_percent,
+                 cloud_fraction, lon, lat, sun, dt, mech, tab, rtol, atol, max_steps, status, steps):
+    """Advance the chemistry of every cell over dt seconds, in place, in parallel over cells.
+
+    concentration[slot[s], k, j, i] is species s of the mechanism in kg m-3; only the ``active`` species (those
+    the chemistry can change) are read and written. air_density, temperature (K), rh_percent (%) and
+    cloud_fraction (0..1) are [nz, ny, nx]; lon and lat (degrees) are [ny, nx]. status[k, j, i] receives the
+    integrator status (0: ok) and steps[k, j, i] the number of steps (accepted + rejected).
+    """
+    ns = mech.molar_mass.size
+    nr = mech.rate_type.size
+    nj = mech.photolysis_par.shape[0]
+    nz, ny, nx = air_density.shape
+    n_cells = nz * ny * nx
+    n_chunks = (n_cells + CELLS_PER_CHUNK - 1) // CELLS_PER_CHUNK
+    for chunk in prange(n_chunks):
+        ws = allocate_workspace(ns, nr, nj, solve.size, n_coupled, tab.stages)
+        y = np.zeros(ns)
+        no_emission = np.zeros(ns)
+        for cell in range(chunk * CELLS_PER_CHUNK, min(n_cells, (chunk + 1) * CELLS_PER_CHUNK)):
+            k = cell // (ny * nx)
+            rest = cell - k * ny * nx
+            j = rest // nx
+            i = rest - j * nx
+            rho = air_density[k, j, i]
+            m_air = air_number_density(rho)
+            for a in range(active.size):
+                s = active[a]
+                y[s] = concentration[slot[s], k, j, i] / rho * (MOLAR_MASS_AIR / mech.molar_mass[s]) / PPB
+            t_cell = temperature[k, j, i]
+            rh = rh_percent[k, j, i]
+            cf = cloud_fraction[k, j, i]
+            thermal_rate_constants(mech, t_cell, m_air, rh, cf, ws.k_thermal)
+            phi = math.radians(lat[j, i])
+            cloud_factor = cloud_attenuation(cf, mech.cloud_par[0], mech.cloud_par[1])
+            st, n_acc, n_rej = integrate_cell(y, dt, mech, sun, lon[j, i], math.sin(phi), math.cos(phi),
+                                              cloud_factor, no_emission, 0.0, no_emission, solve, n_coupled,
+                                              position, tab, rtol, atol, max_steps, ws)
+            equilibrate(mech, y, t_cell, rh)
+            for a in range(active.size):
+                s = active[a]
+                concentration[slot[s], k, j, i] = y[s] * PPB * (mech.molar_mass[s] / MOLAR_MASS_AIR) * rho
+            status[k, j, i] = st
+            steps[k, j, i] = n_acc + n_rej
+
+
+@njit(cache=True)
+def integrate_box(y, segment_start, segment_length, segment_days_in_year, segment_temperature,
+                  segment_number_density, segment_rh, segment_cloud, segment_emission, segment_record,
+                  dilution, background, lon, lat, fixed_cos_zenith, mech, tab, solve, n_coupled, position, rtol,
+                  atol, max_steps, out, stats):
+    """A box model through consecutive segments (piecewise-constant temperature, humidity, cloud and emission).
+
+    y (ppb) is updated in place. Segment n starts at segment_start[n] (s of year, UTC) and lasts
+    segment_length[n] s; after it the equilibrium is applied, and if segment_record[n] >= 0 the state is stored
+    in out[segment_record[n]]. stats receives [accepted steps, rejected steps]. Returns (status, failed segment).
+    """
+    ns = mech.molar_mass.size
+    ws = allocate_workspace(ns, mech.rate_type.size, mech.photolysis_par.shape[0], solve.size, n_coupled,
+                            tab.stages)
+    phi = math.radians(lat)
+    sin_lat = math.sin(phi)
+    cos_lat = math.cos(phi)
+    for n in range(segment_start.size):
+        dt = segment_length[n]
+        sun = sun_parameters(segment_start[n], segment_days_in_year[n], dt, fixed_cos_zenith)
+        thermal_rate_constants(mech, segment_temperature[n], segment_number_density[n], segment_rh[n],
+                               segment_cloud[n], ws.k_thermal)
+        cloud_factor = cloud_attenuation(segment_cloud[n], mech.cloud_par[0], mech.cloud_par[1])
+        st, n_acc, n_rej = integrate_cell(y, dt, mech, sun, lon, sin_lat, cos_lat, cloud_factor,
+                                          segment_emission[n], dilution, background, solve, n_coupled, position,
+                                          tab, rtol, atol, max_steps, ws)
+        stats[0] += n_acc
+        stats[1] += n_rej
+        if st != STATUS_OK:
+            return st, n
+        equilibrate(mech, y, segment_temperature[n], segment_rh[n])
+        row = segment_record[n]
+        if row >= 0:
+            for s in range(ns):
+                out[row, s] = y[s]
+    return STATUS_OK, -1

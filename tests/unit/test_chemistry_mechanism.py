@@ -1,0 +1,155 @@
+"""Mechanisms as data: the parser's errors name file and line; grs_aero compiles to the right arrays and rate
+constants; the analytic Jacobian equals finite differences of the tendency."""
+import math
+
+import numpy as np
+import pytest
+
+from airmodel.chemistry import MechanismError, load_mechanism, parse_mechanism
+from airmodel.errors import InputError
+from airmodel.kernels import chemistry as kc
+
+M_298 = 101325.0 / (8.314462618 * 298.0) * 6.02214076e23 * 1e-6  # air molecules cm-3 at 298 K, 1 atm
+
+SMALL = """\
+mechanism small
+element N
+species NO  phase=gas mw=30.006 units=ppb elements=N:1 drydep=gas henry=2e-3 f0=0 wet=0
+species NO2 phase=gas mw=46.006 units=ppb elements=N:1 drydep=gas henry=1e-2 f0=0.1 wet=0
+species O3  phase=gas mw=47.998 units=ppb drydep=gas henry=1e-2 f0=1 wet=0
+photolysis NO2 l=1.165e-2 m=0.244 n=0.267
+reaction R3: NO2 -> NO + O3 : J(NO2) {s-1}
+reaction R4: NO + O3 -> NO2 : ARR(1.4e-12, 1310) {molecule cm-3 s}
+"""
+
+
+@pytest.fixture(scope="module")
+def grs():
+    return load_mechanism("grs_aero")
+
+
+def test_grs_aero_species_and_reactions(grs):
+    assert len(grs.species) == 19 and len(grs.reactions) == 11
+    for name in ("NO", "NO2", "O3", "ROC", "RP", "HNO3", "SNGN", "NH3", "NO3A", "NH4A", "SO2", "SULF", "SOA",
+                 "POA", "EC", "PM25_OTHER", "PMC", "CO", "CO2"):
+        assert name in grs.species_names
+    sp = {s.name: s for s in grs.species}
+    assert sp["O3"].standard_name == "mole_fraction_of_ozone_in_air" and sp["O3"].units == "ppb"
+    assert sp["SULF"].units == "ug m-3" and sp["CO"].units == "ppm"
+    assert {d.name for d in grs.diagnostics} == {"PM25", "PM10"}
+    # every species carries deposition parameters
+    for s in grs.species:
+        assert s.dry_deposition["class"] in ("gas", "particle", "none") and s.wet_scavenging >= 0
+    assert sp["HNO3"].dry_deposition == {"class": "gas", "henry": 1e14, "f0": 0.0}
+    assert sp["SULF"].wet_scavenging == 1e-4
+
+
+def test_net_stoichiometry_catalyst_and_self_reaction(grs):
+    """GRS R1 (ROC -> RP + ROC): ROC is a catalyst, net 0; R5 (RP + RP -> RP): net -1 RP."""
+    a = grs.arrays
+    names = grs.species_names
+    by_label = {r.label: n for n, r in enumerate(grs.reactions)}
+
+    def net(label):
+        r = by_label[label]
+        return {names[a.net_species[i]]: a.net_coef[i] for i in range(a.net_start[r], a.net_start[r + 1])}
+
+    assert net("R1") == {"RP": 1.0}
+    assert net("R5") == {"RP": -1.0}
+    assert net("R6") == {"RP": -1.0, "NO2": -1.0, "HNO3": 1.0}
+    assert list(a.reactants[by_label["R5"]]) == [names.index("RP")] * 2 + [-1]
+
+
+def test_rate_constants_units(grs):
+    """GRS ppm-1 min-1 -> ppb-1 s-1 is x 1e-3/60; cm3 molecule-1 s-1 -> ppb-1 s-1 is x 1e-9 M; SO2 + OH (JPL
+    fall-off, FACTS.md) is 8.9e-13 cm3 s-1 at 298 K and 1 atm."""
+    k = np.empty(len(grs.reactions))
+    kc.thermal_rate_constants(grs.arrays, 298.0, M_298, 50.0, 0.0, k)
+    by = {r.label: k[n] for n, r in enumerate(grs.reactions)}
+    assert by["R2"] == pytest.approx(5482 * math.exp(242 / 298.0) * 1e-3 / 60, rel=1e-14)
+    assert by["R4"] == pytest.approx(1.4e-12 * math.exp(-1310 / 298.0) * 1e-9 * M_298, rel=1e-14)
+    assert by["R5"] == pytest.approx(1.0e4 * 1e-3 / 60, rel=1e-14)
+    assert by["R1"] == pytest.approx(1.0e4 * math.exp(-4710 / 298.0), rel=1e-14)  # times J(NO2) later
+    assert by["S1"] == pytest.approx(8.9e-13, rel=2e-3)  # times OH later
+    assert by["S2"] == pytest.approx(3e-8 / 100 / 3600 * 50.0 ** 4, rel=1e-14)
+    assert by["C1"] == pytest.approx(1.44e-13 * (1 + 0.7808 * M_298 / 4.2e19), rel=1e-14)
+
+
+def test_jacobian_matches_finite_differences(grs):
+    """d f_s / d y_q by central differences; f is at most quadratic in each y_q (mass action with up to two
+    molecules of one species), so a large step is exact up to round-off."""
+    a = grs.arrays
+    ns = a.molar_mass.size
+    rng = np.random.default_rng(1)
+    y = rng.uniform(0.5, 50.0, ns)
+    k = np.empty(len(grs.reactions))
+    kc.thermal_rate_constants(a, 290.0, M_298, 70.0, 0.2, k)
+    jv = np.empty(a.photolysis_par.shape[0])
+    oh = kc.photolysis_and_oh(a, 0.8, 0.9, jv)
+    kc.current_rate_constants(a, k.copy(), jv, oh, k)
+    solve, nc, pos = grs.solve_order(range(ns))
+    jac = np.empty((ns, ns))
+    kc.jacobian(a, k, y, 0.01, pos, jac)
+    zero = np.zeros(ns)
+    f0, f1 = np.empty(ns), np.empty(ns)
+    for b, s in enumerate(solve):
+        h = 0.1 * y[s]
+        yp, ym = y.copy(), y.copy()
+        yp[s] += h
+        ym[s] -= h
+        kc.tendency(a, k, yp, zero, 0.01, zero, f1)
+        kc.tendency(a, k, ym, zero, 0.01, zero, f0)
+        fd = (f1 - f0) / (2 * h)
+        np.testing.assert_allclose(jac[:, b], fd[solve], rtol=1e-9, atol=1e-12 * np.abs(fd).max())
+    # product-only species (after the nc reactant species) have zero columns, apart from dilution
+    assert np.all(jac[:, nc:] - np.diag(np.diag(jac))[:, nc:] == 0.0)
+
+
+def _err(text: str) -> str:
+    with pytest.raises(MechanismError) as info:
+        parse_mechanism(text, "test.mech")
+    return str(info.value)
+
+
+@pytest.mark.parametrize("change, message", [
+    (("reaction R4: NO + O3 -> NO2", "reaction R4: NO + O3x -> NO2"),
+     "test.mech line 8: reaction R4: unknown species 'O3x'; known: NO, NO2, O3"),
+    (("ARR(1.4e-12, 1310)", "ARRH(1.4e-12, 1310)"), "test.mech line 8: reaction R4: unknown rate form ARRH(...)"),
+    (("ARR(1.4e-12, 1310)", "ARR(1.4e-12, 1310, 1, 2)"), "ARR takes 2 or 3 numbers (A, E[, n]), got 4"),
+    ((" {molecule cm-3 s}", ""), "test.mech line 8: reaction R4: give the units of the rate constant in braces"),
+    (("{molecule cm-3 s}", "{cm3 s}"), "unknown rate units {cm3 s}"),
+    (("{molecule cm-3 s}", "{s-1}"), "{s-1} is for first-order reactions"),
+    (("NO + O3 -> NO2", "NO + O3 -> O3"), "test.mech line 8: reaction R4 does not conserve N: 1 atom(s) in the "
+                                          "reactants, 0 in the products"),
+    (("J(NO2)", "J(NO3)"), "test.mech line 7: reaction R3: unknown photolysis J(NO3); defined: NO2"),
+    (("J(NO2) {s-1}", "J(NO2) * OH {s-1}"), "OH is used but no 'oh_proxy' line defines it"),
+    (("phase=gas mw=47.998", "phase=liquid mw=47.998"), "test.mech line 5: species O3: unknown phase 'liquid'"),
+    (("mw=47.998", "mw=-3"), "species O3: mw must be positive"),
+    (("units=ppb drydep=gas henry=1e-2 f0=1", "units=ppt drydep=gas henry=1e-2 f0=1"), "unknown units 'ppt'"),
+    (("henry=1e-2 f0=1 wet=0", "henry=1e-2 wet=0"), "drydep=gas needs f0"),
+    (("f0=1 wet=0", "f0=1 wet=0 colour=blue"), "test.mech line 5: unknown key 'colour'"),
+    (("elements=N:1 drydep=gas henry=2e-3", "elements=C:1 drydep=gas henry=2e-3"), "element 'C' is not declared"),
+    (("photolysis NO2", "photolysys NO2"), "test.mech line 6: unknown line type 'photolysys'"),
+    (("species NO2 ", "species NO "), "test.mech line 4: species 'NO' already defined on line 3"),
+])
+def test_parse_errors_name_file_and_line(change, message):
+    old, new = change
+    assert old in SMALL
+    assert message in _err(SMALL.replace(old, new, 1))
+
+
+def test_troe_needs_molecule_units_and_unknown_mechanism():
+    text = SMALL.replace("ARR(1.4e-12, 1310) {molecule cm-3 s}", "TROE(3e-31, 3.3, 1.5e-12, 0, 0.6) {ppb s}")
+    assert "TROE needs {molecule cm-3 s} units" in _err(text)
+    with pytest.raises(InputError, match="unknown chemical mechanism 'grs'; choose one of: grs_aero"):
+        load_mechanism("grs")
+
+
+def test_small_mechanism_compiles():
+    mech = parse_mechanism(SMALL, "small.mech")
+    assert mech.name == "small" and mech.species_names == ["NO", "NO2", "O3"]
+    assert list(mech.kinetic) == [0, 1, 2]
+    assert mech.arrays.molecule_units.tolist() == [0, 1]
+    assert mech.arrays.photolysis_index.tolist() == [0, -1]
+    solve, nc, pos = mech.solve_order([0, 1, 2])
+    assert nc == 3 and list(pos) == [0, 1, 2]
