@@ -44,12 +44,14 @@ def write_checkpoint(folder: Path, model, writer) -> Path:
         ds.createVariable("concentration", "f8", ("species", "z", "y", "x"), zlib=True)[:] = model.concentration
         for term, values in model.budget.as_arrays().items():
             ds.createVariable(f"budget_{term}", "f8", ("species",))[:] = values
-        if state["accumulator"] is not None:
-            acc = state["accumulator"]
-            dims = tuple(f"acc{d}" for d in range(acc.ndim))
+        for name in ("accumulator", "met_accumulator"):
+            acc = state[name]
+            if acc is None:
+                continue
+            dims = tuple(f"{name}{d}" for d in range(acc.ndim))
             for d, n in zip(dims, acc.shape):
                 ds.createDimension(d, n)
-            ds.createVariable("hourly_accumulator", "f8", dims)[:] = acc
+            ds.createVariable(f"hourly_{name}", "f8", dims)[:] = acc
     os.replace(tmp, path)
     return path
 
@@ -78,11 +80,13 @@ def read_checkpoint(path: Path, model) -> dict:
         if step > model.scenario.n_steps:
             raise InputError(f"--restart {path}: the checkpoint is at step {step}, after the scenario's end "
                              f"(step {model.scenario.n_steps})")
-        acc = np.array(ds["hourly_accumulator"][:]) if "hourly_accumulator" in ds.variables else None
+        acc, met_acc = (np.array(ds[f"hourly_{n}"][:]) if f"hourly_{n}" in ds.variables else None
+                        for n in ("accumulator", "met_accumulator"))
         return dict(
             concentration=c, step_index=step,
             budget={t: np.array(ds[f"budget_{t}"][:]) for t in BUDGET_TERMS},
             writer=dict(records_time=int(ds.getncattr("records_time")),
-                        records_time_instant=int(ds.getncattr("records_time_instant")), accumulator=acc),
+                        records_time_instant=int(ds.getncattr("records_time_instant")), accumulator=acc,
+                        met_accumulator=met_acc),
             earlier_outputs=[Path(ds.getncattr("partial_path")), Path(ds.getncattr("output_path"))],
         )

@@ -1,4 +1,4 @@
-"""The command line: ``airmodel run | --version``.
+"""The command line: ``airmodel run | met | plot | --version``.
 
 Bad input gives a one-line message naming the file, key or value, and exit code 2, with nothing written; a run
 that diverges stops with the species, cell, process and time, and exit code 3.
@@ -26,6 +26,20 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--force", action="store_true", help="overwrite an existing output")
     r.add_argument("--restart", metavar="FILE", help="continue from a checkpoint file")
     r.add_argument("--no-progress", action="store_true", help="no progress line")
+
+    m = sub.add_parser("met", help="write the meteorology a scenario will see, as CF NetCDF")
+    m.add_argument("scenario", help="scenario TOML file")
+    m.add_argument("-o", "--output", required=True, help="output NetCDF file")
+    m.add_argument("--set", dest="overrides", action="append", default=[], metavar="SECTION.KEY=VALUE")
+    m.add_argument("--force", action="store_true", help="overwrite an existing output")
+    m.add_argument("--every", type=float, default=1.0, metavar="HOURS", help="interval between records (h)")
+
+    pl = sub.add_parser("plot", help="draw a map from a meteorology or run file")
+    pl.add_argument("file", help="NetCDF file written by airmodel met")
+    pl.add_argument("--var", required=True, help="variable name, or 'wind' for 10-m wind arrows over terrain")
+    pl.add_argument("--time", type=int, default=None, help="time index (default: the last)")
+    pl.add_argument("--level", type=int, default=0, help="layer index for 3-D fields")
+    pl.add_argument("-o", "--output", required=True, help="output PNG")
     return p
 
 
@@ -51,6 +65,17 @@ def main(argv: list[str] | None = None) -> int:
                 overrides.append("run.progress=false")
             path = execute(args.scenario, args.output, overrides, args.force, args.restart,
                            command_line=command_line_text(argv))
+            logging.getLogger("airmodel").info("wrote %s", path)
+        elif args.command == "met":
+            from .met.netcdf import write_met
+
+            path = write_met(args.scenario, args.output, overrides=args.overrides, force=args.force,
+                             every_hours=args.every)
+            logging.getLogger("airmodel").info("wrote %s", path)
+        elif args.command == "plot":
+            from .met.plot import plot_met
+
+            path = plot_met(args.file, args.var, args.output, time_index=args.time, level=args.level)
             logging.getLogger("airmodel").info("wrote %s", path)
         return 0
     except InputError as exc:

@@ -25,6 +25,7 @@ from .errors import ModelHealthError
 from .grid import Grid, VerticalLayers, lonlat_grid, projected_grid
 from .kernels import diagnostics
 from .met import build_meteorology
+from .met.deposition import DryDeposition
 from .scenario import Scenario
 from .species import initial_field, species_table
 from .transport import BoundaryExchange, Transport
@@ -110,12 +111,13 @@ class Model:
         self.scenario = scenario
         self.time_step = scenario.time_step
         self.grid = build_grid(scenario["domain"])
-        self.met = build_meteorology(scenario["meteorology"], self.grid)
+        self.met = build_meteorology(scenario["meteorology"], self.grid, start=scenario.start, end=scenario.end)
         self.species = species_table(scenario["species"])
         self.species_names = [sp.name for sp in self.species]
         self.point_sources = point_sources(scenario["emissions"]["point"], self.species_names, self.grid)
         self.transport = Transport(self.grid, scenario["transport"], len(self.species))
-        self.deposition_velocity = np.array([sp.dry_deposition_velocity for sp in self.species])
+        self.deposition_classes = [sp.deposition_class for sp in self.species]
+        self.dry_deposition = DryDeposition(self.grid) if any(self.deposition_classes) else None
         self.surface_emission = np.zeros((len(self.species), self.grid.ny, self.grid.nx))
         met0 = self.met.at(0.0)
         self.concentration = np.ascontiguousarray(
@@ -156,9 +158,9 @@ class Model:
             emit_point_sources(tracer_mass, self.point_sources, dt, self.budget.emitted)
             check("emissions")
         with self.timers("advection"):
-            inflow_x, inflow_y = self._lateral_inflow(met_end.air_density)
+            inflow_x, inflow_y, inflow_top = self._inflow(met_end.air_density)
             self.transport.advect(tracer_mass, air_mass, coeffs, dt, self.step_index, inflow_x, inflow_y,
-                                  exchange, check)
+                                  inflow_top, exchange, check)
         if self.scenario["transport"]["horizontal_diffusion"]:
             with self.timers("horizontal diffusion"):
                 self.transport.diffuse_horizontally(tracer_mass, air_mass, coeffs, dt)
@@ -166,23 +168,38 @@ class Model:
         if self.scenario["transport"]["vertical_diffusion"]:
             with self.timers("vertical mixing"):
                 self.transport.mix_vertically(tracer_mass, air_mass, coeffs, dt, self.surface_emission,
-                                              self.deposition_velocity, met_end.air_density[0], exchange)
+                                              self.deposition_velocities(met_end), met_end.air_density[0],
+                                              exchange)
                 check("vertical mixing")
         np.divide(tracer_mass, volume[None], out=self.concentration)
         self.step_index += 1
 
     # -- helpers ------------------------------------------------------------------------------------------------
-    def _lateral_inflow(self, air_density: np.ndarray):
-        """Mixing ratios (kg/kg) of the air entering through the four sides, from each species' inflow value."""
+    def deposition_velocities(self, met) -> np.ndarray:
+        """[ns, ny, nx] dry-deposition velocities (m/s): the resistance model for species with a deposition
+        class, the species' constant velocity for the others."""
+        ny, nx = self.grid.ny, self.grid.nx
+        v = np.empty((len(self.species), ny, nx))
+        for s, sp in enumerate(self.species):
+            v[s] = sp.dry_deposition_velocity
+        if self.dry_deposition is not None:
+            with_class = [s for s, c in enumerate(self.deposition_classes) if c]
+            v[with_class] = self.dry_deposition.velocities([self.deposition_classes[s] for s in with_class], met)
+        return v
+
+    def _inflow(self, air_density: np.ndarray):
+        """Mixing ratios (kg/kg) of the air entering through the four sides and the model top, from each species'
+        inflow value (the regional background)."""
         ns = len(self.species)
         nz, ny, nx = self.grid.shape
-        west = np.empty((ns, nz, ny)); east = np.empty((ns, nz, ny))
-        south = np.empty((ns, nz, nx)); north = np.empty((ns, nz, nx))
+        west, east = np.empty((ns, nz, ny)), np.empty((ns, nz, ny))
+        south, north = np.empty((ns, nz, nx)), np.empty((ns, nz, nx))
+        top = np.empty((ns, ny, nx))
         for s, sp in enumerate(self.species):
             for out, rho in ((west, air_density[:, :, 0]), (east, air_density[:, :, -1]),
-                             (south, air_density[:, 0, :]), (north, air_density[:, -1, :])):
+                             (south, air_density[:, 0, :]), (north, air_density[:, -1, :]), (top, air_density[-1])):
                 out[s] = concentration_to_si(sp.inflow, sp.units, rho) / rho
-        return (west, east), (south, north)
+        return (west, east), (south, north), top
 
     def _check(self, tracer_mass: np.ndarray, process: str) -> None:
         index = diagnostics.first_invalid(tracer_mass.ravel())

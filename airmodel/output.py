@@ -20,6 +20,7 @@ import numpy as np
 
 from . import __version__
 from .grid import Grid
+from .met.variables import SURFACE_OUTPUT
 from .species import Species
 from .units import concentration_from_si
 
@@ -99,9 +100,15 @@ class OutputWriter:
         self.steps_per_hour = int(round(3600.0 / sc.time_step)) if self.hourly else 0
         self.dtype = "f8" if out["precision"] == "double" else "f4"
         self.accumulator = None
+        self.met_accumulator = None
         self.records = {"time": 0, "time_instant": 0}
         self.ds = netCDF4.Dataset(self.tmp, "w", format="NETCDF4")
-        self._define(command_line)
+        try:
+            self._define(command_line)
+        except BaseException:
+            self.ds.close()
+            self.tmp.unlink(missing_ok=True)
+            raise
 
     @staticmethod
     def _snapshot_steps(items, sc) -> set[int]:
@@ -159,31 +166,77 @@ class OutputWriter:
                 var = ds.createVariable(sp.name + suffix, self.dtype, (axis,) + dims, zlib=True, complevel=4,
                                         shuffle=True, chunksizes=chunks)
                 var.setncatts(field_attributes(sp, methods, coordinates))
+        self._define_met(dims[-2:])
+
+    def _define_met(self, horizontal_dims: tuple[str, str]) -> None:
+        """Hourly-mean surface meteorology (wind at 10 m, 2-m temperature, mixing height, precipitation), where the
+        meteorology provides it."""
+        self.met_variables = []
+        if not self.hourly:
+            return
+        snapshot = self.model.met.at(0.0)
+        self.met_variables = [v for v in SURFACE_OUTPUT if getattr(snapshot, v.field) is not None]
+        ds = self.ds
+        heights = {}
+        for v in self.met_variables:
+            coordinates = None
+            if v.height is not None:
+                coordinates = f"height_{v.height:g}m"
+                if coordinates not in heights:
+                    h = ds.createVariable(coordinates, "f8", ())
+                    h.setncatts(dict(standard_name="height", long_name=f"height above ground of {v.height:g} m "
+                                     "quantities", units="m", positive="up", axis="Z"))
+                    h[...] = v.height
+                    heights[coordinates] = h
+            chunks = (1,) + tuple(len(ds.dimensions[d]) for d in horizontal_dims)
+            var = ds.createVariable(v.name, self.dtype, ("time",) + horizontal_dims, zlib=True, complevel=4,
+                                    shuffle=True, chunksizes=chunks)
+            attrs = dict(units=v.units, long_name=v.long_name, cell_methods="time: mean")
+            if v.standard_name:
+                attrs["standard_name"] = v.standard_name
+            if coordinates:
+                attrs["coordinates"] = coordinates
+            var.setncatts(attrs)
 
     # -- per step -----------------------------------------------------------------------------------------------
-    def _fields(self) -> np.ndarray:
-        """The written species in output units, at the written levels, from the model state now."""
+    def _fields(self, with_met: bool = False) -> np.ndarray:
+        """The written species in output units, at the written levels, from the model state now; with the surface
+        meteorology after them (those are 2-D: they are accumulated separately)."""
         m = self.model
-        rho = m.met.at(m.elapsed).air_density
+        met = m.met.at(m.elapsed)
+        rho = met.air_density
         c = m.concentration[self.indices]
         if self.levels == "surface":
             c, rho = c[:, 0], rho[0]
-        return np.stack([concentration_from_si(c[n], m.species[s].units, rho)
-                         for n, s in enumerate(self.indices)])
+        species = np.stack([concentration_from_si(c[n], m.species[s].units, rho)
+                            for n, s in enumerate(self.indices)])
+        if not with_met:
+            return species
+        surface = [getattr(met, v.field) * v.scale for v in self.met_variables]
+        return species, (np.stack(surface) if surface else None)
 
     def after_step(self) -> None:
         """Called after every model step (and once at step 0 before the first)."""
         m = self.model
         step = m.step_index
         if self.hourly and step > 0:
-            f = self._fields()
+            f, surface = self._fields(with_met=True)
             if self.accumulator is None:
                 self.accumulator = np.zeros_like(f)
+                self.met_accumulator = None if surface is None else np.zeros_like(surface)
             self.accumulator += f
+            if surface is not None:
+                self.met_accumulator += surface
             if step % self.steps_per_hour == 0:
                 hour = step * m.time_step / 3600.0
+                n = self.records["time"]
                 self._write("time", hour, self.accumulator / self.steps_per_hour, "", bounds=(hour - 1.0, hour))
+                for v, mean in zip(self.met_variables, () if surface is None
+                                   else self.met_accumulator / self.steps_per_hour):
+                    self.ds[v.name][n] = mean
                 self.accumulator[...] = 0.0
+                if surface is not None:
+                    self.met_accumulator[...] = 0.0
         if step in self.snapshot_steps:
             axis, _, suffix = self.axes[-1]
             self._write(axis, step * m.time_step / 3600.0, self._fields(), suffix)
@@ -201,12 +254,13 @@ class OutputWriter:
     # -- restart ------------------------------------------------------------------------------------------------
     def state(self) -> dict:
         return dict(records_time=self.records["time"], records_time_instant=self.records["time_instant"],
-                    accumulator=self.accumulator)
+                    accumulator=self.accumulator, met_accumulator=self.met_accumulator)
 
     def restore(self, state: dict, earlier: Path | None) -> None:
         """Continue from a checkpoint: copy the records written before it from ``earlier`` (a partial or
         finished output of the interrupted run)."""
         self.accumulator = state["accumulator"]
+        self.met_accumulator = state.get("met_accumulator")
         wanted = {"time": int(state["records_time"]), "time_instant": int(state["records_time_instant"])}
         if earlier is None:
             return

@@ -69,6 +69,8 @@ SCHEMA: dict[str, dict[str, Key]] = {
     },
     "meteorology": {
         "source": _k(str, "idealized", choices=("idealized",)),
+        "base_dir": _k(str, "", doc="folder that relative input paths are read from (default: the scenario "
+                                    "file's folder)"),
         "flow": _k(str, "uniform", choices=FLOWS),
         "u": _k(NUMBER, 0.0, doc="eastward wind (m/s), uniform flow; base wind for terrain_bump"),
         "v": _k(NUMBER, 0.0, doc="northward wind (m/s)"),
@@ -120,7 +122,10 @@ SPECIES_SCHEMA: dict[str, Key] = {
     "standard_name": _k(str, ""),
     "initial": _k((int, float, dict), 0.0, doc="initial value (output units), or a shape table"),
     "inflow": _k(NUMBER, 0.0, doc="lateral inflow value (output units)", minimum=0),
-    "dry_deposition_velocity": _k(NUMBER, 0.0, doc="m/s", minimum=0),
+    "dry_deposition_velocity": _k(NUMBER, 0.0, doc="constant dry-deposition velocity (m/s), used when no "
+                                                   "deposition_class is given", minimum=0),
+    "deposition_class": _k(str, "", doc="dry-deposition class for the resistance model (airmodel/met/"
+                                        "deposition.py), e.g. so2, o3, hno3, pm_fine; empty: the constant velocity"),
 }
 
 INITIAL_SHAPES = {
@@ -296,6 +301,9 @@ def validate(raw: dict, source: str = "<dict>") -> Scenario:
     data["species"] = {}
     for name, table in species.items():
         sp = _fill_table(table, SPECIES_SCHEMA, f"{where}: species.{name}")
+        if sp["deposition_class"] and sp["deposition_class"] not in DEPOSITION_CLASSES:
+            raise InputError(f"{where}: species.{name}.deposition_class: unknown class {sp['deposition_class']!r}; "
+                             f"choose one of: {', '.join(DEPOSITION_CLASSES)}")
         init = sp["initial"]
         if isinstance(init, dict):
             shape = init.get("shape")
@@ -372,7 +380,11 @@ def load(source, overrides: list[str] | None = None) -> Scenario:
         raw, name = copy.deepcopy(source), "<dict>"
     else:
         raw, name = read_toml(Path(source)), str(source)
-    return validate(apply_overrides(raw, overrides or []), name)
+    scenario = validate(apply_overrides(raw, overrides or []), name)
+    if not scenario["meteorology"]["base_dir"]:
+        folder = Path.cwd() if name == "<dict>" else Path(source).resolve().parent
+        scenario["meteorology"]["base_dir"] = str(folder)
+    return scenario
 
 
 def _toml_value(v) -> str:
@@ -412,3 +424,11 @@ def dump_toml(data: dict) -> str:
             lines.append(f"\n[{section}]")
             lines += [f"{k} = {_toml_value(x)}" for k, x in table.items() if x is not None]
     return "\n".join(lines) + "\n"
+
+
+# The meteorology sources declare their own keys (airmodel/met/settings.py); merged here so that this schema stays
+# the one place that lists every key. Imported last: the settings module uses this module's Key helpers.
+from .met.deposition import DEPOSITION_CLASSES  # noqa: E402
+from .met.settings import merged_schema  # noqa: E402
+
+SCHEMA["meteorology"] = merged_schema(SCHEMA["meteorology"])

@@ -20,7 +20,8 @@ class Species:
     standard_name: str  # "" where CF has none
     initial: object  # a number in output units, or a shape table
     inflow: float  # output units
-    dry_deposition_velocity: float  # m s-1
+    dry_deposition_velocity: float  # m s-1, used when deposition_class is empty
+    deposition_class: str = ""
 
 
 def species_table(section: dict, where: str = "species") -> list[Species]:
@@ -29,7 +30,8 @@ def species_table(section: dict, where: str = "species") -> list[Species]:
         check_concentration_unit(sp["units"], f"{where}.{name}.units")
         table.append(Species(name=name, units=sp["units"], long_name=sp["long_name"] or name,
                              standard_name=sp["standard_name"], initial=sp["initial"],
-                             inflow=float(sp["inflow"]), dry_deposition_velocity=float(sp["dry_deposition_velocity"])))
+                             inflow=float(sp["inflow"]), dry_deposition_velocity=float(sp["dry_deposition_velocity"]),
+                             deposition_class=sp["deposition_class"]))
     return table
 
 

@@ -124,11 +124,11 @@ class Transport:
 
     # -- processes ----------------------------------------------------------------------------------------------
     def advect(self, tracer_mass: np.ndarray, air_mass: np.ndarray, coeffs: TransportCoefficients, dt: float,
-               step_index: int, inflow_x, inflow_y, exchange: BoundaryExchange, check) -> None:
+               step_index: int, inflow_x, inflow_y, inflow_top, exchange: BoundaryExchange, check) -> None:
         """Dimension-split advection; x, y, z on even steps and z, y, x on odd ones.
 
-        ``inflow_x`` is (west, east) mixing ratios [ns, nz, ny], ``inflow_y`` (south, north) [ns, nz, nx].
-        At the model top, air that enters carries the top layer's mixing ratio (zero gradient).
+        ``inflow_x`` is (west, east) mixing ratios [ns, nz, ny], ``inflow_y`` (south, north) [ns, nz, nx],
+        ``inflow_top`` [ns, ny, nx] the mixing ratio of air entering through the model top (the ground has no flux).
         """
         sweeps = []
         if self.options["horizontal_advection"]:
@@ -143,8 +143,7 @@ class Transport:
             elif axis == 1:
                 low, high = inflow_y
             else:
-                top = tracer_mass[:, -1] / air_mass[-1][None]
-                low, high = top, np.ascontiguousarray(top)
+                low, high = inflow_top, inflow_top
             boundary = self._boundary[axis]
             status = advection.advect(tracer_mass, air_mass, flux, dt, axis, low, high, boundary, self.cfl_max,
                                       self.scheme)
@@ -163,9 +162,10 @@ class Transport:
     def mix_vertically(self, tracer_mass, air_mass, coeffs: TransportCoefficients, dt: float,
                        surface_emission: np.ndarray, deposition_velocity: np.ndarray, air_density_surface,
                        exchange: BoundaryExchange) -> None:
-        """Implicit vertical diffusion with surface emissions (kg s-1) and dry deposition as its lower boundary."""
+        """Implicit vertical diffusion with surface emissions (kg s-1) and dry deposition (velocities [ns, ny, nx],
+        m/s) as its lower boundary."""
         deposition_conductance = np.ascontiguousarray(
-            deposition_velocity[:, None, None] * (air_density_surface * self.grid.cell_area)[None])
+            deposition_velocity * (air_density_surface * self.grid.cell_area)[None])
         diffusion.vertical_diffusion(tracer_mass, air_mass, coeffs.conductance_z, surface_emission,
                                      deposition_conductance, dt, self._deposited)
         exchange.deposited += self._deposited.sum(axis=(1, 2))
