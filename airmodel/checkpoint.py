@@ -14,7 +14,7 @@ import numpy as np
 
 from .errors import InputError
 
-BUDGET_TERMS = ("burden_start", "emitted", "inflow", "outflow", "deposited")
+BUDGET_TERMS = ("burden_start", "emitted", "inflow", "outflow", "deposited", "chemical")
 
 
 def checkpoint_name(model) -> str:

@@ -1,4 +1,4 @@
-"""The command line: ``airmodel run | met | plot | --version``.
+"""The command line: ``airmodel run | met | plot | box | --version``.
 
 Bad input gives a one-line message naming the file, key or value, and exit code 2, with nothing written; a run
 that diverges stops with the species, cell, process and time, and exit code 3.
@@ -33,6 +33,11 @@ def _parser() -> argparse.ArgumentParser:
     m.add_argument("--set", dest="overrides", action="append", default=[], metavar="SECTION.KEY=VALUE")
     m.add_argument("--force", action="store_true", help="overwrite an existing output")
     m.add_argument("--every", type=float, default=1.0, metavar="HOURS", help="interval between records (h)")
+
+    b = sub.add_parser("box", help="chemistry box model (teaching): one well-mixed cell over days")
+    from .chemistry.box import add_box_arguments
+
+    add_box_arguments(b)
 
     pl = sub.add_parser("plot", help="draw a map from a meteorology or run file")
     pl.add_argument("file", help="NetCDF file written by airmodel met")
@@ -72,6 +77,10 @@ def main(argv: list[str] | None = None) -> int:
             path = write_met(args.scenario, args.output, overrides=args.overrides, force=args.force,
                              every_hours=args.every)
             logging.getLogger("airmodel").info("wrote %s", path)
+        elif args.command == "box":
+            from .chemistry.box import box_command
+
+            box_command(args)
         elif args.command == "plot":
             from .met.plot import plot_met
 

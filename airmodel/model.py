@@ -25,11 +25,22 @@ from .errors import ModelHealthError
 from .grid import Grid, VerticalLayers, lonlat_grid, projected_grid
 from .kernels import diagnostics
 from .met import build_meteorology
+from .chemistry import Chemistry, load_mechanism
 from .met.deposition import DryDeposition
 from .scenario import Scenario
 from .species import initial_field, species_table
 from .transport import BoundaryExchange, Transport
 from .units import concentration_to_si
+
+
+def _mechanism_path(name: str, base_dir: str) -> str:
+    """A mechanism by name (shipped with airmodel) or a .mech file, relative paths from the scenario's folder."""
+    if name.endswith(".mech"):
+        from pathlib import Path
+
+        path = Path(name)
+        return str(path if path.is_absolute() else Path(base_dir) / path)
+    return name
 
 
 def build_grid(domain: dict) -> Grid:
@@ -46,36 +57,41 @@ def build_grid(domain: dict) -> Grid:
 
 @dataclass
 class Budget:
-    """Tracer-mass budget by species (kg): burden_end - burden_start = emitted + inflow - outflow - deposited."""
+    """Mass budget by species (kg):
+    burden_end - burden_start = emitted + inflow - outflow - deposited + chemical (net chemical production)."""
 
     names: list[str]
     burden_start: np.ndarray
     exchange: BoundaryExchange
     emitted: np.ndarray
+    chemical: np.ndarray
 
     @classmethod
     def start(cls, names: list[str], burden: np.ndarray) -> "Budget":
         n = len(names)
-        return cls(names, burden.copy(), BoundaryExchange(np.zeros(n), np.zeros(n), np.zeros(n)), np.zeros(n))
+        return cls(names, burden.copy(), BoundaryExchange(np.zeros(n), np.zeros(n), np.zeros(n)), np.zeros(n),
+                   np.zeros(n))
 
     def residual(self, burden_end: np.ndarray) -> np.ndarray:
         """Relative imbalance: |change in burden - net sources| over the largest term."""
         e = self.exchange
-        net = self.emitted + e.inflow - e.outflow - e.deposited
-        scale = np.maximum.reduce([self.burden_start, burden_end, self.emitted, e.inflow, e.outflow, e.deposited])
+        net = self.emitted + e.inflow - e.outflow - e.deposited + self.chemical
+        scale = np.maximum.reduce([self.burden_start, burden_end, self.emitted, e.inflow, e.outflow, e.deposited,
+                                   np.abs(self.chemical)])
         return np.abs(burden_end - self.burden_start - net) / np.where(scale > 0, scale, 1.0)
 
     def table(self, burden_end: np.ndarray) -> list[dict]:
         e = self.exchange
         res = self.residual(burden_end)
         return [dict(species=n, burden_start=self.burden_start[s], emitted=self.emitted[s], inflow=e.inflow[s],
-                     outflow=e.outflow[s], deposited=e.deposited[s], burden_end=burden_end[s],
+                     outflow=e.outflow[s], deposited=e.deposited[s], chemical=self.chemical[s],
+                     burden_end=burden_end[s],
                      relative_residual=res[s]) for s, n in enumerate(self.names)]
 
     def as_arrays(self) -> dict[str, np.ndarray]:
         e = self.exchange
         return dict(burden_start=self.burden_start, emitted=self.emitted, inflow=e.inflow, outflow=e.outflow,
-                    deposited=e.deposited)
+                    deposited=e.deposited, chemical=self.chemical)
 
     def restore(self, arrays: dict[str, np.ndarray]) -> None:
         self.burden_start[:] = arrays["burden_start"]
@@ -83,6 +99,7 @@ class Budget:
         self.exchange.inflow[:] = arrays["inflow"]
         self.exchange.outflow[:] = arrays["outflow"]
         self.exchange.deposited[:] = arrays["deposited"]
+        self.chemical[:] = arrays["chemical"]
 
 
 @dataclass
@@ -112,7 +129,15 @@ class Model:
         self.time_step = scenario.time_step
         self.grid = build_grid(scenario["domain"])
         self.met = build_meteorology(scenario["meteorology"], self.grid, start=scenario.start, end=scenario.end)
-        self.species = species_table(scenario["species"])
+        chem = scenario["chemistry"]
+        self.chemistry = None
+        if chem["mechanism"] != "none":
+            mechanism = load_mechanism(_mechanism_path(chem["mechanism"], scenario["meteorology"]["base_dir"]))
+            self.species = species_table(scenario["species"], mechanism.species)
+            self.chemistry = Chemistry(mechanism, rtol=chem["rtol"], atol=chem["atol"], method=chem["method"],
+                                       max_steps=chem["max_steps"], model_species=[sp.name for sp in self.species])
+        else:
+            self.species = species_table(scenario["species"])
         self.species_names = [sp.name for sp in self.species]
         self.point_sources = point_sources(scenario["emissions"]["point"], self.species_names, self.grid)
         self.transport = Transport(self.grid, scenario["transport"], len(self.species))
@@ -172,9 +197,32 @@ class Model:
                                               exchange)
                 check("vertical mixing")
         np.divide(tracer_mass, volume[None], out=self.concentration)
+        if self.chemistry is not None:
+            with self.timers("chemistry"):
+                self.budget.chemical += self._chemistry_step(met_end, dt)
+                self._check(self.concentration * volume[None], "chemistry")
         self.step_index += 1
 
     # -- helpers ------------------------------------------------------------------------------------------------
+    def _chemistry_step(self, met, dt: float) -> np.ndarray:
+        """Gas-phase chemistry and aerosol over the step, with the meteorology at its end (fallbacks from the
+        [chemistry] section where the meteorology has no such field, as the idealized source has not)."""
+        chem = self.scenario["chemistry"]
+        g = self.grid
+        if g.kind == "lonlat":
+            lon, lat = np.meshgrid(g.x, g.y, indexing="xy")
+        else:
+            lon, lat = chem["longitude"], chem["latitude"]
+
+        def field(name, fallback):
+            value = getattr(met, name)
+            return fallback if value is None else value
+
+        return self.chemistry.step(
+            self.concentration, met.air_density, field("temperature", chem["temperature"]),
+            field("relative_humidity", chem["relative_humidity"]), field("cloud_fraction", chem["cloud_fraction"]),
+            lon, lat, self.now, dt, cell_volume=self.transport.volume, cloud_cover=met.cloud_cover)
+
     def deposition_velocities(self, met) -> np.ndarray:
         """[ns, ny, nx] dry-deposition velocities (m/s): the resistance model for species with a deposition
         class, the species' constant velocity for the others."""
@@ -198,7 +246,7 @@ class Model:
         for s, sp in enumerate(self.species):
             for out, rho in ((west, air_density[:, :, 0]), (east, air_density[:, :, -1]),
                              (south, air_density[:, 0, :]), (north, air_density[:, -1, :]), (top, air_density[-1])):
-                out[s] = concentration_to_si(sp.inflow, sp.units, rho) / rho
+                out[s] = concentration_to_si(sp.inflow, sp.units, rho, sp.molar_mass) / rho
         return (west, east), (south, north), top
 
     def _check(self, tracer_mass: np.ndarray, process: str) -> None:

@@ -21,7 +21,6 @@ import numpy as np
 from . import __version__
 from .grid import Grid
 from .met.variables import SURFACE_OUTPUT
-from .species import Species
 from .units import concentration_from_si
 
 PARTIAL_SUFFIX = ".part"
@@ -72,17 +71,6 @@ def add_grid_coordinates(ds: netCDF4.Dataset, grid: Grid, levels: str) -> tuple[
     return (yname, xname)
 
 
-def field_attributes(sp: Species, cell_methods: str | None, coordinates: str | None) -> dict:
-    attrs = dict(units=sp.units, long_name=sp.long_name)
-    if sp.standard_name:
-        attrs["standard_name"] = sp.standard_name
-    if cell_methods:
-        attrs["cell_methods"] = cell_methods
-    if coordinates:
-        attrs["coordinates"] = coordinates
-    return attrs
-
-
 class OutputWriter:
     """Writes a run's fields as they are produced; ``state()``/``restore()`` carry it across a restart."""
 
@@ -95,6 +83,11 @@ class OutputWriter:
         self.levels = out["levels"]
         names = out["variables"] or model.species_names
         self.indices = [model.species_names.index(n) for n in names]
+        # Derived fields (PM2.5 and PM10 as sums of their components) come from the chemistry mechanism.
+        chem = model.chemistry
+        self.derived = [] if chem is None else [
+            (d.name, dict(units=d.units, long_name=d.long_name, standard_name=d.standard_name))
+            for d in chem.mechanism.diagnostics]
         self.hourly = bool(out["hourly_means"])
         self.snapshot_steps = self._snapshot_steps(out["snapshots"], sc)
         self.steps_per_hour = int(round(3600.0 / sc.time_step)) if self.hourly else 0
@@ -161,12 +154,23 @@ class OutputWriter:
                 tv.bounds = f"{axis}_bnds"
                 ds.createVariable(f"{axis}_bnds", "f8", (axis, "nv"))
             chunks = (1,) + tuple(len(ds.dimensions[d]) for d in dims)
-            for s in self.indices:
-                sp = m.species[s]
-                var = ds.createVariable(sp.name + suffix, self.dtype, (axis,) + dims, zlib=True, complevel=4,
+            for name, attrs in self.field_names_and_attributes():
+                var = ds.createVariable(name + suffix, self.dtype, (axis,) + dims, zlib=True, complevel=4,
                                         shuffle=True, chunksizes=chunks)
-                var.setncatts(field_attributes(sp, methods, coordinates))
+                attrs = {k: v for k, v in attrs.items() if v}
+                attrs["cell_methods"] = methods
+                if coordinates:
+                    attrs["coordinates"] = coordinates
+                var.setncatts(attrs)
         self._define_met(dims[-2:])
+
+    def field_names_and_attributes(self) -> list[tuple[str, dict]]:
+        """The written fields in order: the chosen species, then the derived fields."""
+        out = []
+        for s in self.indices:
+            sp = self.model.species[s]
+            out.append((sp.name, dict(units=sp.units, long_name=sp.long_name, standard_name=sp.standard_name)))
+        return out + self.derived
 
     def _define_met(self, horizontal_dims: tuple[str, str]) -> None:
         """Hourly-mean surface meteorology (wind at 10 m, 2-m temperature, mixing height, precipitation), where the
@@ -208,8 +212,13 @@ class OutputWriter:
         c = m.concentration[self.indices]
         if self.levels == "surface":
             c, rho = c[:, 0], rho[0]
-        species = np.stack([concentration_from_si(c[n], m.species[s].units, rho)
-                            for n, s in enumerate(self.indices)])
+        rows = [concentration_from_si(c[n], m.species[s].units, rho, m.species[s].molar_mass)
+                for n, s in enumerate(self.indices)]
+        if self.derived:
+            full = m.concentration[:, 0] if self.levels == "surface" else m.concentration
+            diagnostics = m.chemistry.diagnostics(full)
+            rows += [diagnostics[name] for name, _ in self.derived]
+        species = np.stack(rows)
         if not with_met:
             return species
         surface = [getattr(met, v.field) * v.scale for v in self.met_variables]
@@ -246,8 +255,8 @@ class OutputWriter:
         self.ds[axis][n] = hours
         if bounds is not None:
             self.ds[f"{axis}_bnds"][n, :] = bounds
-        for f, s in zip(fields, self.indices):
-            self.ds[self.model.species[s].name + suffix][n] = f
+        for f, (name, _) in zip(fields, self.field_names_and_attributes()):
+            self.ds[name + suffix][n] = f
         self.records[axis] = n + 1
         self.ds.sync()  # a killed run keeps every finished record, for --restart
 

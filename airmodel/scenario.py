@@ -104,6 +104,20 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "horizontal_diffusion": _k(bool, True),
         "vertical_diffusion": _k(bool, True),
     },
+    "chemistry": {
+        "mechanism": _k(str, "none", doc='"none" (transport only), "grs_aero", or the path of a .mech file'),
+        "method": _k(str, "rodas3", choices=("rodas3", "ros2"), doc="Rosenbrock method"),
+        "rtol": _k(NUMBER, 1e-3, doc="relative tolerance of the chemistry solver", minimum=0,
+                   exclusive_minimum=True),
+        "atol": _k(NUMBER, 1e-6, doc="absolute tolerance (ppb)", minimum=0, exclusive_minimum=True),
+        "max_steps": _k(int, 100000, doc="most solver steps a cell may take in one model step", minimum=1),
+        "temperature": _k(NUMBER, 298.15, doc="K, where the meteorology gives none", minimum=0,
+                          exclusive_minimum=True),
+        "relative_humidity": _k(NUMBER, 0.6, doc="fraction, where the meteorology gives none", minimum=0),
+        "cloud_fraction": _k(NUMBER, 0.0, doc="where the meteorology gives none", minimum=0),
+        "longitude": _k(NUMBER, 116.4, doc="deg E of a projected (idealized) grid, for the sun"),
+        "latitude": _k(NUMBER, 39.9, doc="deg N of a projected (idealized) grid, for the sun"),
+    },
     "output": {
         "hourly_means": _k(bool, True, doc="write hourly means"),
         "snapshots": _k(list, [], doc='instants to write: "start", "end", or hours after the start'),
@@ -117,7 +131,9 @@ SCHEMA: dict[str, dict[str, Key]] = {
 }
 
 SPECIES_SCHEMA: dict[str, Key] = {
-    "units": _k(str, "ug m-3", doc="output units of the mass concentration"),
+    "units": _k(str, "", doc="output units (ug m-3, ppb, kg kg-1, ...); default: the mechanism's, or ug m-3"),
+    "molar_mass": _k(NUMBER, None, doc="g/mol; needed for ppb or ppm of a species the mechanism does not define",
+                     minimum=0, exclusive_minimum=True),
     "long_name": _k(str, ""),
     "standard_name": _k(str, ""),
     "initial": _k((int, float, dict), 0.0, doc="initial value (output units), or a shape table"),
@@ -296,8 +312,9 @@ def validate(raw: dict, source: str = "<dict>") -> Scenario:
         data["description"] = str(raw["description"])
 
     species = raw.get("species", {})
-    if not isinstance(species, dict) or not species:
-        raise InputError(f"{where}: species: give at least one species table, e.g. [species.tracer]")
+    if not isinstance(species, dict) or (not species and data["chemistry"]["mechanism"] == "none"):
+        raise InputError(f"{where}: species: give at least one species table, e.g. [species.tracer], "
+                         f"or a chemistry.mechanism")
     data["species"] = {}
     for name, table in species.items():
         sp = _fill_table(table, SPECIES_SCHEMA, f"{where}: species.{name}")

@@ -22,16 +22,34 @@ class Species:
     inflow: float  # output units
     dry_deposition_velocity: float  # m s-1, used when deposition_class is empty
     deposition_class: str = ""
+    molar_mass: float | None = None  # g mol-1, needed for ppb/ppm
 
 
-def species_table(section: dict, where: str = "species") -> list[Species]:
+def species_table(section: dict, mechanism_species=(), where: str = "species") -> list[Species]:
+    """The transported species: the mechanism's (in its order, with its units and metadata), then any other
+    species the scenario defines (passive tracers). A scenario table for a mechanism species sets its initial and
+    inflow values (in the mechanism's units unless it gives others) and may change its deposition."""
     table = []
+    for info in mechanism_species:
+        sp = section.get(info.name, {})
+        units = sp.get("units") or info.units
+        check_concentration_unit(units, f"{where}.{info.name}.units", info.molar_mass)
+        table.append(Species(
+            name=info.name, units=units, long_name=info.long_name, standard_name=info.standard_name,
+            initial=sp.get("initial", 0.0), inflow=float(sp.get("inflow", 0.0)),
+            dry_deposition_velocity=float(sp.get("dry_deposition_velocity", 0.0)),
+            deposition_class=sp.get("deposition_class") or info.deposition_class,
+            molar_mass=info.molar_mass))
+    known = {sp.name for sp in table}
     for name, sp in section.items():
-        check_concentration_unit(sp["units"], f"{where}.{name}.units")
-        table.append(Species(name=name, units=sp["units"], long_name=sp["long_name"] or name,
+        if name in known:
+            continue
+        units = sp["units"] or "ug m-3"
+        check_concentration_unit(units, f"{where}.{name}.units", sp["molar_mass"])
+        table.append(Species(name=name, units=units, long_name=sp["long_name"] or name,
                              standard_name=sp["standard_name"], initial=sp["initial"],
                              inflow=float(sp["inflow"]), dry_deposition_velocity=float(sp["dry_deposition_velocity"]),
-                             deposition_class=sp["deposition_class"]))
+                             deposition_class=sp["deposition_class"], molar_mass=sp["molar_mass"]))
     return table
 
 
@@ -46,4 +64,5 @@ def initial_field(sp: Species, grid: Grid, air_density: np.ndarray) -> np.ndarra
         value = np.broadcast_to(value2d[None], grid.shape)
     else:
         value = np.full(grid.shape, float(init))
-    return np.ascontiguousarray(concentration_to_si(value, sp.units, air_density), dtype=np.float64)
+    return np.ascontiguousarray(concentration_to_si(value, sp.units, air_density, sp.molar_mass),
+                                dtype=np.float64)

@@ -44,23 +44,40 @@ MASS_MIXING_RATIO_TO_SI = {
     "g kg-1": 1e-3,
 }
 
-CONCENTRATION_UNITS = tuple(MASS_CONCENTRATION_TO_SI) + tuple(MASS_MIXING_RATIO_TO_SI)
+#: Mole-fraction units: multiply by the factor to get mol mol-1; converting needs the species' molar mass.
+MOLE_FRACTION_TO_SI = {
+    "ppm": 1e-6,
+    "ppb": 1e-9,
+}
+
+#: Molar mass of dry air (g mol-1), as used for every mole-fraction conversion.
+MOLAR_MASS_AIR = 28.9647
+
+CONCENTRATION_UNITS = tuple(MASS_CONCENTRATION_TO_SI) + tuple(MASS_MIXING_RATIO_TO_SI) + tuple(MOLE_FRACTION_TO_SI)
 
 
-def check_concentration_unit(unit: str, where: str) -> None:
+def check_concentration_unit(unit: str, where: str, molar_mass: float | None = None) -> None:
     if unit not in CONCENTRATION_UNITS:
         raise InputError(f"{where}: unknown unit {unit!r}; choose one of: {', '.join(CONCENTRATION_UNITS)}")
+    if unit in MOLE_FRACTION_TO_SI and not molar_mass:
+        raise InputError(f"{where}: {unit!r} is a mole fraction and needs the species' molar_mass (g/mol)")
 
 
-def concentration_to_si(value, unit: str, air_density):
-    """A concentration in ``unit`` to kg m-3; mixing ratios need the air density (kg m-3)."""
+def _si_factor(unit: str, air_density, molar_mass):
+    """kg m-3 per unit of ``unit``."""
     if unit in MASS_CONCENTRATION_TO_SI:
-        return value * MASS_CONCENTRATION_TO_SI[unit]
-    return value * MASS_MIXING_RATIO_TO_SI[unit] * air_density
+        return MASS_CONCENTRATION_TO_SI[unit]
+    if unit in MASS_MIXING_RATIO_TO_SI:
+        return MASS_MIXING_RATIO_TO_SI[unit] * air_density
+    return MOLE_FRACTION_TO_SI[unit] * air_density * (molar_mass / MOLAR_MASS_AIR)
 
 
-def concentration_from_si(c, unit: str, air_density):
-    """A concentration in kg m-3 to ``unit``; mixing ratios need the air density (kg m-3)."""
-    if unit in MASS_CONCENTRATION_TO_SI:
-        return c / MASS_CONCENTRATION_TO_SI[unit]
-    return c / (MASS_MIXING_RATIO_TO_SI[unit] * air_density)
+def concentration_to_si(value, unit: str, air_density, molar_mass: float | None = None):
+    """A concentration in ``unit`` to kg m-3; mixing ratios need the air density (kg m-3), mole fractions also
+    the molar mass (g mol-1)."""
+    return value * _si_factor(unit, air_density, molar_mass)
+
+
+def concentration_from_si(c, unit: str, air_density, molar_mass: float | None = None):
+    """A concentration in kg m-3 to ``unit`` (the inverse of :func:`concentration_to_si`)."""
+    return c / _si_factor(unit, air_density, molar_mass)

@@ -30,13 +30,13 @@ import math
 from numba import njit
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def deliquescence_rh_percent(temperature):
     """NH4NO3 deliquescence relative humidity (%), Mozurkewich (1993)."""
     return math.exp(723.7 / temperature + 1.6954)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def nh4no3_dissociation_constant(temperature, rh_percent):
     """K = [NH3][HNO3] at equilibrium with NH4NO3 (ppb^2), Mozurkewich (1993), dry or deliquesced branch."""
     t = temperature
@@ -51,7 +51,7 @@ def nh4no3_dissociation_constant(temperature, rh_percent):
     return (p1 - p2 * dry + p3 * dry * dry) * dry ** 1.75 * kp
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def partition_ammonium_nitrate(total_ammonia, total_nitrate, sulfate, k_eq):
     """Split total ammonia (NH3 + NH4+) and total nitrate (HNO3 + NO3-) between gas and particles.
 

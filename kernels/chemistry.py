@@ -17,7 +17,11 @@ Rate constants are converted to ppb and s when the mechanism is compiled (ppm-mi
 
 Integrator: a Rosenbrock method (``rosenbrock.py``: ROS2 or RODAS3) with an embedded error estimate and step-size
 control, on the *solved* species only (those in any reaction, plus any with emissions or dilution). The time
-derivative f_t, needed because photolysis changes within a step, is a forward difference over 1 ms.
+derivative f_t, needed because photolysis changes within a step, is a forward difference over 1 ms. Species that
+are never reactants have zero Jacobian columns (apart from dilution), so with the reactants ordered first the stage
+matrix is block lower triangular: an LU of the reactant block (7 x 7 in grs_aero) and one division per other
+species. Each call starts from its state alone (no step size remembered between calls), so the 3-D result does
+not depend on the history of calls: a restarted run equals a straight one.
 
 Positivity. A step is rejected (and halved) when a component ends below -atol_s, i.e. when the negative value
 is not explained by the accepted truncation error. Smaller negatives of an accepted step are set to zero
@@ -40,7 +44,7 @@ import numpy as np
 from numba import njit, prange
 
 from .aerosol import nh4no3_dissociation_constant, partition_ammonium_nitrate
-from .photolysis import cloud_attenuation, cos_zenith, declination_and_equation_of_time, mcm_photolysis
+from .photolysis import cloud_attenuation, cos_zenith, declination_and_equation_of_time, mcm_photolysis_all
 from .rosenbrock import lu_factor, lu_solve, next_step_factor
 
 AVOGADRO = 6.02214076e23  # mol-1 (SI 2019, exact)
@@ -88,7 +92,7 @@ Workspace = namedtuple("Workspace", "k_thermal k_now k_stage j_values f_now f_st
                                     "stage_k jac matrix pivot rhs")
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def allocate_workspace(n_species, n_reactions, n_photolysis, n_solved, n_coupled, n_stages):
     return Workspace(np.empty(n_reactions), np.empty(n_reactions), np.empty(n_reactions),
                      np.empty(max(n_photolysis, 1)), np.empty(n_species), np.empty(n_species),
@@ -100,13 +104,13 @@ def allocate_workspace(n_species, n_reactions, n_photolysis, n_solved, n_coupled
 # ---------------------------------------------------------------------------------------------------------------
 # Rate constants
 # ---------------------------------------------------------------------------------------------------------------
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def air_number_density(air_density):
     """Molecules of air per cm3 from the air density (kg m-3)."""
     return air_density / (MOLAR_MASS_AIR * 1e-3) * AVOGADRO * 1e-6
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def troe_jpl(k0_300, n0, kinf_300, ninf, fc, temperature, air_number_density):
     """Fall-off rate constant (cm3 molecule-1 s-1), JPL form (Sander et al., JPL Publication 06-2):
     k = k0[M] kinf / (k0[M] + kinf) * Fc^(1 / (1 + log10(k0[M]/kinf)^2)), k0 = k0_300 (T/300)^-n0, etc."""
@@ -118,7 +122,7 @@ def troe_jpl(k0_300, n0, kinf_300, ninf, fc, temperature, air_number_density):
     return k0m / (1.0 + ratio) * fc ** (1.0 / (1.0 + x * x))
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def thermal_rate_constants(mech, temperature, air_number_density, rh_percent, cloud_fraction, out):
     """The part of every rate constant that does not change within a call (ppb and s units), into out[nr].
     Photolysis frequencies and the OH proxy multiply it later (``current_rate_constants``)."""
@@ -149,22 +153,20 @@ def thermal_rate_constants(mech, temperature, air_number_density, rh_percent, cl
         out[r] = k
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def photolysis_and_oh(mech, cos_chi, cloud_factor, j_values):
     """Photolysis frequencies (s-1) into j_values; returns the OH proxy (molecule cm-3):
     OH = OH_ref (J / J_ref)^exponent for the J named in the mechanism (zero at night)."""
-    for q in range(mech.photolysis_par.shape[0]):
-        j_values[q] = cloud_factor * mcm_photolysis(cos_chi, mech.photolysis_par[q, 0], mech.photolysis_par[q, 1],
-                                                    mech.photolysis_par[q, 2])
+    mcm_photolysis_all(cos_chi, mech.photolysis_par, cloud_factor, j_values)
     oh = 0.0
     if mech.oh_photolysis >= 0:
         ratio = j_values[mech.oh_photolysis] / mech.oh_par[1]
         if ratio > 0.0:
-            oh = mech.oh_par[0] * ratio ** mech.oh_par[2]
+            oh = mech.oh_par[0] * (ratio if mech.oh_par[2] == 1.0 else ratio ** mech.oh_par[2])
     return oh
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def current_rate_constants(mech, k_thermal, j_values, oh, out):
     for r in range(out.size):
         k = k_thermal[r]
@@ -179,7 +181,7 @@ def current_rate_constants(mech, k_thermal, j_values, oh, out):
 # ---------------------------------------------------------------------------------------------------------------
 # Tendency and Jacobian
 # ---------------------------------------------------------------------------------------------------------------
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def reaction_rate(mech, k, y, r):
     rate = k[r]
     for p in range(mech.n_reactants[r]):
@@ -187,7 +189,7 @@ def reaction_rate(mech, k, y, r):
     return rate
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def tendency(mech, k, y, emission, dilution, background, f):
     """f = dy/dt (ppb s-1) for all species: chemistry + emission + dilution towards the background."""
     for s in range(f.size):
@@ -200,12 +202,17 @@ def tendency(mech, k, y, emission, dilution, background, f):
             f[mech.net_species[n]] += mech.net_coef[n] * rate
 
 
-@njit(cache=True)
-def jacobian(mech, k, y, dilution, position, jac):
+@njit(cache=True, error_model="numpy")
+def jacobian(mech, k, y, dilution, position, n_coupled, jac):
     """Analytic Jacobian over the solved species: jac[a, b] = d f_{solve[a]} / d y_{solve[b]};
-    position[s] is the row of species s (-1: not solved). Mass action: d r / d y_q = k prod of the others."""
-    jac[:, :] = 0.0
-    for a in range(jac.shape[0]):
+    position[s] is the row of species s (-1: not solved). Mass action: d r / d y_q = k prod of the others.
+    Only the columns of the n_coupled reactant species (listed first) and the diagonal are filled: every other
+    column is zero apart from the dilution on the diagonal."""
+    m = jac.shape[0]
+    for a in range(m):
+        for b in range(n_coupled):
+            jac[a, b] = 0.0
+    for a in range(m):
         jac[a, a] = -dilution
     for r in range(k.size):
         n_reac = mech.n_reactants[r]
@@ -223,28 +230,30 @@ def jacobian(mech, k, y, dilution, position, jac):
 # ---------------------------------------------------------------------------------------------------------------
 # One cell
 # ---------------------------------------------------------------------------------------------------------------
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _cos_zenith_at(tau, dt, sun, lon, sin_lat, cos_lat):
     """cos(solar zenith angle) at tau (s) after the start of the call. sun = [seconds_of_year at the start,
-    declination at start, at end, equation of time at start, at end, fixed cos(zenith) or NaN]; declination and
-    equation of time are interpolated linearly in time over the call (they change by < 0.01 % in an hour)."""
-    fixed = sun[5]
+    sin(declination) at start, at end, cos(declination) at start, at end, equation of time at start, at end,
+    fixed cos(zenith) or NaN]; these are interpolated linearly in time over the call (the declination moves by
+    less than 0.01 degree in an hour, and the error of the interpolation is below 1e-8)."""
+    fixed = sun[7]
     if fixed == fixed:
         return fixed
     w = tau / dt if dt > 0.0 else 0.0
-    dec = sun[1] + (sun[2] - sun[1]) * w
-    eot = sun[3] + (sun[4] - sun[3]) * w
-    return cos_zenith(sun[0] + tau, dec, eot, lon, sin_lat, cos_lat)
+    sin_dec = sun[1] + (sun[2] - sun[1]) * w
+    cos_dec = sun[3] + (sun[4] - sun[3]) * w
+    eot = sun[5] + (sun[6] - sun[5]) * w
+    return cos_zenith(sun[0] + tau, sin_dec, cos_dec, eot, lon, sin_lat, cos_lat)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _rates_at(mech, cos_chi, cloud_factor, k_thermal, j_values, out):
     """Rate constants for a solar zenith angle: thermal part times photolysis and OH proxy."""
     oh = photolysis_and_oh(mech, cos_chi, cloud_factor, j_values)
     current_rate_constants(mech, k_thermal, j_values, oh, out)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def clip_negatives(mech, y, solve):
     """Set negative solved components to zero, taking the deficit from the positive members of the same
     conserved-element family (proportionally), so that element totals do not change."""
@@ -270,7 +279,7 @@ def clip_negatives(mech, y, solve):
                     y[q] *= scale
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def equilibrate(mech, y, temperature, rh_percent):
     """Repartition NH3/NH4+ and HNO3/NO3- (after sulfate takes its ammonium): see aerosol.py."""
     eq = mech.equilibrium
@@ -284,7 +293,7 @@ def equilibrate(mech, y, temperature, rh_percent):
     y[eq[3]] = no3
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def integrate_cell(y, dt, mech, sun, lon, sin_lat, cos_lat, cloud_factor, emission, dilution, background,
                    solve, n_coupled, position, tab, rtol, atol, max_steps, ws, first_step=0.0):
     """Advance y (ppb, all species; updated in place) over dt seconds with the Rosenbrock method ``tab``.
@@ -293,7 +302,8 @@ def integrate_cell(y, dt, mech, sun, lon, sin_lat, cos_lat, cloud_factor, emissi
     emitted only) have a zero Jacobian column apart from dilution, so the stage matrix is block lower
     triangular: an LU of the coupled block, then a division for each of the others. position[s] is the index of
     species s in solve (-1: not solved). ws.k_thermal must hold the thermal rate constants of the cell.
-    first_step > 0 sets the first step size (else it is estimated). Returns (status, accepted, rejected).
+    first_step > 0 sets the first step size (else it is estimated). Returns (status, accepted, rejected,
+    next step size): the last can start the next call of a continuous integration (the box model).
     """
     m = solve.size
     nc = n_coupled
@@ -307,7 +317,7 @@ def integrate_cell(y, dt, mech, sun, lon, sin_lat, cos_lat, cloud_factor, emissi
     n_rejected = 0
     n_singular = 0
     if dt <= 0.0 or m == 0:
-        return STATUS_OK, 0, 0
+        return STATUS_OK, 0, 0, first_step
     h_min = 1e-12 * max(dt, 1.0)
 
     t = 0.0
@@ -334,8 +344,10 @@ def integrate_cell(y, dt, mech, sun, lon, sin_lat, cos_lat, cloud_factor, emissi
     h = min(max(h, h_min), dt)
 
     rejected_last = False
+    h_plan = h
     while t < dt:
         remaining = dt - t
+        h_plan = h
         last = h >= remaining * (1.0 - 1e-12)
         if last:
             h = remaining
@@ -349,13 +361,13 @@ def integrate_cell(y, dt, mech, sun, lon, sin_lat, cos_lat, cloud_factor, emissi
             tendency(mech, k_stage, y, emission, dilution, background, f_time)
             for s in range(y.size):
                 f_time[s] = (f_time[s] - f_now[s]) / TIME_DERIVATIVE_DELTA
-        jacobian(mech, k_now, y, dilution, position, jac)
+        jacobian(mech, k_now, y, dilution, position, nc, jac)
 
         while True:  # attempts at this step
             if n_accepted + n_rejected >= max_steps:
-                return STATUS_TOO_MANY_STEPS, n_accepted, n_rejected
+                return STATUS_TOO_MANY_STEPS, n_accepted, n_rejected, h
             if h < h_min:
-                return STATUS_STEP_TOO_SMALL, n_accepted, n_rejected
+                return STATUS_STEP_TOO_SMALL, n_accepted, n_rejected, h
             inv = 1.0 / (h * tab.gamma)
             for a in range(nc):
                 for b in range(nc):
@@ -364,7 +376,7 @@ def integrate_cell(y, dt, mech, sun, lon, sin_lat, cos_lat, cloud_factor, emissi
             if not lu_factor(matrix, pivot):
                 n_singular += 1
                 if n_singular > 5:
-                    return STATUS_SINGULAR, n_accepted, n_rejected
+                    return STATUS_SINGULAR, n_accepted, n_rejected, h
                 h *= 0.5
                 last = False
                 rejected_last = True
@@ -375,11 +387,11 @@ def integrate_cell(y, dt, mech, sun, lon, sin_lat, cos_lat, cloud_factor, emissi
                 if i > 0 and tab.new_f[i] == 1:
                     for s in range(y.size):
                         y_stage[s] = y[s]
-                    for a in range(m):
-                        acc = 0.0
-                        for j in range(i):
-                            acc += tab.a[i, j] * stage_k[j, a]
-                        y_stage[solve[a]] += acc
+                    for j in range(i):
+                        a_ij = tab.a[i, j]
+                        if a_ij != 0.0:
+                            for a in range(m):
+                                y_stage[solve[a]] += a_ij * stage_k[j, a]
                     tau = t + tab.alpha[i] * h
                     if tau != stage_time:
                         _rates_at(mech, _cos_zenith_at(tau, dt, sun, lon, sin_lat, cos_lat), cloud_factor,
@@ -388,12 +400,15 @@ def integrate_cell(y, dt, mech, sun, lon, sin_lat, cos_lat, cloud_factor, emissi
                     tendency(mech, k_stage, y_stage, emission, dilution, background, f_stage)
                     use_start = False
                 source = f_now if use_start else f_stage
+                h_gamma_i = h * tab.gamma_i[i]
                 for a in range(m):
                     s = solve[a]
-                    acc = source[s] + h * tab.gamma_i[i] * f_time[s]
-                    for j in range(i):
-                        acc += tab.c[i, j] / h * stage_k[j, a]
-                    rhs[a] = acc
+                    rhs[a] = source[s] + h_gamma_i * f_time[s]
+                for j in range(i):
+                    c_ij = tab.c[i, j] / h
+                    if c_ij != 0.0:
+                        for a in range(m):
+                            rhs[a] += c_ij * stage_k[j, a]
                 lu_solve(matrix, pivot, rhs)  # the coupled block, rhs[:nc]
                 for a in range(nc, m):  # the others: (1/(h gamma) + D) K_a = rhs_a + sum_b J_ab K_b
                     acc = rhs[a]
@@ -441,36 +456,39 @@ def integrate_cell(y, dt, mech, sun, lon, sin_lat, cos_lat, cloud_factor, emissi
             c_now = _cos_zenith_at(t, dt, sun, lon, sin_lat, cos_lat)
             _rates_at(mech, c_now, cloud_factor, k_thermal, j_values, k_now)
             tendency(mech, k_now, y, emission, dilution, background, f_now)
-    return STATUS_OK, n_accepted, n_rejected
+    return STATUS_OK, n_accepted, n_rejected, max(h, h_plan)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def sun_parameters(seconds_of_year, days_in_year, dt, fixed_cos_zenith):
     """The ``sun`` array of integrate_cell for a call starting at seconds_of_year and lasting dt."""
-    sun = np.empty(6)
+    sun = np.empty(8)
     d0, e0 = declination_and_equation_of_time(seconds_of_year, days_in_year)
     d1, e1 = declination_and_equation_of_time(seconds_of_year + dt, days_in_year)
     sun[0] = seconds_of_year
-    sun[1] = d0
-    sun[2] = d1
-    sun[3] = e0
-    sun[4] = e1
-    sun[5] = fixed_cos_zenith
+    sun[1] = math.sin(d0)
+    sun[2] = math.sin(d1)
+    sun[3] = math.cos(d0)
+    sun[4] = math.cos(d1)
+    sun[5] = e0
+    sun[6] = e1
+    sun[7] = fixed_cos_zenith
     return sun
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # Drivers
 # ---------------------------------------------------------------------------------------------------------------
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=True, error_model="numpy")
 def chemistry_3d(concentration, slot, active, solve, n_coupled, position, air_density, temperature, rh_percent,
-                 cloud_fraction, lon, lat, sun, dt, mech, tab, rtol, atol, max_steps, status, steps):
+                 cloud_fraction, cloud_cover, lon, lat, sun, dt, mech, tab, rtol, atol, max_steps, status, steps):
     """Advance the chemistry of every cell over dt seconds, in place, in parallel over cells.
 
     concentration[slot[s], k, j, i] is species s of the mechanism in kg m-3; only the ``active`` species (those
-    the chemistry can change) are read and written. air_density, temperature (K), rh_percent (%) and
-    cloud_fraction (0..1) are [nz, ny, nx]; lon and lat (degrees) are [ny, nx]. status[k, j, i] receives the
-    integrator status (0: ok) and steps[k, j, i] the number of steps (accepted + rejected).
+    the chemistry can change) are read and written. air_density, temperature (K), rh_percent (%) and the layer
+    cloud_fraction (0..1, for aqueous chemistry) are [nz, ny, nx]; cloud_cover (0..1, the column's, which
+    attenuates photolysis), lon and lat (degrees) are [ny, nx]. status[k, j, i] receives the integrator status
+    (0: ok) and steps[k, j, i] the number of steps (accepted + rejected).
     """
     ns = mech.molar_mass.size
     nr = mech.rate_type.size
@@ -497,8 +515,8 @@ def chemistry_3d(concentration, slot, active, solve, n_coupled, position, air_de
             cf = cloud_fraction[k, j, i]
             thermal_rate_constants(mech, t_cell, m_air, rh, cf, ws.k_thermal)
             phi = math.radians(lat[j, i])
-            cloud_factor = cloud_attenuation(cf, mech.cloud_par[0], mech.cloud_par[1])
-            st, n_acc, n_rej = integrate_cell(y, dt, mech, sun, lon[j, i], math.sin(phi), math.cos(phi),
+            cloud_factor = cloud_attenuation(cloud_cover[j, i], mech.cloud_par[0], mech.cloud_par[1])
+            st, n_acc, n_rej, _ = integrate_cell(y, dt, mech, sun, lon[j, i], math.sin(phi), math.cos(phi),
                                               cloud_factor, no_emission, 0.0, no_emission, solve, n_coupled,
                                               position, tab, rtol, atol, max_steps, ws)
             equilibrate(mech, y, t_cell, rh)
@@ -509,12 +527,13 @@ def chemistry_3d(concentration, slot, active, solve, n_coupled, position, air_de
             steps[k, j, i] = n_acc + n_rej
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def integrate_box(y, segment_start, segment_length, segment_days_in_year, segment_temperature,
                   segment_number_density, segment_rh, segment_cloud, segment_emission, segment_record,
                   dilution, background, lon, lat, fixed_cos_zenith, mech, tab, solve, n_coupled, position, rtol,
                   atol, max_steps, out, stats):
-    """A box model through consecutive segments (piecewise-constant temperature, humidity, cloud and emission).
+    """A box model through consecutive segments (piecewise-constant temperature, humidity, cloud and emission),
+    as one continuous integration: each segment starts with the step size the previous one ended with.
 
     y (ppb) is updated in place. Segment n starts at segment_start[n] (s of year, UTC) and lasts
     segment_length[n] s; after it the equilibrium is applied, and if segment_record[n] >= 0 the state is stored
@@ -526,15 +545,16 @@ def integrate_box(y, segment_start, segment_length, segment_days_in_year, segmen
     phi = math.radians(lat)
     sin_lat = math.sin(phi)
     cos_lat = math.cos(phi)
+    h_next = 0.0  # the step size carries over from one segment to the next (0: estimate it)
     for n in range(segment_start.size):
         dt = segment_length[n]
         sun = sun_parameters(segment_start[n], segment_days_in_year[n], dt, fixed_cos_zenith)
         thermal_rate_constants(mech, segment_temperature[n], segment_number_density[n], segment_rh[n],
                                segment_cloud[n], ws.k_thermal)
         cloud_factor = cloud_attenuation(segment_cloud[n], mech.cloud_par[0], mech.cloud_par[1])
-        st, n_acc, n_rej = integrate_cell(y, dt, mech, sun, lon, sin_lat, cos_lat, cloud_factor,
-                                          segment_emission[n], dilution, background, solve, n_coupled, position,
-                                          tab, rtol, atol, max_steps, ws)
+        st, n_acc, n_rej, h_next = integrate_cell(y, dt, mech, sun, lon, sin_lat, cos_lat, cloud_factor,
+                                                  segment_emission[n], dilution, background, solve, n_coupled,
+                                                  position, tab, rtol, atol, max_steps, ws, h_next)
         stats[0] += n_acc
         stats[1] += n_rej
         if st != STATUS_OK:

@@ -44,7 +44,7 @@ SECONDS_PER_DAY = 86400.0
 TWO_PI = 2.0 * math.pi
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def declination_and_equation_of_time(seconds_of_year, days_in_year):
     """Solar declination (rad) and equation of time (minutes): Spencer (1971) series, NOAA form."""
     g = TWO_PI / days_in_year * (seconds_of_year / SECONDS_PER_DAY - 0.5)
@@ -57,25 +57,25 @@ def declination_and_equation_of_time(seconds_of_year, days_in_year):
     return declination, equation_of_time
 
 
-@njit(cache=True)
-def cos_zenith(seconds_of_year, declination, equation_of_time, lon_deg, sin_lat, cos_lat):
-    """Cosine of the solar zenith angle at a UTC time (s of year) for a declination (rad) and equation of
-    time (min) already evaluated; lon in degrees east, latitude given by its sine and cosine."""
+@njit(cache=True, error_model="numpy")
+def cos_zenith(seconds_of_year, sin_declination, cos_declination, equation_of_time, lon_deg, sin_lat, cos_lat):
+    """Cosine of the solar zenith angle at a UTC time (s of year) for a declination (given by its sine and
+    cosine) and an equation of time (min) already evaluated; lon in degrees east, latitude by sine and cosine."""
     minutes_of_day = (seconds_of_year % SECONDS_PER_DAY) / 60.0
     true_solar_minutes = minutes_of_day + equation_of_time + 4.0 * lon_deg
     hour_angle = TWO_PI * true_solar_minutes / 1440.0 - math.pi
-    return sin_lat * math.sin(declination) + cos_lat * math.cos(declination) * math.cos(hour_angle)
+    return sin_lat * sin_declination + cos_lat * cos_declination * math.cos(hour_angle)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def cos_zenith_at(seconds_of_year, days_in_year, lon_deg, lat_deg):
     """Cosine of the solar zenith angle at one time and place (declination evaluated at that time)."""
     dec, eot = declination_and_equation_of_time(seconds_of_year, days_in_year)
     phi = math.radians(lat_deg)
-    return cos_zenith(seconds_of_year, dec, eot, lon_deg, math.sin(phi), math.cos(phi))
+    return cos_zenith(seconds_of_year, math.sin(dec), math.cos(dec), eot, lon_deg, math.sin(phi), math.cos(phi))
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def mcm_photolysis(cos_chi, l, m, n):
     """J = l cos(chi)^m exp(-n / cos(chi)) (s-1), zero when the sun is at or below the horizon."""
     if cos_chi <= 0.0:
@@ -83,7 +83,20 @@ def mcm_photolysis(cos_chi, l, m, n):
     return l * math.exp(m * math.log(cos_chi) - n / cos_chi)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
+def mcm_photolysis_all(cos_chi, parameters, factor, out):
+    """out[q] = factor * J_q for every row (l, m, n) of parameters, sharing log(cos chi) and 1/cos chi."""
+    if cos_chi <= 0.0:
+        for q in range(parameters.shape[0]):
+            out[q] = 0.0
+        return
+    log_c = math.log(cos_chi)
+    inv_c = 1.0 / cos_chi
+    for q in range(parameters.shape[0]):
+        out[q] = factor * parameters[q, 0] * math.exp(parameters[q, 1] * log_c - parameters[q, 2] * inv_c)
+
+
+@njit(cache=True, error_model="numpy")
 def cloud_attenuation(cloud_fraction, a, b):
     """Kasten and Czeplak (1980): irradiance under cloud cover f over clear sky = 1 - a f^b (f in 0..1)."""
     f = min(max(cloud_fraction, 0.0), 1.0)

@@ -69,7 +69,7 @@ def tableau(name: str) -> RosenbrockTableau:
     raise ValueError(f"unknown Rosenbrock method {name!r}; choose one of: {', '.join(METHODS)}")
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def lu_factor(a, pivot):
     """In-place LU decomposition with partial pivoting of the n x n matrix a (Doolittle, row swaps recorded in
     pivot). Returns False if a pivot is exactly zero or not finite (the caller then shortens the step)."""
@@ -100,7 +100,7 @@ def lu_factor(a, pivot):
     return True
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def lu_solve(lu, pivot, b):
     """Solve (LU) x = P b in place in b, with the factors and pivots from lu_factor."""
     n = lu.shape[0]
@@ -122,7 +122,7 @@ def lu_solve(lu, pivot, b):
         b[i] = s / lu[i, i]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def next_step_factor(err, elo, accepted, rejected_before):
     """Factor for the next step size from the scaled error norm (see the module docstring)."""
     if accepted:

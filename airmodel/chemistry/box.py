@@ -44,7 +44,6 @@ import copy
 import math
 import os
 import sys
-import tomllib
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -54,7 +53,7 @@ import numpy as np
 from ..errors import InputError
 from ..kernels import chemistry as kchem
 from ..kernels.photolysis import cloud_attenuation, cos_zenith_at
-from ..kernels.rosenbrock import METHODS, tableau
+from ..kernels.rosenbrock import tableau
 from ..scenario import apply_overrides, parse_time, read_toml
 from .mechanism import Mechanism, air_molar_density, load_mechanism, output_to_ppb, ppb_to_output
 from .process import check_settings, seconds_of_year
@@ -355,8 +354,6 @@ def integrate(setup: BoxSetup, rtol: float | None = None, atol: float | None = N
 # -------------------------------------------------------------------------------------------------------------------
 def run_box(config, overrides: list[str] | None = None):
     """Run a box model (a TOML path or a dict) and return an ``xarray.Dataset`` in output units."""
-    import xarray as xr
-
     cfg = load_box_config(config, overrides)
     setup = build_setup(cfg)
     ppb, stats = integrate(setup)
@@ -395,7 +392,8 @@ def to_dataset(setup: BoxSetup, ppb: np.ndarray, stats: dict):
         if "NO2" in mech.photolysis:
             j_no2[n] = jv[list(mech.photolysis).index("NO2")]
     data["solar_zenith_angle"] = ("time", np.degrees(np.arccos(np.clip(cos_chi, -1, 1))),
-                                  dict(units="degree", standard_name="solar_zenith_angle", long_name="solar zenith angle"))
+                                  dict(units="degree", standard_name="solar_zenith_angle",
+                                       long_name="solar zenith angle"))
     data["J_NO2"] = ("time", j_no2, dict(units="s-1", standard_name="photolysis_rate_of_nitrogen_dioxide",
                                         long_name="NO2 photolysis frequency"))
     data["OH"] = ("time", oh, dict(units="cm-3", long_name="OH proxy (molecules per cm3)"))
@@ -406,7 +404,8 @@ def to_dataset(setup: BoxSetup, ppb: np.ndarray, stats: dict):
                  source=str(setup.config["source"]), mechanism=mech.name, solver=box["method"], rtol=box["rtol"],
                  atol_ppb=box["atol"], solver_steps_accepted=stats["accepted"],
                  solver_steps_rejected=stats["rejected"], longitude=setup.lon, latitude=setup.lat,
-                 utc_offset_hours=box["utc_offset_hours"])
+                 utc_offset_hours=box["utc_offset_hours"],
+                 history=f"{datetime.now(timezone.utc):%Y-%m-%dT%H:%M:%SZ} airmodel box {setup.config['source']}")
     try:
         from .. import __version__
         attrs["airmodel_version"] = __version__

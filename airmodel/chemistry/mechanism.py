@@ -20,12 +20,12 @@ import numpy as np
 
 from ..errors import InputError
 from ..kernels import chemistry as kchem
+from ..met.deposition import DEPOSITION_CLASSES
 from ..kernels.chemistry import MOLAR_MASS_AIR, MechanismArrays
 
 MECHANISM_DIR = Path(__file__).resolve().parent
 OUTPUT_UNITS = ("ppb", "ppm", "ug m-3")
 PHASES = ("gas", "aerosol")
-DRY_DEPOSITION = ("gas", "particle", "none")
 #: Units of rate constants, in braces at the end of a rate: name -> (scale for n reactants, molecule units?)
 RATE_UNITS = ("ppb s", "ppm min", "molecule cm-3 s", "s-1")
 RATE_FORMS = {  # name: (code, allowed numbers of arguments, argument names)
@@ -36,7 +36,8 @@ RATE_FORMS = {  # name: (code, allowed numbers of arguments, argument names)
     "RHCLOUD": (kchem.RATE_HUMIDITY_CLOUD, (2,), "a, p"),
 }
 NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*$")
-TERM = re.compile(r"^\s*(?:(\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?)\s*\*?\s*)?([A-Za-z][A-Za-z0-9_]*)\s*$")
+NUMBER_TEXT = r"(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
+TERM = re.compile(r"^\s*(?:(" + NUMBER_TEXT + r")\s*\*?\s*)?([A-Za-z][A-Za-z0-9_]*)\s*$")  # "0.5 SOA", "2 RP"
 EQUILIBRIUM_ROLES = ("nh3", "hno3", "ammonium", "nitrate", "sulfate")
 
 
@@ -55,7 +56,7 @@ class SpeciesInfo:
     long_name: str
     standard_name: str  # "" where CF has none
     elements: dict  # conserved element -> atoms per molecule
-    dry_deposition: dict  # {"class": "gas", "henry": M atm-1, "f0": ...} | {"class": "particle", ...} | {"class": "none"}
+    deposition_class: str  # dry-deposition class of the resistance model (airmodel/met/deposition.py)
     wet_scavenging: float  # s-1 at 1 mm h-1 of liquid precipitation
 
 
@@ -210,9 +211,8 @@ def _strip_comment(line: str) -> str:
 SPECIES_KEYS = {
     "phase": "gas or aerosol", "mw": "molar mass in g mol-1", "units": "output units: ppb, ppm or \"ug m-3\"",
     "long_name": "a description", "standard_name": "the CF standard name, if one exists",
-    "elements": "conserved elements, e.g. N:1", "drydep": "gas, particle or none",
-    "henry": "effective Henry's law constant (M atm-1), drydep=gas", "f0": "reactivity factor 0..1, drydep=gas",
-    "diameter_um": "particle diameter (um), drydep=particle", "density": "particle density (kg m-3), drydep=particle",
+    "elements": "conserved elements, e.g. N:1",
+    "drydep": "dry-deposition class of airmodel/met/deposition.py, e.g. so2, o3, hno3, pm_fine, inert",
     "wet": "wet-scavenging coefficient (s-1) at 1 mm h-1",
 }
 
@@ -363,24 +363,15 @@ def _parse_species(tokens, where, elements, seen) -> SpeciesInfo:
         raise MechanismError(f"{where}: species {name}: carries more than one conserved element; positivity "
                              f"clipping keeps totals only for species with one")
     dep_class = kv["drydep"]
-    if dep_class not in DRY_DEPOSITION:
-        raise MechanismError(f"{where}: species {name}: unknown drydep {dep_class!r}; choose one of: "
-                             f"{', '.join(DRY_DEPOSITION)}")
-    dep: dict = {"class": dep_class}
-    needed = {"gas": ("henry", "f0"), "particle": ("diameter_um", "density"), "none": ()}[dep_class]
-    for key in needed:
-        if key not in kv:
-            raise MechanismError(f"{where}: species {name}: drydep={dep_class} needs {key} ({SPECIES_KEYS[key]})")
-        dep[key] = _number(kv[key], where, f"species {name}: {key}")
-    for key in ("henry", "f0", "diameter_um", "density"):
-        if key in kv and key not in needed:
-            raise MechanismError(f"{where}: species {name}: {key} does not apply to drydep={dep_class}")
+    if dep_class not in DEPOSITION_CLASSES:
+        raise MechanismError(f"{where}: species {name}: unknown drydep class {dep_class!r}; choose one of: "
+                             f"{', '.join(DEPOSITION_CLASSES)}")
     wet = _number(kv["wet"], where, f"species {name}: wet")
     if wet < 0:
         raise MechanismError(f"{where}: species {name}: wet must be >= 0")
     return SpeciesInfo(name=name, phase=kv["phase"], molar_mass=mw, units=kv["units"],
                        long_name=kv.get("long_name", name), standard_name=kv.get("standard_name", ""),
-                       elements=atoms, dry_deposition=dep, wet_scavenging=wet)
+                       elements=atoms, deposition_class=dep_class, wet_scavenging=wet)
 
 
 def _parse_terms(text, where, what, label, names, integer):

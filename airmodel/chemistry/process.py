@@ -104,18 +104,23 @@ class Chemistry:
         return out
 
     def deposition_parameters(self) -> dict[str, dict]:
-        """Dry-deposition class and parameters, and wet-scavenging coefficient, per species (cited in the .mech)."""
-        return {sp.name: dict(dry=dict(sp.dry_deposition), wet_scavenging_s1_per_mm_h=sp.wet_scavenging)
+        """Per species: the dry-deposition class of the resistance model (airmodel/met/deposition.py) and the
+        wet-scavenging coefficient (s-1 at 1 mm h-1 of rain), as cited in the .mech file."""
+        return {sp.name: dict(deposition_class=sp.deposition_class, wet_scavenging_s1_per_mm_h=sp.wet_scavenging)
                 for sp in self.species}
 
     # -- the step -----------------------------------------------------------------------------------------------
     def step(self, concentration: np.ndarray, air_density: np.ndarray, temperature, relative_humidity,
-             cloud_fraction, lon, lat, time_utc: datetime, dt: float, cell_volume: np.ndarray) -> np.ndarray:
+             cloud_fraction, lon, lat, time_utc: datetime, dt: float, cell_volume: np.ndarray,
+             cloud_cover=None) -> np.ndarray:
         """Advance chemistry over dt seconds in place and return the net chemical production (kg) per species.
 
         concentration[s, k, j, i] in kg m-3 (the model's species order); air_density [nz, ny, nx] kg m-3;
-        temperature (K), relative_humidity (%), cloud_fraction (0..1): scalars or [nz, ny, nx]; lon, lat
-        (degrees): scalars or [ny, nx]; time_utc: the start of the step; cell_volume [nz, ny, nx] m3.
+        temperature (K), relative_humidity (a fraction, 0.8 = 80 %, as in MetSnapshot) and the layer
+        cloud_fraction (0..1; aqueous sulfate): scalars or [nz, ny, nx]; lon, lat (degrees): scalars or
+        [ny, nx]; time_utc: the start of the step; cell_volume [nz, ny, nx] m3; cloud_cover: the column's cloud
+        area fraction [ny, nx] that attenuates photolysis (default: the largest layer cloud fraction of the
+        column, i.e. maximum overlap).
         The returned array is indexed like the state's species axis (zero for species chemistry does not touch).
         """
         if concentration.ndim != 4 or concentration.shape[0] != self.n_model_species:
@@ -123,12 +128,17 @@ class Chemistry:
         if not (concentration.flags.c_contiguous and concentration.dtype == np.float64):
             raise ValueError("concentration must be a C-contiguous float64 array (it is updated in place)")
         shape3 = concentration.shape[1:]
-        rho = np.ascontiguousarray(np.broadcast_to(air_density, shape3), dtype=np.float64)
-        temp = np.ascontiguousarray(np.broadcast_to(temperature, shape3), dtype=np.float64)
-        rh = np.ascontiguousarray(np.broadcast_to(relative_humidity, shape3), dtype=np.float64)
-        cloud = np.ascontiguousarray(np.broadcast_to(cloud_fraction, shape3), dtype=np.float64)
-        lon2 = np.ascontiguousarray(np.broadcast_to(lon, shape3[1:]), dtype=np.float64)
-        lat2 = np.ascontiguousarray(np.broadcast_to(lat, shape3[1:]), dtype=np.float64)
+
+        def field(value, shape):  # C-contiguous, writeable float64 (one compiled signature for every caller)
+            return np.require(np.broadcast_to(value, shape), np.float64, ["C", "W"])
+
+        rho = field(air_density, shape3)
+        temp = field(temperature, shape3)
+        rh = field(relative_humidity, shape3) * 100.0
+        cloud = field(cloud_fraction, shape3)
+        cover = field(cloud.max(axis=0) if cloud_cover is None else cloud_cover, shape3[1:])
+        lon2 = field(lon, shape3[1:])
+        lat2 = field(lat, shape3[1:])
         touched = self.slot[self.active]
         before = concentration[touched].copy()
         sec, days = seconds_of_year(time_utc)
@@ -136,7 +146,7 @@ class Chemistry:
         status = np.zeros(shape3, dtype=np.int64)
         steps = np.zeros(shape3, dtype=np.int64)
         kchem.chemistry_3d(concentration, self.slot, self.active, self.solve, self.n_coupled, self.position, rho,
-                           temp, rh, cloud,
+                           temp, rh, cloud, cover,
                            lon2, lat2, sun, float(dt), self.mechanism.arrays, self.tableau, self.rtol,
                            self.atol_array, self.max_steps, status, steps)
         self.last_steps = steps

@@ -8,9 +8,9 @@ from airmodel.chemistry.box import build_setup, integrate, load_box_config
 MECH = """\
 mechanism leighton
 element N
-species NO  phase=gas mw=30.006 units=ppb elements=N:1 drydep=none wet=0
-species NO2 phase=gas mw=46.006 units=ppb elements=N:1 drydep=none wet=0
-species O3  phase=gas mw=47.998 units=ppb drydep=none wet=0
+species NO  phase=gas mw=30.006 units=ppb elements=N:1 drydep=inert wet=0
+species NO2 phase=gas mw=46.006 units=ppb elements=N:1 drydep=inert wet=0
+species O3  phase=gas mw=47.998 units=ppb drydep=inert wet=0
 photolysis NO2 l=1.165e-2 m=0.244 n=0.267
 reaction R3: NO2 -> NO + O3 : J(NO2) {s-1}
 reaction R4: NO + O3 -> NO2 : ARR(1.4e-12, 1310) {molecule cm-3 s}

@@ -8,15 +8,16 @@ import pytest
 from airmodel.chemistry import MechanismError, load_mechanism, parse_mechanism
 from airmodel.errors import InputError
 from airmodel.kernels import chemistry as kc
+from airmodel.met.deposition import DEPOSITION_CLASSES
 
 M_298 = 101325.0 / (8.314462618 * 298.0) * 6.02214076e23 * 1e-6  # air molecules cm-3 at 298 K, 1 atm
 
 SMALL = """\
 mechanism small
 element N
-species NO  phase=gas mw=30.006 units=ppb elements=N:1 drydep=gas henry=2e-3 f0=0 wet=0
-species NO2 phase=gas mw=46.006 units=ppb elements=N:1 drydep=gas henry=1e-2 f0=0.1 wet=0
-species O3  phase=gas mw=47.998 units=ppb drydep=gas henry=1e-2 f0=1 wet=0
+species NO  phase=gas mw=30.006 units=ppb elements=N:1 drydep=no wet=0
+species NO2 phase=gas mw=46.006 units=ppb elements=N:1 drydep=no2 wet=0
+species O3  phase=gas mw=47.998 units=ppb drydep=o3 wet=0
 photolysis NO2 l=1.165e-2 m=0.244 n=0.267
 reaction R3: NO2 -> NO + O3 : J(NO2) {s-1}
 reaction R4: NO + O3 -> NO2 : ARR(1.4e-12, 1310) {molecule cm-3 s}
@@ -37,11 +38,11 @@ def test_grs_aero_species_and_reactions(grs):
     assert sp["O3"].standard_name == "mole_fraction_of_ozone_in_air" and sp["O3"].units == "ppb"
     assert sp["SULF"].units == "ug m-3" and sp["CO"].units == "ppm"
     assert {d.name for d in grs.diagnostics} == {"PM25", "PM10"}
-    # every species carries deposition parameters
+    # every species carries deposition parameters: a class of the resistance model and a scavenging coefficient
     for s in grs.species:
-        assert s.dry_deposition["class"] in ("gas", "particle", "none") and s.wet_scavenging >= 0
-    assert sp["HNO3"].dry_deposition == {"class": "gas", "henry": 1e14, "f0": 0.0}
-    assert sp["SULF"].wet_scavenging == 1e-4
+        assert s.deposition_class in DEPOSITION_CLASSES and s.wet_scavenging >= 0
+    assert sp["HNO3"].deposition_class == "hno3" and sp["PMC"].deposition_class == "pm_coarse"
+    assert sp["SULF"].wet_scavenging == 1e-4 and sp["SO2"].wet_scavenging == 3e-5
 
 
 def test_net_stoichiometry_catalyst_and_self_reaction(grs):
@@ -88,8 +89,9 @@ def test_jacobian_matches_finite_differences(grs):
     oh = kc.photolysis_and_oh(a, 0.8, 0.9, jv)
     kc.current_rate_constants(a, k.copy(), jv, oh, k)
     solve, nc, pos = grs.solve_order(range(ns))
-    jac = np.empty((ns, ns))
-    kc.jacobian(a, k, y, 0.01, pos, jac)
+    jac = np.full((ns, ns), np.nan)
+    kc.jacobian(a, k, y, 0.01, pos, nc, jac)
+    jac[np.isnan(jac)] = 0.0  # columns of non-reactants are not written: zero apart from the diagonal
     zero = np.zeros(ns)
     f0, f1 = np.empty(ns), np.empty(ns)
     for b, s in enumerate(solve):
@@ -125,10 +127,10 @@ def _err(text: str) -> str:
     (("J(NO2) {s-1}", "J(NO2) * OH {s-1}"), "OH is used but no 'oh_proxy' line defines it"),
     (("phase=gas mw=47.998", "phase=liquid mw=47.998"), "test.mech line 5: species O3: unknown phase 'liquid'"),
     (("mw=47.998", "mw=-3"), "species O3: mw must be positive"),
-    (("units=ppb drydep=gas henry=1e-2 f0=1", "units=ppt drydep=gas henry=1e-2 f0=1"), "unknown units 'ppt'"),
-    (("henry=1e-2 f0=1 wet=0", "henry=1e-2 wet=0"), "drydep=gas needs f0"),
-    (("f0=1 wet=0", "f0=1 wet=0 colour=blue"), "test.mech line 5: unknown key 'colour'"),
-    (("elements=N:1 drydep=gas henry=2e-3", "elements=C:1 drydep=gas henry=2e-3"), "element 'C' is not declared"),
+    (("units=ppb drydep=o3", "units=ppt drydep=o3"), "unknown units 'ppt'"),
+    (("drydep=o3", "drydep=ozone"), "species O3: unknown drydep class 'ozone'; choose one of: so2, o3"),
+    (("drydep=o3 wet=0", "drydep=o3 wet=0 colour=blue"), "test.mech line 5: unknown key 'colour'"),
+    (("elements=N:1 drydep=no ", "elements=C:1 drydep=no "), "element 'C' is not declared"),
     (("photolysis NO2", "photolysys NO2"), "test.mech line 6: unknown line type 'photolysys'"),
     (("species NO2 ", "species NO "), "test.mech line 4: species 'NO' already defined on line 3"),
 ])

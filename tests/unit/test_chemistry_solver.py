@@ -16,9 +16,9 @@ from airmodel.kernels.rosenbrock import lu_factor, lu_solve, tableau
 
 ORDER_MECH = """\
 mechanism order_test
-species A phase=gas mw=10 units=ppb drydep=none wet=0
-species B phase=gas mw=10 units=ppb drydep=none wet=0
-species C phase=gas mw=20 units=ppb drydep=none wet=0
+species A phase=gas mw=10 units=ppb drydep=inert wet=0
+species B phase=gas mw=10 units=ppb drydep=inert wet=0
+species C phase=gas mw=20 units=ppb drydep=inert wet=0
 photolysis X l=2e-3 m=0.5 n=0.3
 reaction P1: A -> B : J(X) {s-1}
 reaction P2: B + B -> C : 2e-4 {ppb s}
@@ -44,7 +44,7 @@ def _fixed_steps(mech, method, n_steps, y0):
     for n in range(n_steps):
         sec, days = seconds_of_year(START + timedelta(seconds=n * dt))
         sun = kc.sun_parameters(sec, days, dt, np.nan)
-        status, acc, rej = kc.integrate_cell(y, dt, a, sun, LON, np.sin(phi), np.cos(phi), 1.0, zero, 0.0, zero,
+        status, acc, rej, _ = kc.integrate_cell(y, dt, a, sun, LON, np.sin(phi), np.cos(phi), 1.0, zero, 0.0, zero,
                                              solve, nc, pos, tab, 1e6, np.full(ns, 1e-30), 10, ws, dt)
         assert status == 0 and acc == 1 and rej == 0
     return y
@@ -137,7 +137,7 @@ def test_3d_step_equals_box_driver_for_each_cell(chem):
     lat = np.full(shape[1:], 40.0)
     when = datetime(2008, 8, 1, 3, tzinfo=timezone.utc)
     c3 = c.copy()
-    chem.step(c3, rho, temperature, 70.0, 0.1, lon, lat, when, 900.0, cell_volume=np.ones(shape))
+    chem.step(c3, rho, temperature, 0.70, 0.1, lon, lat, when, 900.0, cell_volume=np.ones(shape))
     mech = chem.mechanism
     sec, days = seconds_of_year(when)
     for k, j, i in [(0, 0, 0), (1, 2, 3), (0, 1, 2)]:
@@ -162,7 +162,7 @@ def test_3d_step_budget_passive_species_and_nitrogen(chem):
     c, rho = _state(chem, shape, rng)
     volume = rng.uniform(1e8, 2e8, shape)
     before = c.copy()
-    produced = chem.step(c, rho, 298.0, 60.0, 0.0, 116.4, 39.9, datetime(2008, 8, 1, 5, tzinfo=timezone.utc),
+    produced = chem.step(c, rho, 298.0, 0.60, 0.0, 116.4, 39.9, datetime(2008, 8, 1, 5, tzinfo=timezone.utc),
                          600.0, cell_volume=volume)
     np.testing.assert_allclose(produced, np.einsum("skji,kji->s", c - before, volume), rtol=1e-12, atol=1e-18)
     mech = chem.mechanism
@@ -188,7 +188,7 @@ def test_3d_step_bitwise_identical_with_one_and_two_threads(chem):
         for threads in (1, min(2, numba.config.NUMBA_NUM_THREADS)):
             numba.set_num_threads(threads)
             cc = c.copy()
-            chem.step(cc, rho, 300.0, 50.0, 0.0, 116.4, 39.9, datetime(2008, 8, 1, 2, tzinfo=timezone.utc), 600.0,
+            chem.step(cc, rho, 300.0, 0.50, 0.0, 116.4, 39.9, datetime(2008, 8, 1, 2, tzinfo=timezone.utc), 600.0,
                       cell_volume=np.ones(shape))
             results.append(cc)
     finally:
@@ -201,7 +201,7 @@ def test_solver_failure_is_a_health_error_naming_the_cell():
     c, rho = _state(chem, (1, 2, 2), np.random.default_rng(0))
     with pytest.raises(ModelHealthError, match=r"chemistry: the chemistry solver needed more than max_steps steps "
                                                r"in cell \(k=0, j=0, i=0\)"):
-        chem.step(c, rho, 298.0, 60.0, 0.0, 116.4, 39.9, datetime(2008, 8, 1, 5, tzinfo=timezone.utc), 600.0,
+        chem.step(c, rho, 298.0, 0.60, 0.0, 116.4, 39.9, datetime(2008, 8, 1, 5, tzinfo=timezone.utc), 600.0,
                   cell_volume=np.ones((1, 2, 2)))
 
 

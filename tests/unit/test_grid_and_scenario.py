@@ -91,7 +91,7 @@ def test_extends_merges_and_detects_loops(tmp_path):
     ({"species": {"tracer": {"inflow": -1.0}}}, "species.tracer.inflow: -1.0 is out of range"),
     ({"species": {"tracer": {"initial": {"shape": "cube"}}}}, "unknown shape 'cube'; choose one of: cone"),
     ({"output": {"levels": "top"}}, "output.levels: unknown value 'top'; choose one of: surface, all"),
-    ({"chemistry": {}}, "unknown section or key 'chemistry'"),
+    ({"chemestry": {}}, "unknown section or key 'chemestry'"),
 ])
 def test_validation_messages(change, message):
     data = {k: dict(v) for k, v in MINIMAL.items()}
