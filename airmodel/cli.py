@@ -1,4 +1,4 @@
-"""The command line: ``airmodel run | met | plot | box | --version``.
+"""The command line: ``airmodel run | met | plot | box | inventory summarize | --version``.
 
 Bad input gives a one-line message naming the file, key or value, and exit code 2, with nothing written; a run
 that diverges stops with the species, cell, process and time, and exit code 3.
@@ -38,6 +38,10 @@ def _parser() -> argparse.ArgumentParser:
     from .chemistry.box import add_box_arguments
 
     add_box_arguments(b)
+
+    from .emissions.summary import add_inventory_parser
+
+    add_inventory_parser(sub)
 
     pl = sub.add_parser("plot", help="draw a map from a meteorology or run file")
     pl.add_argument("file", help="NetCDF file written by airmodel met")
@@ -81,6 +85,10 @@ def main(argv: list[str] | None = None) -> int:
             from .chemistry.box import box_command
 
             box_command(args)
+        elif args.command == "inventory":
+            from .emissions.summary import inventory_main
+
+            return inventory_main(args)
         elif args.command == "plot":
             from .met.plot import plot_met
 

@@ -20,6 +20,7 @@ from datetime import timedelta
 
 import numpy as np
 
+from .emissions.inventory import Emissions, inventory_requested
 from .emissions.point import emit_point_sources, point_sources
 from .errors import ModelHealthError
 from .grid import Grid, VerticalLayers, lonlat_grid, projected_grid
@@ -140,6 +141,10 @@ class Model:
             self.species = species_table(scenario["species"])
         self.species_names = [sp.name for sp in self.species]
         self.point_sources = point_sources(scenario["emissions"]["point"], self.species_names, self.grid)
+        self.emissions = None
+        if inventory_requested(scenario["emissions"]):
+            self.emissions = Emissions(scenario["emissions"], scenario["controls"], self.grid, self.species_names,
+                                       scenario.start, scenario.end, scenario["meteorology"]["base_dir"])
         self.transport = Transport(self.grid, scenario["transport"], len(self.species))
         self.deposition_classes = [sp.deposition_class for sp in self.species]
         self.dry_deposition = DryDeposition(self.grid) if any(self.deposition_classes) else None
@@ -181,6 +186,16 @@ class Model:
 
         with self.timers("emissions"):
             emit_point_sources(tracer_mass, self.point_sources, dt, self.budget.emitted)
+            if self.emissions is not None:
+                # Inventory sources: stacks and elevated area sources into the layers their plumes reach; the
+                # lowest layer's share is the surface flux of the vertical mixing (or added here without it).
+                rates = self.emissions.rates(self.now, met_start)
+                rates.add_elevated(tracer_mass, dt)
+                if self.scenario["transport"]["vertical_diffusion"]:
+                    self.surface_emission[...] = rates.surface
+                else:
+                    tracer_mass[:, 0] += rates.surface * dt
+                self.budget.emitted += rates.by_species() * dt
             check("emissions")
         with self.timers("advection"):
             inflow_x, inflow_y, inflow_top = self._inflow(met_end.air_density)

@@ -158,7 +158,7 @@ POINT_SOURCE_SCHEMA: dict[str, Key] = {
     "rate_units": _k(str, "g s-1"),
 }
 
-TOP_LEVEL = {"extends", "description", "species", "emissions"} | set(SCHEMA)
+TOP_LEVEL = {"extends", "description", "species", "emissions", "controls"} | set(SCHEMA)
 
 
 def _type_name(types: tuple) -> str:
@@ -301,6 +301,9 @@ class Scenario:
 
 
 def validate(raw: dict, source: str = "<dict>") -> Scenario:
+    # The emission settings import this module's Key helpers: imported here, at call time, to avoid a cycle.
+    from .emissions.settings import validate_controls, validate_emissions
+
     where = source
     unknown = set(raw) - TOP_LEVEL
     if unknown:
@@ -335,9 +338,7 @@ def validate(raw: dict, source: str = "<dict>") -> Scenario:
     emissions = raw.get("emissions", {})
     if not isinstance(emissions, dict):
         raise InputError(f"{where}: emissions: expected a table")
-    unknown = set(emissions) - {"point"}
-    if unknown:
-        raise InputError(f"{where}: emissions: unknown key {sorted(unknown)[0]!r}; valid keys: point")
+    inventory = validate_emissions({k: v for k, v in emissions.items() if k != "point"}, f"{where}: emissions")
     points = []
     for n, table in enumerate(emissions.get("point", [])):
         p = _fill_table(table, POINT_SOURCE_SCHEMA, f"{where}: emissions.point[{n}]")
@@ -345,7 +346,9 @@ def validate(raw: dict, source: str = "<dict>") -> Scenario:
             raise InputError(f"{where}: emissions.point[{n}].species: unknown species {p['species']!r}; "
                              f"defined: {', '.join(data['species'])}")
         points.append(p)
-    data["emissions"] = {"point": points}
+    data["emissions"] = {"point": points, **inventory}
+    data["controls"] = validate_controls(raw.get("controls", []), f"{where}: controls",
+                                         float(inventory["utc_offset_hours"]))
 
     run = data["run"]
     start = parse_time(run["start"], f"{where}: run.start")
@@ -434,6 +437,8 @@ def dump_toml(data: dict) -> str:
                 lines.append(f"\n[species.{name}]")
                 lines += [f"{k} = {_toml_value(x)}" for k, x in sp.items() if x is not None]
         elif section == "emissions":
+            lines.append("\n[emissions]")
+            lines += [f"{k} = {_toml_value(x)}" for k, x in table.items() if k != "point" and x is not None]
             for p in table.get("point", []):
                 lines.append("\n[[emissions.point]]")
                 lines += [f"{k} = {_toml_value(x)}" for k, x in p.items() if x is not None]

@@ -152,7 +152,8 @@ def read_gridded(path, frame: Frame, year: int, domain_box: tuple) -> list[Compo
                              f"{lat_min:g}..{lat_max:g} N)")
         lon_edges = lon_edges + shift
         # crop to the domain and the three provinces around it; the rest is counted as outside, region 'other'
-        crop = (min(lon_min, 113.0) - 1.0, max(lon_max, 120.0) + 1.0, min(lat_min, 36.0) - 1.0, max(lat_max, 43.0) + 1.0)
+        crop = (min(lon_min, 113.0) - 1.0, max(lon_max, 120.0) + 1.0,
+                min(lat_min, 36.0) - 1.0, max(lat_max, 43.0) + 1.0)
         xi = np.nonzero((lon_edges[1:] > crop[0]) & (lon_edges[:-1] < crop[1]))[0]
         yi = np.nonzero((lat_edges[1:] > crop[2]) & (lat_edges[:-1] < crop[3]))[0]
         kx, ox = _overlap_matrix(lon_edges[xi[0]:xi[-1] + 2], frame.lon0, frame.res)
@@ -219,8 +220,9 @@ def _variable_components(path, name, var, lat_name, lon_name, lat_desc, lon_desc
         m, y, x = (int(v[0]) for v in np.nonzero(bad))
         la = (lat[::-1] if lat_desc else lat)[y]
         lo = (lon[::-1] if lon_desc else lon)[x]
-        raise InputError(f"{where}: {'negative' if np.isfinite(data[m, y, x]) else 'missing or non-finite'} value "
-                         f"{data[m, y, x]!r} at lat {la:g}, lon {lo:g}" + (f", month {m + 1}" if monthly else ""))
+        value = float(data[m, y, x])
+        raise InputError(f"{where}: {'negative' if np.isfinite(value) else 'missing or non-finite'} value "
+                         f"{value!r} at lat {la:g}, lon {lo:g}" + (f", month {m + 1}" if monthly else ""))
     # masses per source cell (kg) for the year or each month
     if units in FLUX_UNITS:
         if monthly:

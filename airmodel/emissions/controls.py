@@ -24,6 +24,7 @@ import numpy as np
 from ..errors import InputError
 from .components import N_POLLUTANTS, Component
 from .quantities import POLLUTANTS, emission_factor_factor
+from .proxies import _nested
 from .regions import Frame, find_region, polygon_fractions
 from .settings import control_window
 
@@ -39,6 +40,7 @@ class Control:
     vehicle_classes: frozenset
     road_types: frozenset
     geometry: object | None  # shapely geometry or None (everywhere)
+    region_code: str | None  # when 'where' is an administrative region
     reduction: float | None
     emission_factor: np.ndarray | None  # [N_POLLUTANTS] kg/veh-km, NaN where not replaced
     start: datetime | None
@@ -86,10 +88,10 @@ def build_controls(entries: list[dict], offset_hours: float, components: list[Co
             if rt not in road_types:
                 raise InputError(f"{where}.road_types: unknown road type {rt!r}; the inventory has: "
                                  f"{', '.join(sorted(road_types)) or '(none)'}")
-        geometry, where_text = None, "everywhere"
+        geometry, where_text, region_code = None, "everywhere", None
         if e["region"]:
             region = find_region(e["region"], f"{where}.region")
-            geometry, where_text = region.geometry, f"{region.name} ({region.code})"
+            geometry, where_text, region_code = region.geometry, f"{region.name} ({region.code})", region.code
         elif e["box"]:
             geometry, where_text = shapely.box(*e["box"]), f"box {e['box']}"
         elif e["polygon"]:
@@ -114,8 +116,8 @@ def build_controls(entries: list[dict], offset_hours: float, components: list[Co
             pollutants &= ~np.isnan(factor)
         start, end = control_window(e, offset_hours, where)
         out.append(Control(n, e["name"], where_text, frozenset(e["sectors"]), pollutants, frozenset(e["source_ids"]),
-                           frozenset(e["vehicle_classes"]), frozenset(e["road_types"]), geometry, e["reduction"],
-                           factor, start, end))
+                           frozenset(e["vehicle_classes"]), frozenset(e["road_types"]), geometry, region_code,
+                           e["reduction"], factor, start, end))
     return out
 
 
@@ -135,12 +137,22 @@ class ControlFactors:
         key = (control.index, n)
         if key not in self._inside:
             comp = self.components[n]
+            import shapely
+
+            code = comp.extra.get("region_code")
             if control.geometry is None:
                 g = np.ones(comp.i.size)
             elif comp.lon is not None:  # a point: exactly in or out
-                import shapely
-
                 g = np.array([1.0 if shapely.contains_xy(control.geometry, comp.lon, comp.lat) else 0.0])
+            elif control.region_code and code and _nested(code, control.region_code):
+                g = np.ones(comp.i.size)  # a region row inside the control's region: all of it
+            elif control.region_code and code and not _nested(control.region_code, code):
+                g = np.zeros(comp.i.size)  # administrative units that do not nest do not overlap
+            elif "pieces" in comp.extra:  # a road: the length of road inside, exactly, per cell
+                pc = comp.extra["pieces"]
+                inside = shapely.contains_xy(control.geometry, pc["lon"], pc["lat"])
+                km = np.bincount(pc["cell"], weights=pc["km"], minlength=comp.i.size)
+                g = np.bincount(pc["cell"], weights=pc["km"] * inside, minlength=comp.i.size) / km
             else:
                 cells = _geometry_fractions(control, self.frame)
                 g = cells.lookup(comp.i, comp.j)

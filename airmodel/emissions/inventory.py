@@ -52,7 +52,8 @@ FILE_KEYS = ("point_files", "region_totals_files", "gridded_files", "road_files"
 @dataclass
 class EmissionRates:
     """Emission rates at one instant, kg/s. ``surface`` goes into the lowest layer (the surface flux of the vertical
-    mixing); the elevated part is sparse: ``index[n] = (species, k, j, i)`` with ``rate[n]``; an index may repeat."""
+    mixing), the lowest-layer part of stack plumes and of the area sectors' release heights included; the rest is
+    sparse: ``index[n] = (species, k, j, i)`` with ``rate[n]`` and k >= 1; an index may repeat."""
 
     surface: np.ndarray  # [ns, ny, nx]
     index: np.ndarray  # [n, 4] int64
@@ -109,6 +110,14 @@ def resolve_files(section: dict, base_dir) -> tuple[dict, int | None, str]:
     if files["vertical_profiles"] is None:
         files["vertical_profiles"] = DEFAULT_VERTICAL
     return files, year, described
+
+
+def inventory_requested(section: dict) -> bool:
+    """Whether an [emissions] table asks for inventory emissions (a built-in inventory or any inventory file)."""
+    if section.get("inventory", "none") != "none":
+        return True
+    return any(section.get(k) for k in ("point_files", "region_totals_files", "gridded_files", "road_files",
+                                        "vehicle_activity_files"))
 
 
 def speciation_path(name: str, base_dir) -> Path:
@@ -182,15 +191,20 @@ class Inventory:
                                      f"{self.files['vertical_profiles']}; it has: {', '.join(self.vertical)}")
 
     def _report_outside(self) -> None:
+        """List the sources that lie wholly or partly outside the domain (by source id: the share of its mass
+        outside), and the share of each pollutant outside."""
         outside_total = np.zeros(N_POLLUTANTS)
         total = np.zeros(N_POLLUTANTS)
-        listed = []
+        by_id: dict[str, list] = {}
         for c, inside in zip(self.components, self.in_domain):
             out_share = float(np.sum(c.weight[~inside]))
             total += c.amounts
-            if out_share > 0.0:
-                outside_total += c.amounts * out_share
-                listed.append((c, out_share))
+            outside_total += c.amounts * out_share
+            mass = float(c.amounts.sum()) or 1.0
+            entry = by_id.setdefault(c.source_id, [c, 0.0, 0.0])
+            entry[1] += mass * out_share
+            entry[2] += mass
+        listed = [(c, out / mass) for c, out, mass in by_id.values() if out > 0.0]
         self.outside = listed
         self.outside_share = np.divide(outside_total, total, out=np.zeros(N_POLLUTANTS), where=total > 0)
         points = [(c, s) for c, s in listed if c.kind == "point"]
@@ -244,6 +258,9 @@ class Emissions:
         self.speciation = read_speciation(speciation_path(inv.section["speciation"], base_dir), molar_mass,
                                           inv.section["mechanism"])
         self.matrix = {sector: self.speciation.matrix(sector, self.species_names) for sector in SECTORS}
+        if not set(self.speciation.species_made()) & set(self.species_names):
+            log.warning("emissions: none of the transported species (%s) is made by the speciation table %s; the "
+                        "inventory emits nothing into this run", ", ".join(self.species_names), self.speciation.source)
         unused = sorted(self.speciation.species_made() - set(self.species_names))
         if unused:
             log.info("emissions: species made by the speciation but not transported (their mass is counted in the "

@@ -26,7 +26,7 @@ from ..grid import EARTH_RADIUS
 from .components import N_POLLUTANTS, Component
 from .proxies import proxy_weights
 from .quantities import POLLUTANTS, emission_factor_factor, pollutant_name, seconds_in_year
-from .regions import Frame, find_region, province_shares
+from .regions import Frame, find_region, province_of_point
 from .tables import read_table
 
 KM_PER_DEGREE = EARTH_RADIUS * np.pi / 180.0 / 1000.0
@@ -79,9 +79,9 @@ def read_fleets(path, classes: dict) -> dict[str, dict[str, float]]:
     return fleets
 
 
-def _polyline_cells(coords: np.ndarray, frame: Frame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(i, j, length km) of a polyline's pieces in each cell of the lattice, merged by cell."""
-    cells: dict[tuple[int, int], float] = {}
+def _polyline_pieces(coords: np.ndarray, frame: Frame) -> tuple[np.ndarray, ...]:
+    """The pieces of a polyline cut at every cell edge: (i, j, length km, lon, lat of the piece's midpoint)."""
+    pieces = []
     r = frame.res
     for (x0, y0), (x1, y1) in zip(coords[:-1], coords[1:]):
         ts = [0.0, 1.0]
@@ -100,10 +100,9 @@ def _polyline_cells(coords: np.ndarray, frame: Frame) -> tuple[np.ndarray, np.nd
             dx = (xb - xa) * np.cos(np.deg2rad(ym)) * KM_PER_DEGREE
             dy = (yb - ya) * KM_PER_DEGREE
             i, j = (int(v) for v in frame.index(xm, ym))
-            cells[(i, j)] = cells.get((i, j), 0.0) + float(np.hypot(dx, dy))
-    keys = list(cells)
-    return (np.array([k[0] for k in keys], dtype=np.int64), np.array([k[1] for k in keys], dtype=np.int64),
-            np.array([cells[k] for k in keys]))
+            pieces.append((i, j, float(np.hypot(dx, dy)), xm, ym))
+    arr = np.array(pieces, dtype=float).reshape(-1, 5)
+    return arr[:, 0].astype(np.int64), arr[:, 1].astype(np.int64), arr[:, 2], arr[:, 3], arr[:, 4]
 
 
 def _lines_of(geometry: dict, where: str) -> list[np.ndarray]:
@@ -212,24 +211,29 @@ def read_road_links(path, frame: Frame, year: int, fleets: dict, factors: dict,
         if "road_type" not in props:
             raise InputError(f"{where}: missing property 'road_type'")
         volumes = _class_volumes(props, where, fleets, factors, "volume", "vehicles per day")
-        pieces = [_polyline_cells(line, frame) for line in _lines_of(geometry, where)]
-        i = np.concatenate([p[0] for p in pieces])
-        j = np.concatenate([p[1] for p in pieces])
-        length = np.concatenate([p[2] for p in pieces])
+        parts = [_polyline_pieces(line, frame) for line in _lines_of(geometry, where)]
+        i, j, length, lon, lat = (np.concatenate([p[k] for p in parts]) for k in range(5))
         total_km = float(length.sum())
         if total_km <= 0.0:
             raise InputError(f"{where}: the link has zero length")
-        weight = length / total_km
-        shares = province_shares(frame, i, j)
-        province = max(shares, key=lambda k: float(np.sum(shares[k] * weight)))
-        for vc, volume in volumes.items():
-            activity = volume * total_km * days  # vehicle-km per year
-            out.append(Component(
-                kind="road", source_id=sid, sector="transport", profile="transport", vertical="surface",
-                amounts=activity * factors[vc], i=i, j=j, weight=weight, origin=where, province=None,
-                vehicle_class=vc, road_type=str(props["road_type"]), emission_factor=factors[vc].copy(),
-                extra={"name": props.get("name", ""), "length_km": total_km, "vehicle_km_per_year": activity,
-                       "main_province": province}))
+        # each piece belongs to the province that holds its midpoint: one component per province it crosses
+        province = np.array([province_of_point(x, y) for x, y in zip(lon, lat)])
+        for name in dict.fromkeys(province.tolist()):
+            sel = province == name
+            share = float(length[sel].sum()) / total_km
+            cells, inverse = np.unique(np.stack([i[sel], j[sel]]), axis=1, return_inverse=True)
+            inverse = inverse.ravel()
+            cell_km = np.bincount(inverse, weights=length[sel], minlength=cells.shape[1])
+            pieces = {"lon": lon[sel], "lat": lat[sel], "km": length[sel], "cell": inverse}
+            for vc, volume in volumes.items():
+                activity = volume * total_km * share * days  # vehicle-km per year
+                out.append(Component(
+                    kind="road", source_id=sid, sector="transport", profile="transport", vertical="surface",
+                    amounts=activity * factors[vc], i=cells[0], j=cells[1], weight=cell_km / cell_km.sum(),
+                    origin=where, province=name, vehicle_class=vc, road_type=str(props["road_type"]),
+                    emission_factor=factors[vc].copy(),
+                    extra={"name": props.get("name", ""), "length_km": total_km * share,
+                           "vehicle_km_per_year": activity, "pieces": pieces}))
     known_ids.update(local_ids)
     return out
 
@@ -270,5 +274,5 @@ def read_vehicle_activity(path, frame: Frame, year: int, fleets: dict, factors: 
                 amounts=activity * factors[vc], i=i, j=j, weight=w, origin=where, province=region.province,
                 vehicle_class=vc, road_type=table.text(line, f, cols["road_type"]),
                 emission_factor=factors[vc].copy(),
-                extra={"region": region.name, "vehicle_km_per_year": activity}))
+                extra={"region": region.name, "region_code": region.code, "vehicle_km_per_year": activity}))
     return out

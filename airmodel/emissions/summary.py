@@ -23,7 +23,7 @@ import csv
 import io
 import os
 import tempfile
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -58,12 +58,7 @@ def load_for_inventory(source, overrides: list[str] | None = None):
     stripped = {k: v for k, v in raw.items() if k != "controls"}
     if isinstance(emissions, dict):
         stripped["emissions"] = {k: v for k, v in emissions.items() if k == "point"}
-    try:
-        scenario = validate(stripped, name)
-    except InputError:
-        stripped["emissions"] = dict(emissions)
-        stripped["controls"] = controls
-        scenario = validate(stripped, name)  # scenario.py that knows the keys
+    scenario = validate(stripped, name)
     return scenario, section, checked, base
 
 
