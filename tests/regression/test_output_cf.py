@@ -31,12 +31,17 @@ def test_metadata_and_provenance(demo):
         assert ds.airmodel_version == airmodel.__version__
         t = ds["time"]
         assert t.dtype == "float64" and t.units == "hours since 2008-08-08 00:00:00" and t.calendar == "standard"
-        assert list(t[:]) == [1.0, 2.0]
+        assert list(t[:]) == [1.0, 2.0]  # hourly means, stamped at the end of their hour
         assert (ds["time_bnds"][0] == [0.0, 1.0]).all()
         for name in ("lon", "lat", "time"):
             assert "_FillValue" not in ds[name].ncattrs()
-        v = ds["steel_tracer"]
-        assert v.dimensions == ("time", "lat", "lon")
-        assert v.units == "ug m-3" and v.long_name and v.cell_methods == "time: mean"
+        for name, units in (("O3", "ppb"), ("NO2", "ppb"), ("CO", "ppm"), ("PM25", "ug m-3"), ("SULF", "ug m-3"),
+                            ("u10", "m s-1"), ("t2", "K"), ("mixing_height", "m"), ("precipitation", "kg m-2 s-1")):
+            v = ds[name]
+            assert v.dimensions == ("time", "lat", "lon"), name
+            assert v.units == units and v.long_name and v.cell_methods == "time: mean", name
+        assert ds["O3"].standard_name == "mole_fraction_of_ozone_in_air"
+        assert ds["mixing_height"].standard_name == "atmosphere_boundary_layer_thickness"
         assert ds["lon"].units == "degrees_east" and ds["lat"].standard_name == "latitude"
-        assert float(ds.getncattr("budget_steel_tracer_relative_residual")) < 1e-10
+        residuals = [ds.getncattr(k) for k in ds.ncattrs() if k.endswith("_relative_residual")]
+        assert len(residuals) == 19 and max(residuals) < 1e-10
