@@ -121,6 +121,7 @@ SOURCES = {
     "idealized": ("idealized", "IdealizedMeteorology"),
     "synthetic": ("synthetic", "SyntheticMeteorology"),
     "wrf": ("wrf", "WRFMeteorology"),
+    "cf": ("cf", "CFMeteorology"),
     "station": ("station", "StationMeteorology"),
 }
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from ..scenario import NUMBER, _k
 from .synthetic import DEFAULTS
 
-SOURCE_CHOICES = ("idealized", "synthetic", "wrf", "station")
+SOURCE_CHOICES = ("idealized", "synthetic", "wrf", "cf", "station")
 
 METEOROLOGY_KEYS = {
     # synthetic
@@ -23,10 +23,15 @@ METEOROLOGY_KEYS = {
     "mountain_wind": _k(NUMBER, DEFAULTS["mountain_wind"], doc="synthetic: mountain-valley wind speed scale (m/s)",
                         minimum=0),
     "horizontal_diffusivity_min": _k(NUMBER, DEFAULTS["horizontal_diffusivity_min"],
-                                     doc="synthetic, wrf, station: floor of the Smagorinsky horizontal "
+                                     doc="synthetic, wrf, cf, station: floor of the Smagorinsky horizontal "
                                          "diffusivity (m2/s)", minimum=0),
     # files
-    "files": _k(list, [], doc="wrf: input files or glob patterns (relative to the scenario file)"),
+    "files": _k(list, [], doc="wrf, cf: input files or glob patterns (relative to the scenario file)"),
+    "accumulation_hours": _k(NUMBER, None, doc="cf: hours over which accumulated fields (precipitation amounts, "
+                                               "J m-2 fluxes) are summed; default the variable's cell_methods "
+                                               "interval, else 1 (ERA5)", minimum=0, exclusive_minimum=True),
+    "standard_names": _k(dict, {}, doc="cf: standard names for variables whose files lack them, as "
+                                       "{ variable = \"standard_name\" }"),
     "file": _k(str, "", doc="station: the hourly station CSV"),
     "station_lon": _k(NUMBER, None, doc="station: longitude (deg E) for the sun; default the domain centre"),
     "station_lat": _k(NUMBER, None, doc="station: latitude (deg N)"),
