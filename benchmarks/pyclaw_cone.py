@@ -278,10 +278,8 @@ def _import_advect():
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     if root not in sys.path:
         sys.path.insert(0, root)
-    try:
-        from kernels.advection import advect  # type: ignore[import-not-found]
-    except ImportError:
-        from airmodel.kernels.advection import advect  # type: ignore[import-not-found]
+    from airmodel.kernels.advection import advect  # the installed package, as the model imports it
+
     return advect
 
 
@@ -328,7 +326,7 @@ def run_airmodel_cone(steps: int = STEPS, repeats: int = 1, threads: int | None 
     bt_y = np.zeros((2, 1, 1, NX))
 
     def fresh():
-        tracer = np.ascontiguousarray(c0[None, None, :, :])  # [ns, nz, ny, nx], kg (air mass 1)
+        tracer = c0[None, None, :, :].copy()  # [ns, nz, ny, nx], kg (air mass 1); a copy: advect works in place
         air = np.ones((1, NY, NX))
         return tracer, air
 
