@@ -116,6 +116,44 @@ class Meteorology:
         raise NotImplementedError
 
 
+class RecordMeteorology(Meteorology):
+    """A source read from records at ``self.seconds`` (s after the run's start, increasing): each record is read
+    once (``_read(k)``, a few kept in memory) and fields are linear in time between records.
+
+    Subclasses set ``seconds`` and implement ``_read(k)`` and ``record_label(k)`` (the record's UTC time as text).
+    """
+
+    cache_size = 3
+
+    def record(self, k: int) -> MetSnapshot:
+        cache = self.__dict__.setdefault("_cache", {})
+        if k in cache:
+            return cache[k]
+        snap = self._read(k)
+        if len(cache) >= self.cache_size:
+            cache.pop(min(cache))
+        cache[k] = snap
+        return snap
+
+    def interpolated(self, t: float, when: str) -> tuple[MetSnapshot, int]:
+        """The fields at ``t`` seconds (``when``: the same instant as text, for the error) and the index of the
+        record at or before it."""
+        s = self.seconds
+        if t < s[0] - 1e-6 or t > s[-1] + 1e-6:
+            raise InputError(f"meteorology.files: time {when} UTC is outside the records "
+                             f"({self.record_label(0)} to {self.record_label(len(s) - 1)} UTC)")
+        k = int(np.clip(np.searchsorted(s, t, side="right") - 1, 0, len(s) - 1))
+        if k == len(s) - 1 or abs(t - s[k]) < 1e-6:
+            return self.record(k), k
+        return interpolate_snapshots(self.record(k), self.record(k + 1), (t - s[k]) / (s[k + 1] - s[k])), k
+
+    def _read(self, k: int) -> MetSnapshot:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def record_label(self, k: int) -> str:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
 #: The sources by the name a scenario gives in ``meteorology.source``: (module, class), imported on use.
 SOURCES = {
     "idealized": ("idealized", "IdealizedMeteorology"),

@@ -99,7 +99,7 @@ import numpy as np
 from ..errors import InputError
 from ..grid import Grid
 from . import boundary_layer, landuse, solar, surface_layer, thermo
-from .base import Meteorology, MetSnapshot, interpolate_snapshots
+from .base import MetSnapshot, RecordMeteorology
 from .constants import GRAVITY, R_DRY
 from .regrid import Bilinear, interpolate_in_height, resolve_files, smagorinsky_diffusivity
 
@@ -477,7 +477,7 @@ def to_heights(z_agl, values, z_target, surface=None):
 
 
 # -- the source -----------------------------------------------------------------------------------------------------
-class CFMeteorology(Meteorology):
+class CFMeteorology(RecordMeteorology):
     static = False
 
     def __init__(self, section: dict, grid: Grid, start: datetime | None = None, end: datetime | None = None):
@@ -510,7 +510,6 @@ class CFMeteorology(Meteorology):
         found = {role: _preferred(role, items) for role, items in found.items()}
         self._records(found, start, end)
         self._static(found, netCDF4)
-        self._cache: dict[int, MetSnapshot] = {}
         self._rates: dict[int, np.ndarray] = {}
         # Read the first record the run uses now, so that bad fields are reported before it starts.
         self.record(int(np.clip(np.searchsorted(self.seconds, 0.0, side="right") - 1, 0, len(self.seconds) - 1)))
@@ -761,28 +760,13 @@ class CFMeteorology(Meteorology):
             value = value / entry.accumulation
         return value
 
-    def record(self, k: int) -> MetSnapshot:
-        if k in self._cache:
-            return self._cache[k]
-        snap = self._read(k)
-        if len(self._cache) >= 3:
-            self._cache.pop(min(self._cache))
-        self._cache[k] = snap
-        return snap
+    def record_label(self, k: int) -> str:
+        return self.labels[k]
 
     def at(self, t: float) -> MetSnapshot:
-        s = self.seconds
-        if t < s[0] - 1e-6 or t > s[-1] + 1e-6:
-            when = self.start + timedelta(seconds=t)
-            raise InputError(f"meteorology.files: time {when:%Y-%m-%d %H:%M} UTC is outside the records "
-                             f"({self.labels[0]} to {self.labels[-1]} UTC)")
-        k = int(np.clip(np.searchsorted(s, t, side="right") - 1, 0, len(s) - 1))
-        if k == len(s) - 1 or abs(t - s[k]) < 1e-6:
-            snap = self.record(k)
-        else:
-            snap = interpolate_snapshots(self.record(k), self.record(k + 1), (t - s[k]) / (s[k + 1] - s[k]))
+        snap, k = self.interpolated(t, f"{self.start + timedelta(seconds=t):%Y-%m-%d %H:%M}")
         if self.precip_amounts is not None:
-            snap = snap.replace(precipitation=self.precipitation_rate(min(k, max(len(s) - 2, 0))))
+            snap = snap.replace(precipitation=self.precipitation_rate(min(k, max(len(self.seconds) - 2, 0))))
         return snap
 
     def precipitation_rate(self, k: int) -> np.ndarray:

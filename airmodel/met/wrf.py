@@ -31,7 +31,7 @@ import numpy as np
 from ..errors import InputError
 from ..grid import Grid
 from . import boundary_layer, landuse, solar, surface_layer, thermo
-from .base import Meteorology, MetSnapshot, interpolate_snapshots
+from .base import MetSnapshot, RecordMeteorology
 from .constants import GRAVITY
 from .regrid import Bilinear, interpolate_in_height, resolve_files, smagorinsky_diffusivity
 
@@ -124,7 +124,7 @@ class Projection:
         return (np.asarray(x) - self.x0) / self.dx, (np.asarray(y) - self.y0) / self.dy
 
 
-class WRFMeteorology(Meteorology):
+class WRFMeteorology(RecordMeteorology):
     static = False
 
     def __init__(self, section: dict, grid: Grid, start: datetime | None = None, end: datetime | None = None):
@@ -171,7 +171,6 @@ class WRFMeteorology(Meteorology):
                              f"{self.start:%Y-%m-%d %H:%M} to {wanted_end:%Y-%m-%d %H:%M} UTC")
         self._geometry(netCDF4)
         self._precipitation(netCDF4)
-        self._cache: dict[int, MetSnapshot] = {}
 
     # -- set-up ---------------------------------------------------------------------------------------------------
     def _geometry(self, netCDF4):
@@ -247,28 +246,13 @@ class WRFMeteorology(Meteorology):
         self.precipitation_rates = rates
 
     # -- records --------------------------------------------------------------------------------------------------
-    def record(self, k: int) -> MetSnapshot:
-        if k in self._cache:
-            return self._cache[k]
-        snap = self._read(k)
-        if len(self._cache) >= 3:
-            self._cache.pop(min(self._cache))
-        self._cache[k] = snap
-        return snap
+    def record_label(self, k: int) -> str:
+        return f"{self.records[k][0]:%Y-%m-%d %H:%M}"
 
     def at(self, t: float) -> MetSnapshot:
-        s = self.seconds
-        if t < s[0] - 1e-6 or t > s[-1] + 1e-6:
-            when = self.start.timestamp() + t
-            raise InputError(f"meteorology.files: time {datetime.fromtimestamp(when, timezone.utc):%Y-%m-%d %H:%M}"
-                             f" UTC is outside the records ({self.records[0][0]:%Y-%m-%d %H:%M} to "
-                             f"{self.records[-1][0]:%Y-%m-%d %H:%M} UTC)")
-        k = int(np.clip(np.searchsorted(s, t, side="right") - 1, 0, len(s) - 1))
-        if k == len(s) - 1 or abs(t - s[k]) < 1e-6:
-            snap = self.record(k)
-        else:
-            snap = interpolate_snapshots(self.record(k), self.record(k + 1), (t - s[k]) / (s[k + 1] - s[k]))
-        return snap.replace(precipitation=self.precipitation_rates[min(k, len(s) - 1)])
+        when = datetime.fromtimestamp(self.start.timestamp() + t, timezone.utc)
+        snap, k = self.interpolated(t, f"{when:%Y-%m-%d %H:%M}")
+        return snap.replace(precipitation=self.precipitation_rates[min(k, len(self.seconds) - 1)])
 
     def _read(self, k: int) -> MetSnapshot:
         import netCDF4
