@@ -48,10 +48,7 @@ def read_region_totals(path, frame: Frame, year: int, known_ids: dict[str, str])
     table.unique(cols["id"])
     out = []
     for line, f in table.rows:
-        sid = table.text(line, f, cols["id"])
-        if sid in known_ids:
-            raise InputError(f"{table.where(line, cols['id'])}: duplicate id {sid!r} (also in {known_ids[sid]})")
-        known_ids[sid] = f"{table.path} line {line}"
+        sid = table.source_id(line, f, cols["id"], known_ids)
         where = table.where(line, cols["region"])
         region = find_region(table.text(line, f, cols["region"]), where)
         sector = check_sector(table.text(line, f, cols["sector"]), table.where(line, cols["sector"]))

@@ -254,10 +254,7 @@ def read_vehicle_activity(path, frame: Frame, year: int, fleets: dict, factors: 
             vkt_cols[name] = index
     out = []
     for line, f in table.rows:
-        sid = table.text(line, f, cols["id"])
-        if sid in known_ids:
-            raise InputError(f"{table.where(line, cols['id'])}: duplicate id {sid!r} (also in {known_ids[sid]})")
-        known_ids[sid] = f"{table.path} line {line}"
+        sid = table.source_id(line, f, cols["id"], known_ids)
         where = f"{table.path} line {line}"
         props = {name: table.number(line, f, index, minimum=0.0, default=0.0) for name, index in vkt_cols.items()
                  if f[index].strip() or name == "vkt"}

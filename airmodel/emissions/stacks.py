@@ -74,10 +74,7 @@ def read_stacks(path, frame: Frame, year: int, known_ids: dict[str, str]) -> lis
     table.unique(cols["id"])
     out = []
     for line, f in table.rows:
-        sid = table.text(line, f, cols["id"])
-        if sid in known_ids:
-            raise InputError(f"{table.where(line, cols['id'])}: duplicate id {sid!r} (also in {known_ids[sid]})")
-        known_ids[sid] = f"{table.path} line {line}"
+        sid = table.source_id(line, f, cols["id"], known_ids)
         sector = check_sector(table.text(line, f, cols["sector"]), table.where(line, cols["sector"]))
         lon = table.number(line, f, cols["lon"], minimum=-180.0)
         lat = table.number(line, f, cols["lat"], minimum=-90.0)

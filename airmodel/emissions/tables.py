@@ -72,6 +72,14 @@ class Table:
             raise InputError(f"{self.where(line, index)}: {raw} is {what}; it must be {bound} {minimum:g}")
         return value
 
+    def source_id(self, line: int, fields: list[str], index: int, known_ids: dict[str, str]) -> str:
+        """The id in this row, checked against ``known_ids`` (ids already read, from any file) and added to it."""
+        sid = self.text(line, fields, index)
+        if sid in known_ids:
+            raise InputError(f"{self.where(line, index)}: duplicate id {sid!r} (also in {known_ids[sid]})")
+        known_ids[sid] = f"{self.path} line {line}"
+        return sid
+
     def unique(self, index: int) -> dict[str, int]:
         """The values of a column, checked to be non-empty and unique: value -> line."""
         seen: dict[str, int] = {}
