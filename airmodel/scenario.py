@@ -188,6 +188,9 @@ def _fill_table(table: dict, schema: dict[str, Key], where: str) -> dict:
     for name, value in table.items():
         if name not in schema:
             raise InputError(f"{where}: unknown key {name!r}; valid keys: {', '.join(schema)}")
+        if value is None and schema[name].default is None:  # an optional key left unset (e.g. from a dict)
+            out[name] = None
+            continue
         _check_value(value, schema[name], f"{where}.{name}")
         out[name] = value
     for name, key in schema.items():

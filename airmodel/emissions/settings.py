@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from ..errors import InputError
-from ..scenario import NUMBER, REQUIRED, _check_value, _k
+from ..scenario import NUMBER, _fill_table, _k
 from .quantities import POLLUTANTS, SECTORS, pollutant_name
 
 #: Built-in inventories: name -> manifest (a TOML file of [emissions] keys) under inputs/emissions/.
@@ -83,23 +83,8 @@ def merged_schema(base: dict) -> dict:
 
 
 def _fill(table, schema: dict, where: str) -> dict:
-    if not isinstance(table, dict):
-        raise InputError(f"{where}: expected a table, got {table!r}")
-    out = {}
-    for name, value in table.items():
-        if name not in schema:
-            raise InputError(f"{where}: unknown key {name!r}; valid keys: {', '.join(schema)}")
-        if value is None and schema[name].default is None:  # an unset optional key (already validated)
-            out[name] = None
-            continue
-        _check_value(value, schema[name], f"{where}.{name}")
-        out[name] = value
-    for name, key in schema.items():
-        if name not in out:
-            if key.default is REQUIRED:
-                raise InputError(f"{where}: missing key {name!r}")
-            out[name] = key.default if not isinstance(key.default, (list, dict)) else type(key.default)(key.default)
-    return out
+    """Check a table against its keys and fill in the defaults (the scenario module's own routine)."""
+    return _fill_table(table, schema, where)
 
 
 def validate_emissions(section: dict, where: str = "emissions") -> dict:
