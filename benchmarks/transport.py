@@ -56,16 +56,19 @@ def kernel_cases(rng):
         work[...] = tracer
         air_work[...] = air
 
-    def sweep(axis, flux):
+    def sweep(axis, flux, scheme=advection.SCHEME_PPM):
         return lambda: advection.advect(work, air_work, flux, 1.0, axis, inflow[axis], inflow[axis],
-                                        boundary[axis], 0.9, 0)
+                                        boundary[axis], 0.9, scheme)
 
     # bytes: tracer read + write per cell-species, plus the per-cell fields the kernel reads (and air mass written)
     tracer_bytes = 16 * NS * cells
     return reset, [
         ("advection x", sweep(2, fx), tracer_bytes + 24 * cells),
+        ("advection x (Walcek)", sweep(2, fx, advection.SCHEME_WALCEK), tracer_bytes + 24 * cells),
         ("advection y", sweep(1, fy), tracer_bytes + 24 * cells),
+        ("advection y (Walcek)", sweep(1, fy, advection.SCHEME_WALCEK), tracer_bytes + 24 * cells),
         ("advection z", sweep(0, fz), tracer_bytes + 24 * cells),
+        ("advection z (Walcek)", sweep(0, fz, advection.SCHEME_WALCEK), tracer_bytes + 24 * cells),
         ("horizontal diffusion", lambda: diffusion.horizontal_diffusion(work, air_work, gx, gy, 1.0),
          tracer_bytes + 24 * cells),
         ("vertical diffusion", lambda: diffusion.vertical_diffusion(work, air_work, gz, emission, deposition, 1.0,

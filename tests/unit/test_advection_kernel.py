@@ -297,6 +297,45 @@ def test_results_independent_of_thread_count(scheme):
         numba.set_num_threads(previous)
 
 
+@pytest.mark.parametrize("axis", [0, 1, 2])
+def test_ppm_matches_numpy_twin_on_wide_planes(axis):
+    """Planes wider than one block of lines (the kernel advances neighbouring lines together, one per SIMD lane,
+    in blocks of advection._LANES, the last one of a plane narrower), with sub-step counts that differ from line
+    to line within a block."""
+    shape = (2, 3, 2 * advection._LANES + 5, advection._LANES + 9)
+    rng = np.random.default_rng(150 + axis)
+    tracer, air, flux, low, high = _random_case(rng, axis, shape=shape, courant=3.5, zeros=0.2)
+    tm, am, bt, n_sub = _run(tracer, air, flux, 1.0, axis, low, high)
+    tm_ref, am_ref, bt_ref, n_ref = twin_advect(tracer, air, flux, 1.0, axis, low, high, 0.9)
+    assert n_sub == n_ref > 1
+    np.testing.assert_allclose(am, am_ref, rtol=1e-14, atol=0)
+    np.testing.assert_allclose(tm, tm_ref, rtol=1e-13, atol=1e-13 * tracer.max())
+    np.testing.assert_allclose(bt, bt_ref, rtol=1e-13, atol=1e-13 * tracer.max())
+
+
+@pytest.mark.parametrize("scheme", ALL_SCHEMES)
+@pytest.mark.parametrize("axis", [0, 1, 2])
+def test_results_independent_of_block_layout(axis, scheme):
+    """A line's result does not depend on which lane of which block it is advanced in, nor on its neighbours:
+    dropping the first lines of every plane (which moves all others to other lanes) changes nothing, bitwise."""
+    shape = (2, 4, advection._LANES + 13, advection._LANES + 11)
+    rng = np.random.default_rng(160 + axis)
+    tracer, air, flux, low, high = _random_case(rng, axis, shape=shape, courant=2.0, zeros=0.2)
+    tm, am, bt, _ = _run(tracer, air, flux, 1.0, axis, low, high, scheme=scheme)
+    # The lanes run along the last of the two other axes: j for the x sweep, i for the y and z sweeps.
+    lane_axis = 1 if axis == 2 else 2          # axis of the cells ([nz, ny, nx])
+    drop = 3
+    keep = [slice(None)] * 3
+    keep[lane_axis] = slice(drop, None)
+    keep = tuple(keep)
+    sub = (tracer[(slice(None),) + keep].copy(), air[keep].copy(), flux[keep].copy(),
+           low[..., drop:].copy(), high[..., drop:].copy())
+    tm_sub, am_sub, bt_sub, _ = _run(sub[0], sub[1], sub[2], 1.0, axis, sub[3], sub[4], scheme=scheme)
+    assert np.array_equal(tm_sub, tm[(slice(None),) + keep])
+    assert np.array_equal(am_sub, am[keep])
+    assert np.array_equal(bt_sub, bt[..., drop:])
+
+
 @pytest.mark.parametrize("scheme", ALL_SCHEMES)
 def test_substeps_at_courant_above_one(scheme):
     """Courant number 3.3 in a non-divergent 1-D flow: 4 sub-steps (cfl 0.9), conservative and bounded."""
