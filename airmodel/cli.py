@@ -1,4 +1,5 @@
-"""The command line: ``airmodel run | met | plot | box | inventory summarize | --version``.
+"""The command line: ``airmodel run | met | plot | box | inventory summarize | compare | report | evaluate |
+ensemble | --version``.
 
 Bad input gives a one-line message naming the file, key or value, and exit code 2, with nothing written; a run
 that diverges stops with the species, cell, process and time, and exit code 3.
@@ -6,11 +7,17 @@ that diverges stops with the species, cell, process and time, and exit code 3.
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import sys
 
 from . import __version__
 from .errors import InputError, ModelHealthError
+
+#: Commands defined in their own modules (relative names): each has COMMAND (its name), ``add_parser(subparsers)``
+#: and ``command(args) -> int`` (the exit code; InputError is turned into exit 2 here).
+COMMAND_MODULES = (
+)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -49,11 +56,17 @@ def _parser() -> argparse.ArgumentParser:
     pl.add_argument("--time", type=int, default=None, help="time index (default: the last)")
     pl.add_argument("--level", type=int, default=0, help="layer index for 3-D fields")
     pl.add_argument("-o", "--output", required=True, help="output PNG")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name, __package__).add_parser(sub)
     return p
 
 
-
-
+def _command_module(command: str):
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(name, __package__)
+        if module.COMMAND == command:
+            return module
+    raise InputError(f"unknown command {command!r}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -94,6 +107,8 @@ def main(argv: list[str] | None = None) -> int:
 
             path = plot_met(args.file, args.var, args.output, time_index=args.time, level=args.level)
             logging.getLogger("airmodel").info("wrote %s", path)
+        else:
+            return int(_command_module(args.command).command(args) or 0)
         return 0
     except InputError as exc:
         print(f"airmodel: error: {exc}", file=sys.stderr)
