@@ -42,6 +42,9 @@ def write_checkpoint(folder: Path, model, writer) -> Path:
             records_time_instant=state["records_time_instant"],
         ))
         ds.createVariable("concentration", "f8", ("species", "z", "y", "x"), zlib=True)[:] = model.concentration
+        chem = model.chemistry
+        if chem is not None and chem.next_step is not None:
+            ds.createVariable("chemistry_next_step", "f8", ("z", "y", "x"), zlib=True)[:] = chem.next_step
         for term, values in model.budget.as_arrays().items():
             ds.createVariable(f"budget_{term}", "f8", ("species",))[:] = values
         for name in ("accumulator", "met_accumulator"):
@@ -82,8 +85,9 @@ def read_checkpoint(path: Path, model) -> dict:
                              f"(step {model.scenario.n_steps})")
         acc, met_acc = (np.array(ds[f"hourly_{n}"][:]) if f"hourly_{n}" in ds.variables else None
                         for n in ("accumulator", "met_accumulator"))
+        next_step = np.array(ds["chemistry_next_step"][:]) if "chemistry_next_step" in ds.variables else None
         return dict(
-            concentration=c, step_index=step,
+            concentration=c, step_index=step, chemistry_next_step=next_step,
             budget={t: np.array(ds[f"budget_{t}"][:]) for t in BUDGET_TERMS},
             writer=dict(records_time=int(ds.getncattr("records_time")),
                         records_time_instant=int(ds.getncattr("records_time_instant")), accumulator=acc,

@@ -114,6 +114,8 @@ def execute(scenario_source, output: Path, overrides=None, force=False, restart=
         if resumed:
             model.concentration[...] = resumed["concentration"]
             model.step_index = resumed["step_index"]
+            if model.chemistry is not None and resumed["chemistry_next_step"] is not None:
+                model.chemistry.next_step = resumed["chemistry_next_step"]
             model.budget.restore(resumed["budget"])
             writer.restore(resumed["writer"], earlier)
             if earlier is not None and earlier.name.endswith(".previous"):

@@ -29,6 +29,7 @@ from .met import build_meteorology
 from .chemistry import Chemistry, load_mechanism
 from .met.deposition import DryDeposition
 from .scenario import Scenario
+from .boundary import BoundaryConditions, tracer_species
 from .species import initial_field, species_table
 from .transport import BoundaryExchange, Transport
 from .units import concentration_to_si
@@ -132,13 +133,15 @@ class Model:
         self.met = build_meteorology(scenario["meteorology"], self.grid, start=scenario.start, end=scenario.end)
         chem = scenario["chemistry"]
         self.chemistry = None
+        mechanism = None
         if chem["mechanism"] != "none":
             mechanism = load_mechanism(_mechanism_path(chem["mechanism"], scenario["meteorology"]["base_dir"]))
-            self.species = species_table(scenario["species"], mechanism.species)
+        self.species = species_table(scenario["species"], mechanism.species if mechanism else ())
+        if scenario["boundary"]["tracers"]:
+            self.species = self.species + tracer_species(self.species)
+        if mechanism is not None:
             self.chemistry = Chemistry(mechanism, rtol=chem["rtol"], atol=chem["atol"], method=chem["method"],
                                        max_steps=chem["max_steps"], model_species=[sp.name for sp in self.species])
-        else:
-            self.species = species_table(scenario["species"])
         self.species_names = [sp.name for sp in self.species]
         self.point_sources = point_sources(scenario["emissions"]["point"], self.species_names, self.grid)
         self.emissions = None
@@ -146,6 +149,9 @@ class Model:
             self.emissions = Emissions(scenario["emissions"], scenario["controls"], self.grid, self.species_names,
                                        scenario.start, scenario.end, scenario["meteorology"]["base_dir"])
         self.transport = Transport(self.grid, scenario["transport"], len(self.species))
+        self.boundary = BoundaryConditions(scenario["boundary"], self.species, self.grid,
+                                           scenario["meteorology"]["base_dir"], scenario.start, scenario.end,
+                                           where=f"{scenario.source}: boundary")
         self.deposition_classes = [sp.deposition_class for sp in self.species]
         self.dry_deposition = DryDeposition(self.grid) if any(self.deposition_classes) else None
         self.surface_emission = np.zeros((len(self.species), self.grid.ny, self.grid.nx))
@@ -198,7 +204,8 @@ class Model:
                 self.budget.emitted += rates.by_species() * dt
             check("emissions")
         with self.timers("advection"):
-            inflow_x, inflow_y, inflow_top = self._inflow(met_end.air_density)
+            inflow_x, inflow_y, inflow_top = self.boundary.mixing_ratios(self.elapsed + 0.5 * dt,
+                                                                         met_end.air_density)
             self.transport.advect(tracer_mass, air_mass, coeffs, dt, self.step_index, inflow_x, inflow_y,
                                   inflow_top, exchange, check)
         if self.scenario["transport"]["horizontal_diffusion"]:
@@ -249,20 +256,6 @@ class Model:
             with_class = [s for s, c in enumerate(self.deposition_classes) if c]
             v[with_class] = self.dry_deposition.velocities([self.deposition_classes[s] for s in with_class], met)
         return v
-
-    def _inflow(self, air_density: np.ndarray):
-        """Mixing ratios (kg/kg) of the air entering through the four sides and the model top, from each species'
-        inflow value (the regional background)."""
-        ns = len(self.species)
-        nz, ny, nx = self.grid.shape
-        west, east = np.empty((ns, nz, ny)), np.empty((ns, nz, ny))
-        south, north = np.empty((ns, nz, nx)), np.empty((ns, nz, nx))
-        top = np.empty((ns, ny, nx))
-        for s, sp in enumerate(self.species):
-            for out, rho in ((west, air_density[:, :, 0]), (east, air_density[:, :, -1]),
-                             (south, air_density[:, 0, :]), (north, air_density[:, -1, :]), (top, air_density[-1])):
-                out[s] = concentration_to_si(sp.inflow, sp.units, rho, sp.molar_mass) / rho
-        return (west, east), (south, north), top
 
     def _check(self, tracer_mass: np.ndarray, process: str) -> None:
         index = diagnostics.first_invalid(tracer_mass.ravel())

@@ -19,6 +19,9 @@ import netCDF4
 import numpy as np
 
 from . import __version__
+from .analysis.products import add_products
+from .analysis.stations import DEFAULT_STATION_LIST, cells_from_edges, inside_grid, read_station_list
+from .errors import InputError
 from .grid import Grid
 from .met.variables import SURFACE_OUTPUT
 from .units import concentration_from_si
@@ -71,6 +74,33 @@ def add_grid_coordinates(ds: netCDF4.Dataset, grid: Grid, levels: str) -> tuple[
     return (yname, xname)
 
 
+def resolve_stations(setting: str, sc, grid: Grid):
+    """The stations whose series a run writes, and their cells: output.stations is "beijing" (the 12 national
+    stations; those outside the domain are left out), "none", or a station list CSV (every station must lie in
+    the domain)."""
+    if setting == "none" or not setting:
+        return (), None
+    where = f"{sc.source}: output.stations"
+    if grid.kind != "lonlat":
+        if setting != "beijing":
+            raise InputError(f"{where}: station series need a lon-lat grid (domain.grid = \"lonlat\")")
+        return (), None
+    if setting == "beijing":
+        stations = tuple(st for st in read_station_list(DEFAULT_STATION_LIST)
+                         if inside_grid(grid.x_bounds, grid.y_bounds, st))
+    else:
+        path = Path(setting)
+        if not path.is_absolute():
+            path = Path(sc["meteorology"]["base_dir"]) / path
+        if not path.is_file():
+            raise InputError(f"{where}: {str(path)!r} is not a file; give \"beijing\", \"none\" or a CSV "
+                             "station list with the header code,name,lat,lon")
+        stations = read_station_list(path)
+    if not stations:
+        return (), None
+    return stations, cells_from_edges(grid.x_bounds, grid.y_bounds, stations, where)
+
+
 class OutputWriter:
     """Writes a run's fields as they are produced; ``state()``/``restore()`` carry it across a restart."""
 
@@ -95,6 +125,8 @@ class OutputWriter:
         self.accumulator = None
         self.met_accumulator = None
         self.records = {"time": 0, "time_instant": 0}
+        self.daily = bool(out["daily"]) and self.hourly
+        self.stations, self.station_cells = resolve_stations(out["stations"], sc, model.grid)
         self.ds = netCDF4.Dataset(self.tmp, "w", format="NETCDF4")
         try:
             self._define(command_line)
@@ -291,6 +323,10 @@ class OutputWriter:
                 if key != "species":
                     unit = "" if key == "relative_residual" else "_kg"
                     self.ds.setncattr(f"budget_{row['species']}_{key}{unit}", float(value))
+        if self.hourly:
+            horizontal = ("lat", "lon") if self.model.grid.kind == "lonlat" else ("y", "x")
+            add_products(self.ds, np.datetime64(self.model.scenario.start.replace(tzinfo=None), "s"), horizontal,
+                         self.stations, self.station_cells, daily=self.daily, dtype=self.dtype)
         self.ds.close()
         os.replace(self.tmp, self.path)
         return self.path

@@ -10,7 +10,8 @@ from __future__ import annotations
 import copy
 import tomllib
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
+from datetime import time as dtime
 from pathlib import Path
 from typing import Any
 
@@ -118,6 +119,17 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "longitude": _k(NUMBER, 116.4, doc="deg E of a projected (idealized) grid, for the sun"),
         "latitude": _k(NUMBER, 39.9, doc="deg N of a projected (idealized) grid, for the sun"),
     },
+    "boundary": {
+        "source": _k(str, "species", choices=("species", "climatology", "cf"),
+                     doc="lateral and top boundary values: each species' inflow value, the profile table, or a CF "
+                         "NetCDF file of a larger model (airmodel/boundary.py)"),
+        "file": _k(str, "", doc="profile table (climatology; default: the embedded summer North China profiles) "
+                                "or the CF NetCDF file (cf)"),
+        "variables": _k(dict, {}, doc="cf: model species -> variable name in the file, where they differ"),
+        "scale": _k(NUMBER, 1.0, doc="multiplies every boundary value (0: zero-boundary sensitivity)", minimum=0),
+        "tracers": _k(bool, False, doc="add the inert boundary tracers BND_O3 and BND_PM25 (the boundary's "
+                                       "contribution at every cell and station)"),
+    },
     "output": {
         "hourly_means": _k(bool, True, doc="write hourly means"),
         "snapshots": _k(list, [], doc='instants to write: "start", "end", or hours after the start'),
@@ -127,6 +139,10 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "checkpoint_interval_hours": _k(NUMBER, 0, doc="write a restart checkpoint this often (0: never)",
                                         minimum=0),
         "checkpoint_dir": _k(str, "", doc="folder for checkpoints (default: OUT.checkpoints beside the output)"),
+        "daily": _k(bool, True, doc="add daily fields by local (UTC+8) day: 24-h means, daily max 1-h and 8-h O3, "
+                                    "the HJ 633-2012 AQI (needs hourly_means)"),
+        "stations": _k(str, "beijing", doc='station time series: "beijing" (the 12 national stations), a CSV '
+                                          'station list (code,name,lat,lon), or "none"'),
     },
 }
 
@@ -211,6 +227,33 @@ def _merge(base: dict, over: dict) -> dict:
     return out
 
 
+def _include_controls(data: dict, path: Path) -> None:
+    """Expand ``include_controls = ["file.toml", ...]`` (relative to the file that names them): the [[controls]]
+    of those files, in order, then the file's own. A scenario's controls replace those of the one it extends."""
+    includes = data.pop("include_controls", None)
+    if includes is None:
+        return
+    if not isinstance(includes, list) or not all(isinstance(x, str) for x in includes):
+        raise InputError(f"{path}: include_controls: expected a list of file names, got {includes!r}")
+    controls = []
+    for name in includes:
+        target = path.parent / name
+        try:
+            included = tomllib.loads(target.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise InputError(f"{path}: include_controls: file {str(target)!r} not found") from None
+        except OSError as exc:
+            raise InputError(f"{path}: include_controls: cannot read {str(target)!r} ({exc.strerror})") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise InputError(f"{target}: not valid TOML: {exc}") from None
+        extra = set(included) - {"controls", "description"}
+        if extra or not isinstance(included.get("controls", []), list):
+            raise InputError(f"{target}: a controls file holds only [[controls]] tables (and a description); "
+                             f"found {sorted(extra or ['controls'])[0]!r}")
+        controls += included.get("controls", [])
+    data["controls"] = controls + list(data.get("controls", []))
+
+
 def read_toml(path: Path, chain: tuple = ()) -> dict:
     """Read a scenario file, following ``extends`` (relative to the file) and merging its keys over the base."""
     path = Path(path)
@@ -226,6 +269,7 @@ def read_toml(path: Path, chain: tuple = ()) -> dict:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{path}: not valid TOML: {exc}") from None
+    _include_controls(data, path)
     parent = data.pop("extends", None)
     if parent is None:
         return data
@@ -249,6 +293,8 @@ def apply_overrides(data: dict, overrides: list[str]) -> dict:
             value = tomllib.loads(f"v = {raw}")["v"]
         except tomllib.TOMLDecodeError:
             value = raw
+        if isinstance(value, (datetime, date, dtime)):  # --set run.start=2008-08-01T00:00:00Z: times are text
+            value = raw.strip()
         node = data
         for p in parts[:-1]:
             if isinstance(node, list):
@@ -420,7 +466,7 @@ def _toml_value(v) -> str:
     if isinstance(v, list):
         return "[" + ", ".join(_toml_value(x) for x in v) + "]"
     if isinstance(v, dict):
-        return "{ " + ", ".join(f"{k} = {_toml_value(x)}" for k, x in v.items()) + " }"
+        return "{ " + ", ".join(f"{k} = {_toml_value(x)}" for k, x in v.items() if x is not None) + " }"
     if v is None:
         raise TypeError
     return _toml_value(str(v))

@@ -481,14 +481,18 @@ def sun_parameters(seconds_of_year, days_in_year, dt, fixed_cos_zenith):
 # ---------------------------------------------------------------------------------------------------------------
 @njit(parallel=True, cache=True, error_model="numpy")
 def chemistry_3d(concentration, slot, active, solve, n_coupled, position, air_density, temperature, rh_percent,
-                 cloud_fraction, cloud_cover, lon, lat, sun, dt, mech, tab, rtol, atol, max_steps, status, steps):
+                 cloud_fraction, cloud_cover, lon, lat, sun, dt, mech, tab, rtol, atol, max_steps, status, steps,
+                 next_step):
     """Advance the chemistry of every cell over dt seconds, in place, in parallel over cells.
 
     concentration[slot[s], k, j, i] is species s of the mechanism in kg m-3; only the ``active`` species (those
     the chemistry can change) are read and written. air_density, temperature (K), rh_percent (%) and the layer
     cloud_fraction (0..1, for aqueous chemistry) are [nz, ny, nx]; cloud_cover (0..1, the column's, which
     attenuates photolysis), lon and lat (degrees) are [ny, nx]. status[k, j, i] receives the integrator status
-    (0: ok) and steps[k, j, i] the number of steps (accepted + rejected).
+    (0: ok) and steps[k, j, i] the number of steps (accepted + rejected). next_step[k, j, i] holds the step size
+    each cell's solver would take next: read as the first step of this call (0: estimate one) and updated, so
+    that a cell does not ramp up from a tiny first step on every call (the solution is smooth across calls;
+    the error control still rejects a step that is too large).
     """
     ns = mech.molar_mass.size
     nr = mech.rate_type.size
@@ -516,9 +520,11 @@ def chemistry_3d(concentration, slot, active, solve, n_coupled, position, air_de
             thermal_rate_constants(mech, t_cell, m_air, rh, cf, ws.k_thermal)
             phi = math.radians(lat[j, i])
             cloud_factor = cloud_attenuation(cloud_cover[j, i], mech.cloud_par[0], mech.cloud_par[1])
-            st, n_acc, n_rej, _ = integrate_cell(y, dt, mech, sun, lon[j, i], math.sin(phi), math.cos(phi),
-                                              cloud_factor, no_emission, 0.0, no_emission, solve, n_coupled,
-                                              position, tab, rtol, atol, max_steps, ws)
+            st, n_acc, n_rej, h_next = integrate_cell(y, dt, mech, sun, lon[j, i], math.sin(phi), math.cos(phi),
+                                                      cloud_factor, no_emission, 0.0, no_emission, solve,
+                                                      n_coupled, position, tab, rtol, atol, max_steps, ws,
+                                                      next_step[k, j, i])
+            next_step[k, j, i] = h_next
             equilibrate(mech, y, t_cell, rh)
             for a in range(active.size):
                 s = active[a]

@@ -81,16 +81,24 @@ def station_cells(ds: xr.Dataset, stations, where: str = "stations") -> tuple[np
     lon, lat = np.asarray(ds["lon"], float), np.asarray(ds["lat"], float)
     lon_edges = _edges(lon, np.asarray(ds["lon_bnds"]) if "lon_bnds" in ds else None)
     lat_edges = _edges(lat, np.asarray(ds["lat_bnds"]) if "lat_bnds" in ds else None)
+    return cells_from_edges(lon_edges, lat_edges, stations, where)
+
+
+def inside_grid(lon_edges: np.ndarray, lat_edges: np.ndarray, station: Station) -> bool:
+    return bool(lon_edges[0] <= station.lon < lon_edges[-1] and lat_edges[0] <= station.lat < lat_edges[-1])
+
+
+def cells_from_edges(lon_edges, lat_edges, stations, where: str = "stations") -> tuple[np.ndarray, np.ndarray]:
+    """(j, i) of the cells holding the stations, from the cell edges; a station outside is an error."""
     j = np.empty(len(stations), dtype=np.int64)
     i = np.empty(len(stations), dtype=np.int64)
     for n, st in enumerate(stations):
-        ii = int(np.searchsorted(lon_edges, st.lon, side="right")) - 1
-        jj = int(np.searchsorted(lat_edges, st.lat, side="right")) - 1
-        if not (0 <= ii < lon.size and 0 <= jj < lat.size):
+        if not inside_grid(lon_edges, lat_edges, st):
             raise InputError(f"{where}: station {st.code} ({st.name}) at {st.lat:.4f} N, {st.lon:.4f} E lies "
                              f"outside the grid ({lon_edges[0]:.3f}..{lon_edges[-1]:.3f} E, "
                              f"{lat_edges[0]:.3f}..{lat_edges[-1]:.3f} N)")
-        j[n], i[n] = jj, ii
+        i[n] = int(np.searchsorted(lon_edges, st.lon, side="right")) - 1
+        j[n] = int(np.searchsorted(lat_edges, st.lat, side="right")) - 1
     return j, i
 
 

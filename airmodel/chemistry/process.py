@@ -78,6 +78,8 @@ class Chemistry:
         self.active = self.mechanism.active
         self.atol_array = np.full(ns, self.atol)
         self.last_steps: np.ndarray | None = None
+        #: each cell's next solver step (s), carried from call to call (and across restarts, in checkpoints)
+        self.next_step: np.ndarray | None = None
 
     # -- metadata for writers ---------------------------------------------------------------------------------
     def output_metadata(self) -> dict[str, dict]:
@@ -145,10 +147,12 @@ class Chemistry:
         sun = kchem.sun_parameters(sec, days, float(dt), np.nan)
         status = np.zeros(shape3, dtype=np.int64)
         steps = np.zeros(shape3, dtype=np.int64)
+        if self.next_step is None or self.next_step.shape != shape3:
+            self.next_step = np.zeros(shape3)
         kchem.chemistry_3d(concentration, self.slot, self.active, self.solve, self.n_coupled, self.position, rho,
                            temp, rh, cloud, cover,
                            lon2, lat2, sun, float(dt), self.mechanism.arrays, self.tableau, self.rtol,
-                           self.atol_array, self.max_steps, status, steps)
+                           self.atol_array, self.max_steps, status, steps, self.next_step)
         self.last_steps = steps
         if status.any():
             k, j, i = np.argwhere(status != 0)[0]

