@@ -52,3 +52,43 @@ def atomic_folder(path: Path, force: bool = False, what: str = "output folder"):
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def read_text(path: Path, what: str = "file") -> str:
+    """The text of an input file (UTF-8, a byte-order mark allowed), or an InputError naming the file and why."""
+    path = Path(path)
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError(f"{path}: {what} not found") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a folder, not a {what}") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: the {what} is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the {what} ({exc.strerror or exc})") from None
+
+
+def read_toml_text(path: Path, what: str = "file") -> dict:
+    """A TOML input file as a dict, or an InputError naming the file and the problem."""
+    import tomllib
+
+    try:
+        return tomllib.loads(read_text(path, what))
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{path}: not valid TOML: {exc}") from None
+
+
+def open_netcdf(path: Path, what: str = "NetCDF file"):
+    """An xarray Dataset of a NetCDF input, or an InputError naming the file if it is missing or unreadable."""
+    import xarray as xr
+
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: {what} not found")
+    try:
+        return xr.open_dataset(path)
+    except Exception as exc:  # netCDF4 and HDF5 raise many kinds; all mean the same to the user
+        reason = (str(exc).splitlines() or [""])[0][:160]
+        raise InputError(f"{path}: not a readable NetCDF file (the {what}; {type(exc).__name__}: {reason})") \
+            from None

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import InputError
+from .files import open_netcdf
 
 #: Provinces drawn on the maps: Beijing, Tianjin, Hebei, Shanxi, Inner Mongolia, Liaoning, Shandong, Henan.
 PROVINCES = ("110000", "120000", "130000", "140000", "150000", "210000", "370000", "410000")
@@ -400,12 +401,7 @@ def plot_run(path, var: str, output, time_index: int | None = None, level: int =
         raise InputError(f"{output}: the map is written as PNG; give an output name ending in .png")
     if not output.parent.is_dir():
         raise InputError(f"{output}: the folder {output.parent} does not exist")
-    try:
-        ds = xr.open_dataset(path)
-    except FileNotFoundError:
-        raise InputError(f"{path}: file not found") from None
-    except (OSError, ValueError) as exc:
-        raise InputError(f"{path}: not a readable NetCDF file ({exc})") from None
+    ds = open_netcdf(path, "file")
     with ds:
         try:
             lon_edges, lat_edges = grid_edges(ds)

@@ -31,6 +31,7 @@ import numpy as np
 from . import __version__
 from . import plot as maps
 from .errors import InputError
+from .files import open_netcdf
 
 COMMAND = "report"
 log = logging.getLogger("airmodel")
@@ -255,15 +256,7 @@ class RunInfo:
 
 def open_run(path):
     """The run file as an xarray Dataset (an InputError naming the file if it is missing or not NetCDF)."""
-    import xarray as xr
-
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: run file not found")
-    try:
-        return xr.open_dataset(path)
-    except (OSError, ValueError) as exc:
-        raise InputError(f"{path}: not a readable NetCDF file ({exc})") from None
+    return open_netcdf(path, "run file")
 
 
 def _utc_text(t) -> str:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError
+from .files import read_toml_text
 
 NUMBER = (int, float)
 REQUIRED = object()
@@ -238,14 +239,9 @@ def _include_controls(data: dict, path: Path) -> None:
     controls = []
     for name in includes:
         target = path.parent / name
-        try:
-            included = tomllib.loads(target.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise InputError(f"{path}: include_controls: file {str(target)!r} not found") from None
-        except OSError as exc:
-            raise InputError(f"{path}: include_controls: cannot read {str(target)!r} ({exc.strerror})") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise InputError(f"{target}: not valid TOML: {exc}") from None
+        if not target.is_file():
+            raise InputError(f"{path}: include_controls: file {str(target)!r} not found")
+        included = read_toml_text(target, "controls file")
         extra = set(included) - {"controls", "description"}
         if extra or not isinstance(included.get("controls", []), list):
             raise InputError(f"{target}: a controls file holds only [[controls]] tables (and a description); "
@@ -259,16 +255,7 @@ def read_toml(path: Path, chain: tuple = ()) -> dict:
     path = Path(path)
     if path.resolve() in chain:
         raise InputError(f"{path}: 'extends' makes a loop: {' -> '.join(str(p) for p in chain)}")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{path}: scenario file not found") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read the scenario file ({exc.strerror})") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{path}: not valid TOML: {exc}") from None
+    data = read_toml_text(path, "scenario file")
     _include_controls(data, path)
     parent = data.pop("extends", None)
     if parent is None:

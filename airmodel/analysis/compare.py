@@ -27,7 +27,7 @@ import xarray as xr
 
 from .. import __version__
 from ..errors import InputError
-from ..files import atomic_folder
+from ..files import atomic_folder, open_netcdf
 from .regions import REPORT_REGIONS, region_weights
 from .standards import CATEGORY_NAMES, LIMITS, aqi_category, exceeds_grade_ii, to_standard_units
 
@@ -62,12 +62,7 @@ def command(args) -> int:
 # -- reading -------------------------------------------------------------------------------------------------------
 def open_run(path, role: str) -> xr.Dataset:
     path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: the {role} run file does not exist")
-    try:
-        ds = xr.open_dataset(path)
-    except (OSError, ValueError) as exc:
-        raise InputError(f"{path}: cannot read the {role} run as NetCDF ({exc})") from None
+    ds = open_netcdf(path, f"{role} run file")
     for need in ("lon", "lat", "time"):
         if need not in ds.coords:
             raise InputError(f"{path}: no {need!r} coordinate: not a lon-lat airmodel run with hourly means "

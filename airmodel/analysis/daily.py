@@ -74,35 +74,39 @@ def _time_first(da: xr.DataArray) -> np.ndarray:
     return np.asarray(da.transpose("time", ...).values, dtype=float)
 
 
-def daily_mean(da: xr.DataArray, starts: np.ndarray | None = None,
-               min_hours: int = MIN_HOURS_24H_MEAN) -> xr.DataArray:
-    """24-hour means by local day (NaN where fewer than ``min_hours`` valid hours)."""
+def _by_day(da: xr.DataArray, starts, min_hours: int, reduce, suffix: str) -> xr.DataArray:
+    """Reduce the valid hours of each local day (NaN where fewer than ``min_hours``)."""
     starts = hour_starts(da) if starts is None else starts
     values = _time_first(da)
     unique, groups = _grouped(values, starts)
     out = np.full((unique.size,) + values.shape[1:], np.nan)
     for n, idx in enumerate(groups):
         block = values[idx]
-        count = np.sum(np.isfinite(block), axis=0)
-        with np.errstate(invalid="ignore"):
-            mean = np.nansum(block, axis=0) / np.maximum(count, 1)
-        out[n] = np.where(count >= min_hours, mean, np.nan)
-    return _as_result(da.transpose("time", ...), out, unique, "_24h")
+        valid = np.isfinite(block)
+        count = valid.sum(axis=0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[n] = np.where(count >= min_hours, reduce(block, valid, count), np.nan)
+    return _as_result(da.transpose("time", ...), out, unique, suffix)
+
+
+def _mean(block, valid, count):
+    return np.where(valid, block, 0.0).sum(axis=0) / np.maximum(count, 1)
+
+
+def _maximum(block, valid, count):
+    return np.max(np.where(valid, block, -np.inf), axis=0)
+
+
+def daily_mean(da: xr.DataArray, starts: np.ndarray | None = None,
+               min_hours: int = MIN_HOURS_24H_MEAN) -> xr.DataArray:
+    """24-hour means by local day (NaN where fewer than ``min_hours`` valid hours)."""
+    return _by_day(da, starts, min_hours, _mean, "_24h")
 
 
 def daily_max_1h(da: xr.DataArray, starts: np.ndarray | None = None,
                  min_hours: int = MIN_HOURS_24H_MEAN) -> xr.DataArray:
     """Daily maximum hourly value by local day (NaN where fewer than ``min_hours`` valid hours)."""
-    starts = hour_starts(da) if starts is None else starts
-    values = _time_first(da)
-    unique, groups = _grouped(values, starts)
-    out = np.full((unique.size,) + values.shape[1:], np.nan)
-    for n, idx in enumerate(groups):
-        block = values[idx]
-        count = np.sum(np.isfinite(block), axis=0)
-        top = np.max(np.where(np.isfinite(block), block, -np.inf), axis=0)
-        out[n] = np.where(count >= min_hours, top, np.nan)
-    return _as_result(da.transpose("time", ...), out, unique, "_max1h")
+    return _by_day(da, starts, min_hours, _maximum, "_max1h")
 
 
 def moving_8h_means(values: np.ndarray, min_hours: int = MIN_HOURS_8H_MEAN) -> np.ndarray:

@@ -31,6 +31,7 @@ import numpy as np
 import xarray as xr
 
 from ..errors import InputError
+from ..files import open_netcdf
 from .daily import LOCAL_UTC_OFFSET_HOURS, daily_max_8h, daily_mean, hour_starts
 from .observations import FORMATS, OBSERVED_POLLUTANTS, TIME_LABELS, read_observations
 from .standards import REFERENCE_STATE, STANDARD_UNITS, to_standard_units
@@ -89,13 +90,7 @@ class Evaluation:
 # Reading and pairing
 
 def _open_run(path: Path) -> xr.Dataset:
-    if not path.is_file():
-        raise InputError(f"{path}: run file not found")
-    try:
-        return xr.open_dataset(path)
-    except Exception as exc:  # netCDF4/h5netcdf raise many kinds; all mean the same to the user
-        reason = (str(exc).splitlines() or [""])[0][:160]
-        raise InputError(f"{path}: not a NetCDF run file that can be read ({type(exc).__name__}: {reason})") from None
+    return open_netcdf(path, "run file")
 
 
 def _hour_ends(ds: xr.Dataset, path: Path) -> np.ndarray:

@@ -50,6 +50,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InputError
+from ..files import read_text
 from .daily import LOCAL_UTC_OFFSET_HOURS
 from .standards import to_standard_units
 
@@ -156,15 +157,7 @@ def _parse_long_time(text: str, where: str, time_label: str) -> np.datetime64:
 
 
 def _read_rows(path: Path) -> list[list[str]]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError(f"{path}: observation file not found") from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not a UTF-8 text file ({exc.reason} at byte {exc.start})") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read the observation file ({exc.strerror or exc})") from None
-    return list(csv.reader(text.splitlines()))
+    return list(csv.reader(read_text(path, "observation file").splitlines()))
 
 
 def detect_format(path: str | Path) -> str:

@@ -15,6 +15,7 @@ import numpy as np
 import xarray as xr
 
 from ..errors import InputError
+from ..files import read_text
 
 INPUTS_DIR = Path(__file__).resolve().parents[2] / "inputs"
 DEFAULT_STATION_LIST = INPUTS_DIR / "stations" / "beijing_national.csv"
@@ -32,10 +33,7 @@ class Station:
 def read_station_list(path: str | Path = DEFAULT_STATION_LIST) -> tuple[Station, ...]:
     """Read a station list: a CSV file with the header ``code,name,lat,lon`` (degrees north and east)."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read the station list ({exc.strerror or exc})") from None
+    text = read_text(path, "station list")
     rows = list(csv.reader(text.splitlines()))
     if not rows or [c.strip().lower() for c in rows[0]] != list(STATION_LIST_COLUMNS):
         found = ",".join(rows[0]) if rows else "an empty file"

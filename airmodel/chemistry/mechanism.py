@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InputError
+from ..files import read_text
 from ..kernels import chemistry as kchem
 from ..met.deposition import DEPOSITION_CLASSES
 from ..kernels.chemistry import MOLAR_MASS_AIR, MechanismArrays
@@ -139,13 +140,7 @@ def load_mechanism(name_or_path) -> Mechanism:
         if not path.exists():
             raise InputError(f"unknown chemical mechanism {text_name!r}; choose one of: "
                              f"{', '.join(available_mechanisms())} (or give the path of a .mech file)")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{path}: mechanism file not found") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read the mechanism file ({exc.strerror})") from None
-    return parse_mechanism(text, path.name, path)
+    return parse_mechanism(read_text(path, "mechanism file"), path.name, path)
 
 
 # -------------------------------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InputError
+from ..files import open_netcdf
 
 # The map helpers are shared with the pollutant maps (airmodel/plot.py); the names stay importable from here.
 from ..plot import CITY_LABELS, PROVINCES, draw_outlines, province_outlines  # noqa: F401
@@ -57,12 +58,7 @@ def plot_met(path, var: str, output, time_index: int | None = None, level: int =
 
     plt = _pyplot()
     path = Path(path)
-    if not path.exists():
-        raise InputError(f"{path}: file not found")
-    try:
-        ds = xr.open_dataset(path)
-    except (OSError, ValueError) as exc:
-        raise InputError(f"{path}: not a readable NetCDF file ({exc})") from None
+    ds = open_netcdf(path, "file")
     is_met = var == "wind" or str(ds.attrs.get("title", "")).startswith("airmodel meteorology")
     if not is_met:
         ds.close()
