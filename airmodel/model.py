@@ -141,7 +141,8 @@ class Model:
             self.species = self.species + tracer_species(self.species)
         if mechanism is not None:
             self.chemistry = Chemistry(mechanism, rtol=chem["rtol"], atol=chem["atol"], method=chem["method"],
-                                       max_steps=chem["max_steps"], model_species=[sp.name for sp in self.species])
+                                       max_steps=chem["max_steps"], model_species=[sp.name for sp in self.species],
+                                       photolysis=chem["photolysis"])
         self.species_names = [sp.name for sp in self.species]
         self.point_sources = point_sources(scenario["emissions"]["point"], self.species_names, self.grid)
         self.emissions = None

@@ -113,6 +113,9 @@ SCHEMA: dict[str, dict[str, Key]] = {
                    exclusive_minimum=True),
         "atol": _k(NUMBER, 1e-6, doc="absolute tolerance (ppb)", minimum=0, exclusive_minimum=True),
         "max_steps": _k(int, 100000, doc="most solver steps a cell may take in one model step", minimum=1),
+        "photolysis": _k(str, "per_step", choices=("per_step", "continuous"),
+                         doc="photolysis at the middle of each model step, held over it (CMAQ, CAMx practice; "
+                             "half the solver cost), or following the sun within the step"),
         "temperature": _k(NUMBER, 298.15, doc="K, where the meteorology gives none", minimum=0,
                           exclusive_minimum=True),
         "relative_humidity": _k(NUMBER, 0.6, doc="fraction, where the meteorology gives none", minimum=0),

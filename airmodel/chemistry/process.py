@@ -23,6 +23,7 @@ STATUS_TEXT = {
 }
 
 #: Default settings of the [chemistry] scenario section (see the README in this folder).
+PHOTOLYSIS_MODES = ("per_step", "continuous")
 DEFAULTS = {"mechanism": "grs_aero", "method": "rodas3", "rtol": 1e-3, "atol": 1e-6, "max_steps": 100000}
 
 
@@ -56,8 +57,15 @@ class Chemistry:
 
     def __init__(self, mechanism: str | Mechanism = "grs_aero", rtol: float = DEFAULTS["rtol"],
                  atol: float = DEFAULTS["atol"], method: str = DEFAULTS["method"],
-                 max_steps: int = DEFAULTS["max_steps"], model_species: list[str] | None = None):
+                 max_steps: int = DEFAULTS["max_steps"], model_species: list[str] | None = None,
+                 photolysis: str = "per_step"):
         check_settings(rtol, atol, method, max_steps)
+        if photolysis not in PHOTOLYSIS_MODES:
+            raise InputError(f"chemistry.photolysis: unknown value {photolysis!r}; choose one of: "
+                             f"{', '.join(PHOTOLYSIS_MODES)}")
+        #: "per_step": photolysis at the middle of each model step, held over it (CMAQ, CAMx); "continuous":
+        #: the sun moves within the step (the box model's reference behaviour)
+        self.photolysis_at_midpoint = photolysis == "per_step"
         self.mechanism = mechanism if isinstance(mechanism, Mechanism) else load_mechanism(mechanism)
         self.species = self.mechanism.species
         self.names = self.mechanism.species_names
@@ -152,7 +160,8 @@ class Chemistry:
         kchem.chemistry_3d(concentration, self.slot, self.active, self.solve, self.n_coupled, self.position, rho,
                            temp, rh, cloud, cover,
                            lon2, lat2, sun, float(dt), self.mechanism.arrays, self.tableau, self.rtol,
-                           self.atol_array, self.max_steps, status, steps, self.next_step)
+                           self.atol_array, self.max_steps, status, steps, self.next_step,
+                           self.photolysis_at_midpoint)
         self.last_steps = steps
         if status.any():
             k, j, i = np.argwhere(status != 0)[0]
