@@ -17,6 +17,7 @@ from .errors import InputError, ModelHealthError
 #: Commands defined in their own modules (relative names): each has COMMAND (its name), ``add_parser(subparsers)``
 #: and ``command(args) -> int`` (the exit code; InputError is turned into exit 2 here).
 COMMAND_MODULES = (
+    ".ensemble",
     ".analysis.compare",
     ".analysis.evaluation",
     ".report",
