@@ -32,7 +32,6 @@ from .scenario import Scenario
 from .boundary import BoundaryConditions, tracer_species
 from .species import initial_field, species_table
 from .transport import BoundaryExchange, Transport
-from .units import concentration_to_si
 
 
 def _mechanism_path(name: str, base_dir: str) -> str:

@@ -393,8 +393,6 @@ def plot_run(path, var: str, output, time_index: int | None = None, level: int =
     Without ``time_index`` an hourly or daily field is drawn as its period mean; with it, that record (an index
     into ``time`` for hourly fields, into ``day`` for daily ones). ``level`` picks the layer of 3-D fields.
     ``_diff``/``_pct`` fields get a diverging scale centred on 0, the AQI its category colours."""
-    import xarray as xr
-
     path = Path(path)
     output = Path(output)
     if output.suffix.lower() != ".png":

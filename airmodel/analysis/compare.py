@@ -28,7 +28,7 @@ import xarray as xr
 from .. import __version__
 from ..errors import InputError
 from ..files import atomic_folder, open_netcdf
-from .regions import REPORT_REGIONS, region_weights
+from .regions import region_weights
 from .standards import CATEGORY_NAMES, LIMITS, aqi_category, exceeds_grade_ii, to_standard_units
 
 COMMAND = "compare"

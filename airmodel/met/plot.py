@@ -54,8 +54,6 @@ def plot_met(path, var: str, output, time_index: int | None = None, level: int =
     ``var`` is a variable name in the file, or ``wind`` for 10-m wind arrows over terrain. ``time_index``
     defaults to the first record; 3-D fields are drawn at ``level`` (0: the lowest layer). Writes a PNG.
     """
-    import xarray as xr
-
     plt = _pyplot()
     path = Path(path)
     ds = open_netcdf(path, "file")
