@@ -35,6 +35,7 @@ built, before the model derives anything from the grid.
 """
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, fields, replace
 
 import numpy as np
@@ -172,8 +173,6 @@ def build_meteorology(section: dict, grid: Grid, start=None, end=None) -> Meteor
     2008-08-01 00 UTC and the file readers their first record. ``end`` (the run's end) lets the file readers check
     that their records cover the run before it starts.
     """
-    import importlib
-
     try:
         module, name = SOURCES[section["source"]]
     except KeyError:
