@@ -30,6 +30,9 @@ land_use                   [ny, nx] int    USGS 24-category land use (as WRF's L
 roughness_length           [ny, nx]        aerodynamic roughness length z0 (m)
 =========================  ==============  ===========================================================
 
+A file or station reader reads and regrids what its source holds into a ``diagnosis.RawMet``; diagnosis.py derives
+the rest (density, u*, L, w*, Kz, horizontal diffusivity, radiation...) the same way for every source.
+
 Terrain height (surface altitude, m) lives in ``grid.terrain``: a source that knows the terrain sets it when it is
 built, before the model derives anything from the grid.
 """

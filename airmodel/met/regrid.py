@@ -13,7 +13,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..grid import Grid
-from ..units import PRESSURE_COORDINATE_TO_PA, canonical_units
+from ..units import HEIGHT_TO_SI, PRESSURE_COORDINATE_TO_PA, canonical_units
 from .constants import GRAVITY, R_DRY
 
 HEIGHT_IN_NAME = re.compile(r"(\d+(?:\.\d+)?)\s*(?:m|metres?|meters?)\b", re.IGNORECASE)
@@ -137,7 +137,7 @@ def height_of(ds, var) -> float | None:
             c = ds.variables[cname]
             if c.size == 1 and (getattr(c, "standard_name", "") == "height" or "height" in cname.lower()):
                 value = float(np.ravel(c[:])[0])
-                return value * (1000.0 if canonical_units(getattr(c, "units", "m")) == "km" else 1.0)
+                return value * HEIGHT_TO_SI.get(canonical_units(getattr(c, "units", "m")), (1.0,))[0]
     for dim in var.dimensions:
         if dim in ds.variables and ds.dimensions[dim].size == 1 and \
                 getattr(ds.variables[dim], "standard_name", "") == "height":

@@ -21,6 +21,10 @@ terrain-following and the model's terrain becomes the regridded HGT.
 Time: records are interpolated linearly between the file times; precipitation is the accumulation difference over
 each interval divided by its length, across file boundaries (the files are sorted by time), constant over the
 interval; a drop in the accumulation (a restart that reset it) starts again from zero.
+
+Derived (diagnosis.py, as for every source): air density, relative humidity, L from UST and HFX, w*, Kz with PBLH
+(at least 10 m), the Smagorinsky diffusivity, and where the optional fields are absent the cloud fraction (from
+QCLOUD), 2-m temperature, surface pressure, 10-m wind and insolation.
 """
 from __future__ import annotations
 
@@ -114,12 +118,8 @@ class Projection:
 
 
 class WRFMeteorology(RecordMeteorology):
-    static = False
-
     def __init__(self, section: dict, grid: Grid, start: datetime | None = None, end: datetime | None = None):
         super().__init__(grid)
-        import netCDF4
-
         require_lonlat(grid, "wrf")
         self.files = resolve_files(section.get("files"), base=section.get("base_dir"))
         self.kh_min = horizontal_diffusivity_min(section)
@@ -153,14 +153,14 @@ class WRFMeteorology(RecordMeteorology):
             raise InputError(f"meteorology.files ({names}): the records cover {first:%Y-%m-%d %H:%M} to "
                              f"{last:%Y-%m-%d %H:%M} UTC, which does not cover the run from "
                              f"{self.start:%Y-%m-%d %H:%M} to {wanted_end:%Y-%m-%d %H:%M} UTC")
-        self._geometry(netCDF4)
-        self._precipitation(netCDF4)
+        self._geometry()
+        self._precipitation()
 
     # -- set-up ---------------------------------------------------------------------------------------------------
-    def _geometry(self, netCDF4):
+    def _geometry(self):
         g = self.grid
         path = self.records[0][1]
-        with netCDF4.Dataset(path) as ds:
+        with open_dataset(path) as ds:
             attrs = {k: ds.getncattr(k) for k in ds.ncattrs()}
             lat = np.asarray(ds["XLAT"][0], dtype=float)
             lon = np.asarray(ds["XLONG"][0], dtype=float)
@@ -206,11 +206,11 @@ class WRFMeteorology(RecordMeteorology):
         beta = np.arctan2(dlon, dlat)  # grid +y, clockwise from true north
         return np.cos(-beta), np.sin(-beta)
 
-    def _precipitation(self, netCDF4):
+    def _precipitation(self):
         """Accumulated RAINC + RAINNC (mm) at every record, and the rate (kg m-2 s-1) of each interval."""
         acc = []
         for t, path, n in self.records:
-            with netCDF4.Dataset(path) as ds:
+            with open_dataset(path) as ds:
                 total = np.asarray(ds["RAINC"][n], float) + np.asarray(ds["RAINNC"][n], float)
                 bucket = float(getattr(ds, "BUCKET_MM", 0.0) or 0.0)
                 if bucket > 0:
@@ -237,11 +237,9 @@ class WRFMeteorology(RecordMeteorology):
         return snap.replace(precipitation=self.precipitation_rates[min(k, len(self.seconds) - 1)])
 
     def _read(self, k: int) -> MetSnapshot:
-        import netCDF4
-
         g = self.grid
         when, path, n = self.records[k]
-        with netCDF4.Dataset(path) as ds:
+        with open_dataset(path) as ds:
             def var(name):
                 return np.asarray(ds[name][n], dtype=float)
 
