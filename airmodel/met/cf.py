@@ -102,6 +102,7 @@ from . import boundary_layer, landuse, solar, surface_layer, thermo
 from .base import MetSnapshot, RecordMeteorology
 from .constants import GRAVITY, R_DRY
 from .regrid import Bilinear, interpolate_in_height, resolve_files, smagorinsky_diffusivity
+from .terrain import derive_land_use, regrid_dem
 
 # -- units ----------------------------------------------------------------------------------------------------------
 #: Unit spellings (lower case, with ** ^ { } removed and spaces collapsed) to a canonical name.
@@ -711,13 +712,10 @@ class CFMeteorology(RecordMeteorology):
         if "lsm" in self.static_fields:
             land = self.static_fields["lsm"]["c"]
         else:
-            from . import terrain as terrain_mod
             try:
-                land = terrain_mod.regrid_dem(g)[1]
+                land = regrid_dem(g)[1]
             except (InputError, ImportError, OSError):
                 land = np.ones(g.terrain.shape)
-        from .terrain import derive_land_use
-
         self.land_use = derive_land_use(g, g.terrain, land)
         if "z0" in self.static_fields:
             self.roughness = np.maximum(self.static_fields["z0"]["c"], 1e-4)
