@@ -24,6 +24,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..grid import EARTH_RADIUS, Grid
+from .tables import read_table
 
 INPUTS_DIR = Path(__file__).resolve().parents[2] / "inputs"
 REGION_NAMES = INPUTS_DIR / "emissions" / "regions.csv"
@@ -61,8 +62,6 @@ class Region:
 @lru_cache(maxsize=1)
 def _name_table() -> tuple[dict, dict]:
     """(code -> (english, chinese, level), lower-case english name -> [codes])."""
-    from .tables import read_table
-
     table = read_table(REGION_NAMES)
     cols = table.require("code", "name", "name_zh", "level")
     by_code, by_name = {}, {}
