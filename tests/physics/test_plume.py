@@ -83,6 +83,7 @@ def test_mass_flux_through_cross_sections(plume):
 
 
 def test_no_negative_values_and_budget_closes(plume):
+    """C >= 0 everywhere; emitted - outflow = change in burden to 1e-10 relative."""
     assert float(plume.tracer.min()) >= 0.0
     for name, residual in budget_residuals(plume).items():
         assert residual < 1e-10, (name, residual)
