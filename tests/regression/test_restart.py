@@ -45,16 +45,20 @@ def assert_identical(a: Path, b: Path):
             assert da.getncattr(key) == db.getncattr(key), key
 
 
+def straight_and_restarted(scenario: Path, tmp_path: Path, overrides: list, hours: int, checkpoint: str):
+    """Run 2 x hours straight, and hours then --restart from the checkpoint to 2 x hours; the two output paths."""
+    straight, first, resumed = tmp_path / "straight.nc", tmp_path / "first.nc", tmp_path / "resumed.nc"
+    airmodel.run(scenario, output=straight, overrides=overrides + [f"run.hours={2 * hours}"])
+    airmodel.run(scenario, output=first, overrides=overrides + [f"run.hours={hours}"])
+    path = Path(f"{first}.checkpoints") / checkpoint
+    assert path.is_file()
+    airmodel.run(scenario, output=resumed, overrides=overrides + [f"run.hours={2 * hours}"], restart=path)
+    return straight, resumed
+
+
 def test_run_of_2n_hours_equals_n_plus_restarted_n(scenarios, tmp_path):
-    plume = scenarios / "idealized" / "plume.toml"
-    straight = tmp_path / "straight.nc"
-    first = tmp_path / "first.nc"
-    resumed = tmp_path / "resumed.nc"
-    airmodel.run(plume, output=straight, overrides=SMALL + ["run.hours=4"])
-    airmodel.run(plume, output=first, overrides=SMALL + ["run.hours=2"])
-    checkpoint = Path(f"{first}.checkpoints") / "checkpoint_20080801T020000.nc"
-    assert checkpoint.is_file()
-    airmodel.run(plume, output=resumed, overrides=SMALL + ["run.hours=4"], restart=checkpoint)
+    straight, resumed = straight_and_restarted(scenarios / "idealized" / "plume.toml", tmp_path, SMALL, 2,
+                                               "checkpoint_20080801T020000.nc")
     assert_identical(straight, resumed)
 
 
@@ -65,13 +69,8 @@ DEMO_SHORT = ["domain.resolution=0.5", "output.checkpoint_interval_hours=1"]
 
 def test_demo_with_inventory_and_chemistry_restarts_bitwise(scenarios, tmp_path):
     """2 h straight = 1 h, then --restart from its checkpoint for the second hour, every variable bitwise."""
-    demo = scenarios / "demo.toml"
-    straight, first, resumed = tmp_path / "straight.nc", tmp_path / "first.nc", tmp_path / "resumed.nc"
-    airmodel.run(demo, output=straight, overrides=DEMO_SHORT + ["run.hours=2"])
-    airmodel.run(demo, output=first, overrides=DEMO_SHORT + ["run.hours=1"])
-    checkpoint = Path(f"{first}.checkpoints") / "checkpoint_20080808T010000.nc"
-    assert checkpoint.is_file()
-    airmodel.run(demo, output=resumed, overrides=DEMO_SHORT + ["run.hours=2"], restart=checkpoint)
+    straight, resumed = straight_and_restarted(scenarios / "demo.toml", tmp_path, DEMO_SHORT, 1,
+                                               "checkpoint_20080808T010000.nc")
     assert_identical(straight, resumed)
     with netCDF4.Dataset(straight) as ds:
         assert {"O3", "NO2", "SULF", "NO3A", "BND_PM25"} <= set(ds.variables)  # the chemistry really ran
