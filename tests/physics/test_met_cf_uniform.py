@@ -13,7 +13,7 @@ from tests.unit.test_met_cf import write_era5
 
 
 def test_uniform_mixing_ratio_cf_winds(met_schema, tmp_path):  # noqa: F811
-    """48 h, 6-hourly records in three daily pairs of pressure-level and single-level files."""
+    """48 h, 6-hourly records in three daily pairs of pressure-level and single-level files: max |q/q0 - 1| <= 1e-13."""
     files = []
     for day, hours in (("20080801", range(0, 24, 6)), ("20080802", range(24, 48, 6)), ("20080803", [48])):
         files += [str(p) for p in write_era5(tmp_path, day, hours)]

@@ -47,7 +47,9 @@ def test_slender_form_is_close_to_exact():
 
 
 def test_crosswind_integrated_ground_concentration(plume):
-    """Last hour, 5-30 km downwind: crosswind-integrated concentration in the lowest layer within 5 %."""
+    """Last hour, 5-30 km downwind: the crosswind-integrated concentration in the lowest layer, sum_y C dy, is within
+    2.5 % of the slender-plume layer mean C_y(x, 0-50 m) above (README: 2.3 % at 5 km with the theta-weighted
+    vertical diffusion; measured 2.26 % at 5 km, under 0.8 % beyond 10 km)."""
     c = plume.tracer.isel(time=-1, z=0).values  # g m-3 [y, x]
     dy = 500.0
     distance = plume.x.values - X_SOURCE
@@ -55,7 +57,7 @@ def test_crosswind_integrated_ground_concentration(plume):
     model = c.sum(axis=0)[sel] * dy
     exact = slender_layer_mean(distance[sel], 0.0, 50.0)
     error = np.abs(model / exact - 1)
-    assert error.max() < 0.05, f"largest error {error.max():.3%} at {distance[sel][error.argmax()]:.0f} m"
+    assert error.max() <= 0.025, f"largest error {error.max():.3%} at {distance[sel][error.argmax()]:.0f} m"
 
 
 def test_crosswind_variance_grows_at_2Ky_over_U(plume):
@@ -81,6 +83,7 @@ def test_mass_flux_through_cross_sections(plume):
 
 
 def test_no_negative_values_and_budget_closes(plume):
+    """C >= 0 everywhere; emitted - outflow = change in burden to 1e-10 relative."""
     assert float(plume.tracer.min()) >= 0.0
     for name, residual in budget_residuals(plume).items():
         assert residual < 1e-10, (name, residual)
