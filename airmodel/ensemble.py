@@ -66,7 +66,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import csv
 import json
 import logging
 import os
@@ -78,7 +77,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import InputError
-from .files import read_toml_text
+from .files import atomic_file, read_toml_text, write_csv_atomic
 from .scenario import NUMBER, _fill_table, _k, apply_overrides, read_toml, validate
 
 COMMAND = "ensemble"
@@ -486,21 +485,10 @@ def index_rows(ensemble: Ensemble, status: dict) -> list:
     return rows
 
 
-def write_csv_atomic(path: Path, rows: list, columns) -> Path:
-    """Write a CSV file under a temporary name and rename it, so that a reader never sees half a file."""
-    path = Path(path)
-    tmp = path.with_name(path.name + ".part")
-    with open(tmp, "w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(columns))
-        writer.writeheader()
-        for row in rows:
-            writer.writerow(row)
-    os.replace(tmp, path)
-    return path
-
-
 def write_index(ensemble: Ensemble, out_dir: Path, status: dict) -> Path:
-    return write_csv_atomic(Path(out_dir) / INDEX_NAME, index_rows(ensemble, status), INDEX_COLUMNS)
+    # the index is the ensemble's own record of its members, rewritten as they finish
+    return write_csv_atomic(Path(out_dir) / INDEX_NAME, index_rows(ensemble, status), INDEX_COLUMNS,
+                            force=True)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -570,10 +558,9 @@ def run_member(task: dict) -> dict:
     numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
     logs = _route_logs(quiet_console=os.getpid() != task["client_pid"])
     log_path = Path(task["log"])
-    log_tmp = log_path.with_name(log_path.name + ".part")
     ident = threading.get_ident()
     t0 = wallclock.perf_counter()
-    try:
+    with atomic_file(log_path, force=True, what="member log", even_on_error=True) as log_tmp:
         with open(log_tmp, "w", encoding="utf-8") as stream:
             logs.streams[ident] = stream
             try:
@@ -585,8 +572,6 @@ def run_member(task: dict) -> dict:
                 raise
             finally:
                 logs.streams.pop(ident, None)
-    finally:
-        os.replace(log_tmp, log_path)
     return {"name": task["name"], "status": "done", "wall_s": wallclock.perf_counter() - t0, "worker": worker,
             "pid": os.getpid(), "threads": threads}
 

@@ -11,7 +11,6 @@
 """
 from __future__ import annotations
 
-import os
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -22,17 +21,10 @@ from . import __version__
 from .analysis.products import add_products
 from .analysis.stations import DEFAULT_STATION_LIST, cells_from_edges, inside_grid, read_station_list
 from .errors import InputError
+from .files import create_temporary, partial_path, publish
 from .grid import Grid
 from .met.variables import SURFACE_OUTPUT
 from .units import concentration_from_si
-
-PARTIAL_SUFFIX = ".part"
-
-
-def partial_path(path: Path) -> Path:
-    """The temporary name a run writes to before renaming to ``path``."""
-    return path.with_name(path.name + PARTIAL_SUFFIX)
-
 
 def add_grid_coordinates(ds: netCDF4.Dataset, grid: Grid, levels: str) -> tuple[str, ...]:
     """Define the horizontal and vertical coordinates; returns the spatial dimension names of a field."""
@@ -127,6 +119,7 @@ class OutputWriter:
         self.records = {"time": 0, "time_instant": 0}
         self.daily = bool(out["daily"]) and self.hourly
         self.stations, self.station_cells = resolve_stations(out["stations"], sc, model.grid)
+        create_temporary(self.path, fixed=True)
         self.ds = netCDF4.Dataset(self.tmp, "w", format="NETCDF4")
         try:
             self._define(command_line)
@@ -328,8 +321,7 @@ class OutputWriter:
             add_products(self.ds, np.datetime64(self.model.scenario.start.replace(tzinfo=None), "s"), horizontal,
                          self.stations, self.station_cells, daily=self.daily, dtype=self.dtype)
         self.ds.close()
-        os.replace(self.tmp, self.path)
-        return self.path
+        return publish(self.tmp, self.path)  # the driver asked for --force before the run
 
     def abandon(self) -> None:
         """Close after a failure; the temporary file stays for a restart, the output path is untouched."""

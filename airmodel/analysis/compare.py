@@ -17,7 +17,6 @@ Only the hours and days both runs cover are compared; the grids must be the same
 """
 from __future__ import annotations
 
-import csv
 import logging
 from pathlib import Path
 
@@ -27,7 +26,7 @@ import xarray as xr
 
 from .. import __version__
 from ..errors import InputError
-from ..files import atomic_folder, open_netcdf
+from ..files import atomic_folder, open_netcdf, write_csv_atomic, write_text_atomic
 from .regions import region_weights
 from .standards import CATEGORY_NAMES, LIMITS, aqi_category, exceeds_grade_ii, to_standard_units
 
@@ -198,8 +197,8 @@ def _compare(base, case, output: Path, force: bool) -> Path:
         _write_csv(tmp / "stations.csv", station_rows)
         _write_csv(tmp / "exceedances.csv", exceed_rows)
         _write_csv(tmp / "aqi_categories.csv", aqi_rows)
-        (tmp / "summary.md").write_text(_summary(base, case, times, days, region_rows, station_rows, exceed_rows,
-                                                 aqi_rows), encoding="utf-8")
+        write_text_atomic(tmp / "summary.md", _summary(base, case, times, days, region_rows, station_rows,
+                                                       exceed_rows, aqi_rows))
     return output
 
 
@@ -225,14 +224,10 @@ def _weighted(field: np.ndarray, weights: np.ndarray) -> float:
 # -- writing -------------------------------------------------------------------------------------------------------
 def _write_csv(path: Path, rows: list[dict]) -> None:
     if not rows:
-        path.write_text("# no rows: the runs lack what this table needs (station series or daily fields)\n",
-                        encoding="utf-8")
+        write_text_atomic(path, "# no rows: the runs lack what this table needs (station series or daily "
+                          "fields)\n")
         return
-    with path.open("w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0]))
-        w.writeheader()
-        for row in rows:
-            w.writerow({k: (f"{v:.6g}" if isinstance(v, float) else v) for k, v in row.items()})
+    write_csv_atomic(path, rows, rows[0], force=True, cell=lambda v: f"{v:.6g}" if isinstance(v, float) else v)
 
 
 def _write_fields(path: Path, base, case, fields, exceed_fields, times, days) -> None:

@@ -4,17 +4,17 @@
 hour from the start to the end: the surface fields, the layer fields (winds interpolated from the faces to the
 cell centres), Kz on the layer interfaces, and the static terrain, land fraction, land use and roughness. Time is
 float64 "hours since" the start in UTC, coordinates carry no _FillValue, so that compliance-checker passes it.
-The file is written to ``OUT.part`` and renamed when complete; an existing file is kept unless ``force``.
+The file is written under a temporary name and renamed when complete; an existing file is kept unless ``force``.
 """
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import InputError
+from ..files import atomic_file, check_new_output
 from .base import MetSnapshot, build_meteorology
 from .variables import VARIABLES
 
@@ -40,8 +40,7 @@ def write_met(scenario_source, output, overrides=None, force: bool = False, ever
     from .. import __version__
 
     output = Path(output)
-    if output.exists() and not force:
-        raise InputError(f"{output}: exists; use --force to overwrite it")
+    check_new_output(output, force)
     scenario = load(scenario_source, overrides)
     grid = build_grid(scenario["domain"])
     met = build_meteorology(scenario["meteorology"], grid, start=scenario.start, end=scenario.end)
@@ -56,10 +55,9 @@ def write_met(scenario_source, output, overrides=None, force: bool = False, ever
                              f"{', '.join(v.name for v in VARIABLES)}")
     first = met.at(0.0)
     chosen = [v for v in chosen if getattr(first, v.field) is not None]
-    part = output.with_name(output.name + ".part")
     lonlat = grid.kind == "lonlat"
     xname, yname = ("lon", "lat") if lonlat else ("x", "y")
-    with netCDF4.Dataset(part, "w", format="NETCDF4") as ds:
+    with atomic_file(output, force) as part, netCDF4.Dataset(part, "w", format="NETCDF4") as ds:
         ds.Conventions = "CF-1.8"
         ds.title = f"airmodel meteorology: {scenario['meteorology']['source']}"
         ds.source = f"airmodel {__version__}"
@@ -138,5 +136,4 @@ def write_met(scenario_source, output, overrides=None, force: bool = False, ever
             t[n] = seconds / 3600.0
             for v, var in out.values():
                 var[n] = snapshot_value(snap, v)
-    os.replace(part, output)
     return output

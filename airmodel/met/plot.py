@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InputError
-from ..files import open_netcdf
+from ..files import open_netcdf, save_figure_atomic
 
 # The map helpers are shared with the pollutant maps (airmodel/plot.py); the names stay importable from here.
 from ..plot import CITY_LABELS, PROVINCES, draw_outlines, province_outlines  # noqa: F401
@@ -94,7 +94,5 @@ def plot_met(path, var: str, output, time_index: int | None = None, level: int =
         ax.set_xlabel("longitude (deg E)")
         ax.set_ylabel("latitude (deg N)")
         fig.tight_layout()
-        output = Path(output)
-        fig.savefig(output)
-        plt.close(fig)
+        output = save_figure_atomic(fig, output, force=True, close=True)
     return output
