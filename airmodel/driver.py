@@ -15,7 +15,7 @@ from pathlib import Path
 import numba
 import numpy as np
 
-from .checkpoint import read_checkpoint, write_checkpoint
+from .checkpoint import read_checkpoint, restore, write_checkpoint
 from .errors import InputError, ModelHealthError
 from .model import Model
 from .files import check_new_output, partial_path
@@ -110,12 +110,8 @@ def execute(scenario_source, output: Path, overrides=None, force=False, restart=
     writer = OutputWriter(output, model, command_line)
     try:
         if resumed:
-            model.concentration[...] = resumed["concentration"]
-            model.step_index = resumed["step_index"]
-            if model.chemistry is not None and resumed["chemistry_next_step"] is not None:
-                model.chemistry.next_step = resumed["chemistry_next_step"]
-            model.budget.restore(resumed["budget"])
-            writer.restore(resumed["writer"], earlier)
+            restore(model, writer, resumed["state"])
+            writer.carry_over(earlier)
             if earlier is not None and earlier.name.endswith(".previous"):
                 earlier.unlink()
         else:

@@ -31,6 +31,7 @@ from . import __version__
 from . import plot as maps
 from .errors import InputError
 from .files import check_new_output, open_netcdf, write_text_atomic
+from .formats import number
 
 COMMAND = "report"
 log = logging.getLogger("airmodel")
@@ -139,9 +140,8 @@ def display_number(text: str) -> str:
 
 
 def fmt(value, digits: int = 1) -> str:
-    """A computed number for a table; NaN shows as an en dash."""
-    value = float(value)
-    return f"{value:.{digits}f}" if np.isfinite(value) else "\u2013"
+    """A computed number for a table, ``digits`` decimals; NaN shows as an en dash."""
+    return number(value, digits, fixed=True)
 
 
 def _inline_markdown(escaped: str) -> str:

@@ -42,6 +42,7 @@ import xarray as xr
 
 from ..errors import InputError
 from ..files import pyplot, save_figure_atomic, write_csv_atomic, write_text_atomic
+from ..formats import markdown_header, markdown_row, number
 from .daily import daily_max_8h, daily_mean, hour_starts, local_days
 from .regions import REPORT_REGIONS, area_mean, region_weights
 from .stations import read_station_list, station_cells
@@ -240,19 +241,11 @@ def summary_rows(values_of: dict, metrics, stations) -> list:
 # Tables and plots
 # ---------------------------------------------------------------------------------------------------------------
 def _fmt(v, digits: int = 3) -> str:
-    if v == "" or v is None:
-        return ""
-    if isinstance(v, float):
-        if not np.isfinite(v):
-            return "–"
-        return f"{v:.{digits}g}" if abs(v) >= 1e-3 or v == 0 else f"{v:.2e}"
-    return str(v)
+    return "" if v is None else number(v, digits, small=1e-3)
 
 
 def _pct(v) -> str:
-    if v == "" or v is None:
-        return ""
-    return f"{v:.1f}" if np.isfinite(v) else "–"
+    return "" if v is None or v == "" else number(v, 1, fixed=True)
 
 
 def contributions_markdown(rows: list, metric: str, period: str = ALL_PERIOD, receptor_ids=None) -> str:
@@ -274,7 +267,7 @@ def contributions_markdown(rows: list, metric: str, period: str = ALL_PERIOD, re
     head = ["receptor", f"base ({units})"] + [f"{s}" for s in sources] + ["sum"]
     if has_together:
         head += ["together", "non-linearity (sum − together)"]
-    lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
+    lines = markdown_header(head)
     for rid in order:
         by_source = {r["source"]: r for r in picked if r["receptor"] == rid}
         any_row = next(iter(by_source.values()))
@@ -285,7 +278,7 @@ def contributions_markdown(rows: list, metric: str, period: str = ALL_PERIOD, re
         if has_together:
             r = by_source["nonlinearity"]
             cells.append(f"{_fmt(r['contribution'])} ({_pct(r['percent_of_together'])} % of together)")
-        lines.append("| " + " | ".join(cells) + " |")
+        lines.append(markdown_row(cells))
     return "\n".join(lines)
 
 

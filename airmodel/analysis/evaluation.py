@@ -29,6 +29,7 @@ import xarray as xr
 from ..errors import InputError
 from ..files import (atomic_folder, check_new_folder, open_netcdf, save_figure_atomic, write_csv_atomic,
                      write_text_atomic)
+from ..formats import markdown_row, number
 from .daily import LOCAL_UTC_OFFSET_HOURS, daily_max_8h, daily_mean, hour_starts
 from .observations import FORMATS, OBSERVED_POLLUTANTS, TIME_LABELS, read_observations
 from .standards import REFERENCE_STATE, STANDARD_UNITS, to_standard_units
@@ -301,9 +302,7 @@ COUNT_COLUMNS = ("file", "format", "kept", "used", "outside_run", "spin_up", "no
 
 
 def _md_number(v, digits=3) -> str:
-    if isinstance(v, (int, np.integer)):
-        return str(int(v))
-    return "–" if not np.isfinite(v) else f"{v:.{digits}g}"
+    return number(v, digits)
 
 
 def _summary_markdown(ev: Evaluation, files: list[str]) -> str:
@@ -342,8 +341,7 @@ def _summary_markdown(ev: Evaluation, files: list[str]) -> str:
     for r in ev.statistics:
         if r["station"] != POOLED:
             continue
-        L.append(f"| {r['averaging']} | {r['pollutant']} | {r['units']} | " + " | ".join(
-            _md_number(r[s]) for s in STATISTICS) + " |")
+        L.append(markdown_row([r["averaging"], r["pollutant"], r["units"]] + [_md_number(r[s]) for s in STATISTICS]))
     L.append("\n## Goals and criteria\n")
     L.append("Emery et al. (2017, J. Air Waste Manage. Assoc. 67, 582-598): NMB, NME and r of the O3 MDA8 and the "
              "24-hour PM2.5. Boylan and Russell (2006, Atmos. Environ. 40, 4946-4959): MFB and MFE of the 24-hour "
