@@ -37,11 +37,13 @@ def refuse_symlink(path: Path, what: str = "output") -> None:
                          "path it points to, or remove the link)")
 
 
-def check_new_output(path: Path, force: bool, what: str = "output") -> None:
-    """Refuse to overwrite an existing output without --force, to write through a symbolic link, or to write into
-    a folder that does not exist."""
+def check_new_output(path: Path, force: bool, what: str = "output", folder: bool = False) -> None:
+    """Refuse to overwrite an existing output without --force, to write through a symbolic link, to write into
+    a folder that does not exist, or (unless the output is a ``folder``) to replace a folder with a file."""
     path = Path(path)
     refuse_symlink(path, what)
+    if path.is_dir() and not folder:
+        raise InputError(f"{path}: is a folder; give the name of the file to write")
     if path.exists() and not force:
         raise InputError(f"{path}: the {what} exists; use --force to overwrite it")
     if not path.parent.is_dir():
@@ -53,7 +55,7 @@ def check_new_folder(path: Path, force: bool, what: str = "output folder", merge
     kept), so only a folder that is not empty needs --force."""
     path = Path(path)
     if not merge or not path.exists() or path.is_symlink():
-        check_new_output(path, force, what)
+        check_new_output(path, force, what, folder=True)
         return
     if not path.is_dir():
         raise InputError(f"{path}: exists and is not a folder; give a folder for the {what}")

@@ -102,3 +102,9 @@ def test_figure(tmp_path):
     fig.add_subplot().plot([0, 1], [1, 0])
     out = save_figure_atomic(fig, tmp_path / "f.png", force=False, dpi=50)
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and not leftovers(tmp_path)
+
+
+def test_a_folder_is_not_replaced_by_a_file(tmp_path):
+    (tmp_path / "out.csv").mkdir()
+    with pytest.raises(InputError, match="is a folder"):
+        write_text_atomic(tmp_path / "out.csv", "x", force=True)
