@@ -49,7 +49,7 @@ def write_checkpoint(folder: Path, model, writer) -> Path:
                 if d not in ds.dimensions:
                     ds.createDimension(d, n)
             var = ds.createVariable(name, "f8", dims, zlib=np.ndim(value) > 1)
-            var.setncatts(entry.attributes())
+            var.setncatts(entry.attributes(dict(term=name.removeprefix("budget_"))))
             var[:] = value
     return path
 

@@ -45,6 +45,8 @@ def check_new_output(path: Path, force: bool, what: str = "output", folder: bool
     if path.is_dir() and not folder:
         raise InputError(f"{path}: is a folder; give the name of the file to write")
     if path.exists() and not force:
+        if folder:
+            raise InputError(f"{path}: the {what} exists; give --force to replace it")
         raise InputError(f"{path}: the {what} exists; use --force to overwrite it")
     if not path.parent.is_dir():
         raise InputError(f"{path}: the folder {str(path.parent)!r} does not exist")

@@ -29,6 +29,7 @@ from .variables import define_grid_coordinates, define_height, define_time, look
 
 OUTPUT = "run output"
 
+
 def resolve_stations(setting: str, sc, grid: Grid):
     """The stations whose series a run writes, and their cells: output.stations is "beijing" (the 12 national
     stations; those outside the domain are left out), "none", or a station list CSV (every station must lie in

@@ -181,8 +181,8 @@ _CHECKPOINT = (
     _v("scenario", (), long_name="the resolved scenario (TOML)", note="model; for people"),
     _v("chemistry_next_step", ("z", "y", "x"), "s", "each cell's next chemistry solver step", restart=True,
        note="chemistry (with a mechanism)"),
-    _v("budget_<term>", ("species",), "kg", "mass budget so far: burden_start, emitted, inflow, outflow, deposited, "
-       "chemical", restart=True, note="budget"),
+    _v("budget_<term>", ("species",), "kg", "mass budget so far: {term}", restart=True,
+       note="budget; term: burden_start, emitted, inflow, outflow, deposited, chemical"),
     _v("records_time", (), "1", "hourly records written", restart=True, note="output writer"),
     _v("records_time_instant", (), "1", "snapshot records written", restart=True, note="output writer"),
     _v("hourly_accumulator", ("hourly_accumulator0", "hourly_accumulator1", "..."), "output units",

@@ -81,7 +81,7 @@ def test_folder_replace_and_merge(tmp_path):
     out = tmp_path / "dir"
     with atomic_folder(out) as tmp:
         (tmp / "a.txt").write_text("1")
-    with pytest.raises(InputError, match="use --force"):
+    with pytest.raises(InputError, match="give --force"):
         with atomic_folder(out) as tmp:
             pass
     (out / "mine.txt").write_text("keep")
