@@ -1,66 +1,62 @@
 """Checkpoints: the full model state at a step, written atomically, and read back for ``--restart``.
 
-A checkpoint holds everything the run needs to continue bit for bit: the concentrations, the step index, the
-budget so far, the output writer's records and its running hourly sums, and where the interrupted run was
-writing its output (so the records before the checkpoint can be carried over).
+Each stateful part of a run gives its state (``restart_state() -> dict``) and takes it back (``restore_state``): the
+model (the concentrations, the step), the chemistry (its carried solver step sizes), the budget so far and the
+output writer (its record counts, its running hourly sums and where it writes, so that the records before the
+checkpoint can be carried over). This module only loops over them: arrays become NetCDF variables, numbers and
+text global attributes, each under its name in the variables registry (airmodel/variables.py, "checkpoint").
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import netCDF4
 import numpy as np
 
 from .errors import InputError
-
-BUDGET_TERMS = ("burden_start", "emitted", "inflow", "outflow", "deposited", "chemical")
+from .files import atomic_file
+from .variables import checkpoint_entry
 
 
 def checkpoint_name(model) -> str:
     return f"checkpoint_{model.now:%Y%m%dT%H%M%S}.nc"
 
 
+def components(model, writer) -> list:
+    """Everything a restart restores, in the order it is restored."""
+    return model.restart_components() + [writer]
+
+
 def write_checkpoint(folder: Path, model, writer) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / checkpoint_name(model)
-    tmp = path.with_name(path.name + ".part")
-    state = writer.state()
-    with netCDF4.Dataset(tmp, "w", format="NETCDF4") as ds:
+    state = {}
+    for part in components(model, writer):
+        state.update(part.restart_state())
+    # a checkpoint of the same instant (a rerun of the same run) is replaced
+    with atomic_file(path, force=True, what="checkpoint") as tmp, netCDF4.Dataset(tmp, "w", format="NETCDF4") as ds:
+        ds.setncatts(dict(title="airmodel restart checkpoint"))
         ns, nz, ny, nx = model.concentration.shape
         for name, n in (("species", ns), ("z", nz), ("y", ny), ("x", nx)):
             ds.createDimension(name, n)
-        ds.setncatts(dict(
-            title="airmodel restart checkpoint",
-            step_index=model.step_index,
-            time=f"{model.now:%Y-%m-%dT%H:%M:%SZ}",
-            species=",".join(model.species_names),
-            scenario=model.scenario.to_toml(),
-            output_path=str(writer.path.resolve()),
-            partial_path=str(writer.tmp.resolve()),
-            records_time=state["records_time"],
-            records_time_instant=state["records_time_instant"],
-        ))
-        ds.createVariable("concentration", "f8", ("species", "z", "y", "x"), zlib=True)[:] = model.concentration
-        chem = model.chemistry
-        if chem is not None and chem.next_step is not None:
-            ds.createVariable("chemistry_next_step", "f8", ("z", "y", "x"), zlib=True)[:] = chem.next_step
-        for term, values in model.budget.as_arrays().items():
-            ds.createVariable(f"budget_{term}", "f8", ("species",))[:] = values
-        for name in ("accumulator", "met_accumulator"):
-            acc = state[name]
-            if acc is None:
+        for name, value in state.items():
+            entry = checkpoint_entry(name)  # every piece of state is declared in the registry
+            if np.ndim(value) == 0:
+                ds.setncattr(name, value)
                 continue
-            dims = tuple(f"{name}{d}" for d in range(acc.ndim))
-            for d, n in zip(dims, acc.shape):
-                ds.createDimension(d, n)
-            ds.createVariable(f"hourly_{name}", "f8", dims)[:] = acc
-    os.replace(tmp, path)
+            dims = entry.dims if "..." not in entry.dims else tuple(f"{name}{d}" for d in range(np.ndim(value)))
+            for d, n in zip(dims, np.shape(value)):
+                if d not in ds.dimensions:
+                    ds.createDimension(d, n)
+            var = ds.createVariable(name, "f8", dims, zlib=np.ndim(value) > 1)
+            var.setncatts(entry.attributes(dict(term=name.removeprefix("budget_"))))
+            var[:] = value
     return path
 
 
 def read_checkpoint(path: Path, model) -> dict:
-    """Read a checkpoint and check that it belongs to a run of the same grid and species."""
+    """Read a checkpoint and check that it belongs to a run of the same grid and species: ``state`` (every
+    component's, by name) and ``earlier_outputs`` (where the interrupted run was writing)."""
     path = Path(path)
     if not path.is_file():
         raise InputError(f"--restart {path}: checkpoint file not found")
@@ -71,26 +67,23 @@ def read_checkpoint(path: Path, model) -> dict:
     with ds:
         if "concentration" not in ds.variables or "step_index" not in ds.ncattrs():
             raise InputError(f"--restart {path}: not an airmodel checkpoint (no 'concentration' variable)")
-        species = ds.getncattr("species").split(",")
-        if species != model.species_names:
-            raise InputError(f"--restart {path}: the checkpoint holds species {species}, the scenario "
-                             f"{model.species_names}")
-        c = np.array(ds["concentration"][:], dtype=np.float64)
-        if c.shape != model.concentration.shape:
-            raise InputError(f"--restart {path}: the checkpoint's grid {c.shape[1:]} is not the scenario's "
-                             f"{model.concentration.shape[1:]}")
-        step = int(ds.getncattr("step_index"))
-        if step > model.scenario.n_steps:
-            raise InputError(f"--restart {path}: the checkpoint is at step {step}, after the scenario's end "
-                             f"(step {model.scenario.n_steps})")
-        acc, met_acc = (np.array(ds[f"hourly_{n}"][:]) if f"hourly_{n}" in ds.variables else None
-                        for n in ("accumulator", "met_accumulator"))
-        next_step = np.array(ds["chemistry_next_step"][:]) if "chemistry_next_step" in ds.variables else None
-        return dict(
-            concentration=c, step_index=step, chemistry_next_step=next_step,
-            budget={t: np.array(ds[f"budget_{t}"][:]) for t in BUDGET_TERMS},
-            writer=dict(records_time=int(ds.getncattr("records_time")),
-                        records_time_instant=int(ds.getncattr("records_time_instant")), accumulator=acc,
-                        met_accumulator=met_acc),
-            earlier_outputs=[Path(ds.getncattr("partial_path")), Path(ds.getncattr("output_path"))],
-        )
+        state = {name: ds.getncattr(name) for name in ds.ncattrs() if name != "title"}
+        state.update({name: np.array(var[:], dtype=np.float64) for name, var in ds.variables.items()})
+    species = state["species"].split(",")
+    if species != model.species_names:
+        raise InputError(f"--restart {path}: the checkpoint holds species {species}, the scenario "
+                         f"{model.species_names}")
+    if state["concentration"].shape != model.concentration.shape:
+        raise InputError(f"--restart {path}: the checkpoint's grid {state['concentration'].shape[1:]} is not the "
+                         f"scenario's {model.concentration.shape[1:]}")
+    state["step_index"] = step = int(state["step_index"])
+    if step > model.scenario.n_steps:
+        raise InputError(f"--restart {path}: the checkpoint is at step {step}, after the scenario's end "
+                         f"(step {model.scenario.n_steps})")
+    return dict(state=state, earlier_outputs=[Path(state["partial_path"]), Path(state["output_path"])])
+
+
+def restore(model, writer, state: dict) -> None:
+    """Give every component its part of a checkpoint's state."""
+    for part in components(model, writer):
+        part.restore_state(state)

@@ -15,10 +15,11 @@ from pathlib import Path
 import numba
 import numpy as np
 
-from .checkpoint import read_checkpoint, write_checkpoint
+from .checkpoint import read_checkpoint, restore, write_checkpoint
 from .errors import InputError, ModelHealthError
 from .model import Model
-from .output import OutputWriter, partial_path
+from .files import check_new_output, partial_path
+from .output import OutputWriter
 from .scenario import load
 
 log = logging.getLogger("airmodel")
@@ -81,10 +82,7 @@ def execute(scenario_source, output: Path, overrides=None, force=False, restart=
     """Run a scenario to ``output`` (NetCDF). Raises InputError for bad input before anything is written."""
     output = Path(output)
     scenario = load(scenario_source, overrides)
-    if output.exists() and not force:
-        raise InputError(f"{output}: the output exists; use --force to overwrite it")
-    if not output.parent.is_dir():
-        raise InputError(f"{output}: the folder {output.parent} does not exist")
+    check_new_output(output, force)
     if command_line is None:
         command_line = f"airmodel.run({scenario_source!r})"
     threads = scenario["run"]["threads"]
@@ -112,12 +110,8 @@ def execute(scenario_source, output: Path, overrides=None, force=False, restart=
     writer = OutputWriter(output, model, command_line)
     try:
         if resumed:
-            model.concentration[...] = resumed["concentration"]
-            model.step_index = resumed["step_index"]
-            if model.chemistry is not None and resumed["chemistry_next_step"] is not None:
-                model.chemistry.next_step = resumed["chemistry_next_step"]
-            model.budget.restore(resumed["budget"])
-            writer.restore(resumed["writer"], earlier)
+            restore(model, writer, resumed["state"])
+            writer.carry_over(earlier)
             if earlier is not None and earlier.name.endswith(".previous"):
                 earlier.unlink()
         else:

@@ -81,7 +81,7 @@ from .analysis.stations import read_station_list
 from .driver import command_line_text, execute
 from .emissions.regions import find_region
 from .errors import InputError, ModelHealthError
-from .files import read_toml_text, write_csv_atomic
+from .files import atomic_file, read_toml_text, write_csv_atomic
 from .scenario import NUMBER, _fill_table, _k, apply_overrides, read_toml, validate
 
 COMMAND = "ensemble"
@@ -486,7 +486,9 @@ def index_rows(ensemble: Ensemble, status: dict) -> list:
 
 
 def write_index(ensemble: Ensemble, out_dir: Path, status: dict) -> Path:
-    return write_csv_atomic(Path(out_dir) / INDEX_NAME, index_rows(ensemble, status), INDEX_COLUMNS)
+    # the index is the ensemble's own record of its members, rewritten as they finish
+    return write_csv_atomic(Path(out_dir) / INDEX_NAME, index_rows(ensemble, status), INDEX_COLUMNS,
+                            force=True)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -554,10 +556,9 @@ def run_member(task: dict) -> dict:
     numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
     logs = _route_logs(quiet_console=os.getpid() != task["client_pid"])
     log_path = Path(task["log"])
-    log_tmp = log_path.with_name(log_path.name + ".part")
     ident = threading.get_ident()
     t0 = wallclock.perf_counter()
-    try:
+    with atomic_file(log_path, force=True, what="member log", even_on_error=True) as log_tmp:
         with open(log_tmp, "w", encoding="utf-8") as stream:
             logs.streams[ident] = stream
             try:
@@ -569,8 +570,6 @@ def run_member(task: dict) -> dict:
                 raise
             finally:
                 logs.streams.pop(ident, None)
-    finally:
-        os.replace(log_tmp, log_path)
     return {"name": task["name"], "status": "done", "wall_s": wallclock.perf_counter() - t0, "worker": worker,
             "pid": os.getpid(), "threads": threads}
 

@@ -93,6 +93,13 @@ class Budget:
         self.exchange.deposited[:] = arrays["deposited"]
         self.chemical[:] = arrays["chemical"]
 
+    # -- restart state (airmodel/checkpoint.py) -----------------------------------------------------------------
+    def restart_state(self) -> dict:
+        return {f"budget_{term}": values for term, values in self.as_arrays().items()}
+
+    def restore_state(self, state: dict) -> None:
+        self.restore({term: state[f"budget_{term}"] for term in self.as_arrays()})
+
 
 @dataclass
 class ProcessTimers:
@@ -162,6 +169,21 @@ class Model:
     @property
     def now(self):
         return self.scenario.start + timedelta(seconds=self.elapsed)
+
+    # -- restart state (airmodel/checkpoint.py) -----------------------------------------------------------------
+    def restart_state(self) -> dict:
+        """The concentrations and the step; the time, species and scenario go along to be read by people and
+        checked by ``--restart``."""
+        return dict(concentration=self.concentration, step_index=self.step_index, time=f"{self.now:%Y-%m-%dT%H:%M:%SZ}",
+                    species=",".join(self.species_names), scenario=self.scenario.to_toml())
+
+    def restore_state(self, state: dict) -> None:
+        self.concentration[...] = state["concentration"]
+        self.step_index = int(state["step_index"])
+
+    def restart_components(self) -> list:
+        """The parts of the model that carry state from step to step, each with ``restart_state``/``restore_state``."""
+        return [self] + ([self.chemistry] if self.chemistry is not None else []) + [self.budget]
 
     def burden(self) -> np.ndarray:
         """Tracer mass in the domain by species (kg)."""

@@ -11,7 +11,6 @@
 """
 from __future__ import annotations
 
-import os
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -21,57 +20,14 @@ import numpy as np
 from .analysis.products import add_products
 from .analysis.stations import DEFAULT_STATION_LIST, cells_from_edges, inside_grid, read_station_list
 from .errors import InputError
+from .files import create_temporary, partial_path, publish
 from .grid import Grid
 from .met.variables import SURFACE_OUTPUT
 from .units import concentration_from_si
 from .version import __version__
+from .variables import define_grid_coordinates, define_height, define_time, lookup
 
-PARTIAL_SUFFIX = ".part"
-
-
-def partial_path(path: Path) -> Path:
-    """The temporary name a run writes to before renaming to ``path``."""
-    return path.with_name(path.name + PARTIAL_SUFFIX)
-
-
-def add_grid_coordinates(ds: netCDF4.Dataset, grid: Grid, levels: str) -> tuple[str, ...]:
-    """Define the horizontal and vertical coordinates; returns the spatial dimension names of a field."""
-    ds.createDimension("nv", 2)
-    if grid.kind == "lonlat":
-        xname, yname = "lon", "lat"
-        xattrs = dict(standard_name="longitude", long_name="longitude of cell centre", units="degrees_east",
-                      axis="X", bounds="lon_bnds")
-        yattrs = dict(standard_name="latitude", long_name="latitude of cell centre", units="degrees_north",
-                      axis="Y", bounds="lat_bnds")
-    else:
-        xname, yname = "x", "y"
-        xattrs = dict(standard_name="projection_x_coordinate", long_name="x of cell centre from the domain's "
-                      "south-west corner", units="m", axis="X", bounds="x_bnds")
-        yattrs = dict(standard_name="projection_y_coordinate", long_name="y of cell centre from the domain's "
-                      "south-west corner", units="m", axis="Y", bounds="y_bnds")
-    for name, centres, bounds, attrs in ((xname, grid.x, grid.x_bounds, xattrs),
-                                         (yname, grid.y, grid.y_bounds, yattrs)):
-        ds.createDimension(name, centres.size)
-        var = ds.createVariable(name, "f8", (name,))
-        var.setncatts(attrs)
-        var[:] = centres
-        bnd = ds.createVariable(f"{name}_bnds", "f8", (name, "nv"))
-        bnd[:] = np.stack([bounds[:-1], bounds[1:]], axis=1)
-    layers = grid.layers
-    if levels == "all":
-        ds.createDimension("z", layers.nz)
-        z = ds.createVariable("z", "f8", ("z",))
-        z.setncatts(dict(standard_name="height", long_name="height of layer midpoint above ground", units="m",
-                         positive="up", axis="Z", bounds="z_bnds"))
-        z[:] = layers.midpoints
-        zb = ds.createVariable("z_bnds", "f8", ("z", "nv"))
-        zb[:] = np.stack([layers.interfaces[:-1], layers.interfaces[1:]], axis=1)
-        return ("z", yname, xname)
-    z = ds.createVariable("height", "f8", ())
-    z.setncatts(dict(standard_name="height", long_name="height of the lowest layer's midpoint above ground",
-                     units="m", positive="up", axis="Z"))
-    z[...] = layers.midpoints[0]
-    return (yname, xname)
+OUTPUT = "run output"
 
 
 def resolve_stations(setting: str, sc, grid: Grid):
@@ -102,7 +58,8 @@ def resolve_stations(setting: str, sc, grid: Grid):
 
 
 class OutputWriter:
-    """Writes a run's fields as they are produced; ``state()``/``restore()`` carry it across a restart."""
+    """Writes a run's fields as they are produced; ``restart_state()``/``restore_state()`` carry it across a
+    restart."""
 
     def __init__(self, path: Path, model, command_line: str, overwrite_partial: bool = True):
         self.path = Path(path)
@@ -127,6 +84,7 @@ class OutputWriter:
         self.records = {"time": 0, "time_instant": 0}
         self.daily = bool(out["daily"]) and self.hourly
         self.stations, self.station_cells = resolve_stations(out["stations"], sc, model.grid)
+        create_temporary(self.path, fixed=True)
         self.ds = netCDF4.Dataset(self.tmp, "w", format="NETCDF4")
         try:
             self._define(command_line)
@@ -167,7 +125,7 @@ class OutputWriter:
             + (", " if self.hourly and self.snapshot_steps else "")
             + (f"snapshots at steps {sorted(self.snapshot_steps)}" if self.snapshot_steps else ""),
         ))
-        dims = add_grid_coordinates(ds, m.grid, self.levels)
+        dims = define_grid_coordinates(ds, m.grid, self.levels)
         time_units = f"hours since {sc.start:%Y-%m-%d %H:%M:%S}"
         axes = []
         if self.hourly:
@@ -178,22 +136,13 @@ class OutputWriter:
         self.axes = axes
         coordinates = "height" if self.levels == "surface" else None
         for axis, methods, suffix in axes:
-            ds.createDimension(axis, None)
-            tv = ds.createVariable(axis, "f8", (axis,))
-            tv.setncatts(dict(standard_name="time", long_name="time (UTC)", units=time_units,
-                              calendar="standard", axis="T"))
-            if methods == "time: mean":
-                tv.bounds = f"{axis}_bnds"
-                ds.createVariable(f"{axis}_bnds", "f8", (axis, "nv"))
+            define_time(ds, axis, time_units, bounds=methods == "time: mean", entry=lookup(OUTPUT, axis))
             chunks = (1,) + tuple(len(ds.dimensions[d]) for d in dims)
             for name, attrs in self.field_names_and_attributes():
                 var = ds.createVariable(name + suffix, self.dtype, (axis,) + dims, zlib=True, complevel=4,
                                         shuffle=True, chunksizes=chunks)
-                attrs = {k: v for k, v in attrs.items() if v}
-                attrs["cell_methods"] = methods
-                if coordinates:
-                    attrs["coordinates"] = coordinates
-                var.setncatts(attrs)
+                more = dict(cell_methods=methods, coordinates=coordinates or "")
+                var.setncatts(lookup(OUTPUT, "<species>" + suffix).attributes(attrs, **more))
         self._define_met(dims[-2:])
 
     def field_names_and_attributes(self) -> list[tuple[str, dict]]:
@@ -213,26 +162,12 @@ class OutputWriter:
         snapshot = self.model.met.at(0.0)
         self.met_variables = [v for v in SURFACE_OUTPUT if getattr(snapshot, v.field) is not None]
         ds = self.ds
-        heights = {}
         for v in self.met_variables:
-            coordinates = None
-            if v.height is not None:
-                coordinates = f"height_{v.height:g}m"
-                if coordinates not in heights:
-                    h = ds.createVariable(coordinates, "f8", ())
-                    h.setncatts(dict(standard_name="height", long_name=f"height above ground of {v.height:g} m "
-                                     "quantities", units="m", positive="up", axis="Z"))
-                    h[...] = v.height
-                    heights[coordinates] = h
+            coordinates = define_height(ds, v.height) if v.height is not None else ""
             chunks = (1,) + tuple(len(ds.dimensions[d]) for d in horizontal_dims)
             var = ds.createVariable(v.name, self.dtype, ("time",) + horizontal_dims, zlib=True, complevel=4,
                                     shuffle=True, chunksizes=chunks)
-            attrs = dict(units=v.units, long_name=v.long_name, cell_methods="time: mean")
-            if v.standard_name:
-                attrs["standard_name"] = v.standard_name
-            if coordinates:
-                attrs["coordinates"] = coordinates
-            var.setncatts(attrs)
+            var.setncatts(lookup(OUTPUT, v.name).attributes(coordinates=coordinates))
 
     # -- per step -----------------------------------------------------------------------------------------------
     def _fields(self, with_met: bool = False) -> np.ndarray:
@@ -293,20 +228,30 @@ class OutputWriter:
         self.ds.sync()  # a killed run keeps every finished record, for --restart
 
     # -- restart ------------------------------------------------------------------------------------------------
-    def state(self) -> dict:
-        return dict(records_time=self.records["time"], records_time_instant=self.records["time_instant"],
-                    accumulator=self.accumulator, met_accumulator=self.met_accumulator)
+    def restart_state(self) -> dict:
+        """The records written and the running hourly sums; and where the output goes, so that a restart can carry
+        over the records written before the checkpoint."""
+        state = dict(records_time=self.records["time"], records_time_instant=self.records["time_instant"],
+                     output_path=str(self.path.resolve()), partial_path=str(self.tmp.resolve()))
+        for name in ("accumulator", "met_accumulator"):
+            if getattr(self, name) is not None:
+                state[f"hourly_{name}"] = getattr(self, name)
+        return state
 
-    def restore(self, state: dict, earlier: Path | None) -> None:
-        """Continue from a checkpoint: copy the records written before it from ``earlier`` (a partial or
-        finished output of the interrupted run)."""
-        self.accumulator = state["accumulator"]
-        self.met_accumulator = state.get("met_accumulator")
-        wanted = {"time": int(state["records_time"]), "time_instant": int(state["records_time_instant"])}
+    def restore_state(self, state: dict) -> None:
+        """Continue from a checkpoint's state; ``carry_over`` then copies the records written before it."""
+        self.accumulator = state.get("hourly_accumulator")
+        self.met_accumulator = state.get("hourly_met_accumulator")
+        self.resumed_records = {"time": int(state["records_time"]),
+                                "time_instant": int(state["records_time_instant"])}
+
+    def carry_over(self, earlier: Path | None) -> None:
+        """Copy the records written before the checkpoint from ``earlier`` (a partial or finished output of the
+        interrupted run); without one the output starts at the checkpoint."""
         if earlier is None:
             return
         with netCDF4.Dataset(earlier) as old:
-            for axis, n in wanted.items():
+            for axis, n in self.resumed_records.items():
                 if n == 0 or axis not in self.ds.dimensions:
                     continue
                 for name, var in self.ds.variables.items():
@@ -328,8 +273,7 @@ class OutputWriter:
             add_products(self.ds, np.datetime64(self.model.scenario.start.replace(tzinfo=None), "s"), horizontal,
                          self.stations, self.station_cells, daily=self.daily, dtype=self.dtype)
         self.ds.close()
-        os.replace(self.tmp, self.path)
-        return self.path
+        return publish(self.tmp, self.path)  # the driver asked for --force before the run
 
     def abandon(self) -> None:
         """Close after a failure; the temporary file stays for a restart, the output path is untouched."""

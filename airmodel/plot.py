@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -25,7 +24,7 @@ import numpy as np
 from .analysis.standards import CATEGORY_NAMES
 from .analysis.stations import Station, read_station_list
 from .errors import InputError
-from .files import open_netcdf
+from .files import open_netcdf, pyplot, save_figure_atomic
 
 #: Provinces drawn on the maps: Beijing, Tianjin, Hebei, Shanxi, Inner Mongolia, Liaoning, Shandong, Henan.
 PROVINCES = ("110000", "120000", "130000", "140000", "150000", "210000", "370000", "410000")
@@ -43,18 +42,6 @@ LOCAL_UTC_OFFSET = np.timedelta64(8, "h")  # China Standard Time
 #: colour bar.
 AQI_BOUNDS = (0.0, 50.0, 100.0, 150.0, 200.0, 300.0, 500.0)
 AQI_COLOURS = ("#00e400", "#ffff00", "#ff7e00", "#ff0000", "#99004c", "#7e0023")
-
-
-def pyplot():
-    """matplotlib.pyplot on the file-only Agg backend (no display on servers and CI)."""
-    try:
-        import matplotlib
-    except ImportError:
-        raise InputError("plotting needs matplotlib: pip install matplotlib") from None
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
 
 
 def _cartopy_crs():
@@ -372,19 +359,6 @@ def _time_label(ds, da, index: int) -> str:
     return f"hour ending {value.replace('T', ' ')} UTC"
 
 
-def write_png_atomically(fig, output: Path) -> Path:
-    """Save the figure under a temporary name in the output's folder, then rename it (never a half-written PNG)."""
-    output = Path(output)
-    part = output.with_name(output.name + ".part")
-    try:
-        fig.savefig(part, format="png", bbox_inches="tight", pad_inches=0.08)
-        os.replace(part, output)
-    finally:
-        pyplot().close(fig)
-        part.unlink(missing_ok=True)
-    return output
-
-
 def plot_run(path, var: str, output, time_index: int | None = None, level: int = 0) -> Path:
     """Map one (lat, lon) variable of a run file (or of a comparison's fields.nc), with station markers.
 
@@ -430,4 +404,6 @@ def plot_run(path, var: str, output, time_index: int | None = None, level: int =
         style = map_style_for(var, da, [values])
         title = f"{ds.attrs.get('title', path.name)}: {var}" + (f", {when}" if when else "")
         fig = field_map(lon_edges, lat_edges, values, style, title=title, stations=stations_of(ds), dpi=130)
-    return write_png_atomically(fig, output)
+    # ``airmodel plot`` has always replaced an earlier map of the same name (it has no --force)
+    return save_figure_atomic(fig, output, force=True, close=True, format="png", bbox_inches="tight",
+                              pad_inches=0.08)

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import InputError
-from .files import open_netcdf
+from .files import open_netcdf, save_figure_atomic
 from .plot import CITY_LABELS, draw_outlines, plot_run
 from .plot import pyplot as _pyplot
 
@@ -91,9 +91,7 @@ def plot_met(path, var: str, output, time_index: int | None = None, level: int =
         ax.set_xlabel("longitude (deg E)")
         ax.set_ylabel("latitude (deg N)")
         fig.tight_layout()
-        output = Path(output)
-        fig.savefig(output)
-        plt.close(fig)
+        output = save_figure_atomic(fig, output, force=True, close=True)
     return output
 
 

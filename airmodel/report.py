@@ -18,7 +18,6 @@ import base64
 import csv
 import html
 import logging
-import os
 import re
 import textwrap
 import tomllib
@@ -31,7 +30,8 @@ import numpy as np
 from . import plot as maps
 from .analysis.standards import LIMITS, to_standard_units
 from .errors import InputError
-from .files import open_netcdf
+from .files import check_new_output, open_netcdf, write_text_atomic
+from .formats import number
 from .version import __version__
 
 COMMAND = "report"
@@ -141,9 +141,8 @@ def display_number(text: str) -> str:
 
 
 def fmt(value, digits: int = 1) -> str:
-    """A computed number for a table; NaN shows as an en dash."""
-    value = float(value)
-    return f"{value:.{digits}f}" if np.isfinite(value) else "\u2013"
+    """A computed number for a table, ``digits`` decimals; NaN shows as an en dash."""
+    return number(value, digits, fixed=True)
 
 
 def _inline_markdown(escaped: str) -> str:
@@ -672,15 +671,5 @@ def write_report(run_paths, output, compare_dir=None, evaluation_dir=None, title
         raise InputError(f"{output}: is a folder; give the HTML file to write, e.g. {output / 'report.html'}")
     if output.suffix.lower() not in (".html", ".htm"):
         raise InputError(f"{output}: the report is an HTML page; give an output name ending in .html")
-    if output.exists() and not force:
-        raise InputError(f"{output}: the output exists; use --force to overwrite it")
-    if not output.parent.is_dir():
-        raise InputError(f"{output}: the folder {output.parent} does not exist")
-    text = build_report(run_paths, compare_dir, evaluation_dir, title)
-    part = output.with_name(output.name + ".part")
-    try:
-        part.write_text(text, encoding="utf-8")
-        os.replace(part, output)
-    finally:
-        part.unlink(missing_ok=True)
-    return output
+    check_new_output(output, force)
+    return write_text_atomic(output, build_report(run_paths, compare_dir, evaluation_dir, title), force)

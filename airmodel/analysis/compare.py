@@ -17,7 +17,6 @@ Only the hours and days both runs cover are compared; the grids must be the same
 """
 from __future__ import annotations
 
-import csv
 import logging
 from pathlib import Path
 
@@ -26,7 +25,9 @@ import numpy as np
 import xarray as xr
 
 from ..errors import InputError
-from ..files import atomic_folder, open_netcdf
+from ..files import atomic_folder, open_netcdf, write_csv_atomic, write_text_atomic
+from ..formats import markdown_header, markdown_row, number
+from ..variables import lookup
 from ..version import __version__
 from .regions import cell_area, frame_of, region_weights
 from .standards import CATEGORY_NAMES, LIMITS, aqi_category, exceeds_grade_ii, to_standard_units
@@ -198,8 +199,8 @@ def _compare(base, case, output: Path, force: bool) -> Path:
         _write_csv(tmp / "stations.csv", station_rows)
         _write_csv(tmp / "exceedances.csv", exceed_rows)
         _write_csv(tmp / "aqi_categories.csv", aqi_rows)
-        (tmp / "summary.md").write_text(_summary(base, case, times, days, region_rows, station_rows, exceed_rows,
-                                                 aqi_rows), encoding="utf-8")
+        write_text_atomic(tmp / "summary.md", _summary(base, case, times, days, region_rows, station_rows,
+                                                       exceed_rows, aqi_rows))
     return output
 
 
@@ -223,14 +224,10 @@ def _weighted(field: np.ndarray, weights: np.ndarray) -> float:
 # -- writing -------------------------------------------------------------------------------------------------------
 def _write_csv(path: Path, rows: list[dict]) -> None:
     if not rows:
-        path.write_text("# no rows: the runs lack what this table needs (station series or daily fields)\n",
-                        encoding="utf-8")
+        write_text_atomic(path, "# no rows: the runs lack what this table needs (station series or daily "
+                          "fields)\n")
         return
-    with path.open("w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0]))
-        w.writeheader()
-        for row in rows:
-            w.writerow({k: (f"{v:.6g}" if isinstance(v, float) else v) for k, v in row.items()})
+    write_csv_atomic(path, rows, rows[0], force=True, cell=lambda v: f"{v:.6g}" if isinstance(v, float) else v)
 
 
 def _write_fields(path: Path, base, case, fields, exceed_fields, times, days) -> None:
@@ -247,8 +244,7 @@ def _write_fields(path: Path, base, case, fields, exceed_fields, times, days) ->
         hours = lambda t: (np.datetime64(t, "s") - origin) / np.timedelta64(3600, "s")  # noqa: E731
         ds.createDimension("time", 1)
         tv = ds.createVariable("time", "f8", ("time",))
-        tv.setncatts(dict(standard_name="time", long_name="end of the compared period (UTC)", axis="T",
-                          units=f"hours since {origin} 00:00:00", calendar="standard", bounds="time_bnds"))
+        tv.setncatts(_entry("time").attributes(units=f"hours since {origin} 00:00:00"))
         tv[:] = [hours(times[-1])]
         ds.createVariable("time_bnds", "f8", ("time", "nv"))[:] = [[hours(times[0]) - 1.0, hours(times[-1])]]
         for name in ("lon", "lat"):
@@ -262,32 +258,28 @@ def _write_fields(path: Path, base, case, fields, exceed_fields, times, days) ->
         dims = ("time", "lat", "lon")
         for name, (b, c, units, long_name) in fields.items():
             std = base[name].attrs.get("standard_name", "")
-            for suffix, values, what, u in (("base", b, "base run, period mean", units),
-                                            ("case", c, "case run, period mean", units),
-                                            ("diff", c - b, "case - base, period mean", units),
-                                            ("pct", _pct(b, c), "percent change (case - base) / base", "%")):
+            source = dict(units=units, long_name=long_name, standard_name=std)
+            for suffix, values, entry in (("base", b, "<field>_base, <field>_case"),
+                                          ("case", c, "<field>_base, <field>_case"), ("diff", c - b, "<field>_diff"),
+                                          ("pct", _pct(b, c), "<field>_pct")):
                 v = ds.createVariable(f"{name}_{suffix}", "f4", dims, zlib=True, fill_value=np.float32(np.nan))
-                attrs = dict(units=u if u != "%" else "percent", long_name=f"{long_name}: {what}",
-                             cell_methods="time: mean")
-                if std and suffix in ("base", "case"):
-                    attrs["standard_name"] = std
-                v.setncatts(attrs)
+                v.setncatts(_entry(entry).attributes(dict(source, run=suffix)))
                 v[:] = values[None]
         for field, (b, c, pollutant, averaging, limit) in exceed_fields.items():
             for suffix, values in (("base", b), ("case", c)):
                 v = ds.createVariable(f"exceedance_days_{field}_{suffix}", "i4", dims, zlib=True)
-                v.setncatts(dict(units="day", long_name=f"days above the GB 3095-2012 Grade II limit of {pollutant} "
-                                 f"{averaging} ({limit:g} {'mg m-3' if pollutant == 'CO' else 'ug m-3'}), "
-                                 f"{suffix} run", cell_methods="time: sum"))
+                limit_text = f"{limit:g} {'mg m-3' if pollutant == 'CO' else 'ug m-3'}"
+                v.setncatts(_entry("exceedance_days_<field>_base, _case").attributes(dict(
+                    pollutant=pollutant, averaging=averaging, limit=limit_text, run=suffix)))
                 v[:] = values[None]
 
 
+def _entry(name: str):
+    return lookup("comparison", name)
+
+
 def _fmt(v, digits=3) -> str:
-    if isinstance(v, (int, np.integer)):
-        return str(int(v))
-    if v is None or not np.isfinite(v):
-        return "n/a"
-    return f"{v:.{digits}g}"
+    return number(v, digits, missing="n/a")
 
 
 def _summary(base, case, times, days, region_rows, station_rows, exceed_rows, aqi_rows) -> str:
@@ -322,11 +314,11 @@ def _summary(base, case, times, days, region_rows, station_rows, exceed_rows, aq
                 lines.append(f"| {r['scope']} | {r['metric']} | {r['limit']:g} {r['limit_units']} | "
                              f"{_fmt(r['days_base'])} | {_fmt(r['days_case'])} | {_fmt(r['valid_days'])} |")
     if aqi_rows:
-        lines += ["", "## AQI categories (HJ 633-2012)", "", "| scope | unit | " + " | ".join(
-            f"{c} base / case" for c in CATEGORY_NAMES) + " |", "|---|---|" + "---|" * len(CATEGORY_NAMES)]
+        lines += ["", "## AQI categories (HJ 633-2012)", ""] + markdown_header(
+            ["scope", "unit"] + [f"{c} base / case" for c in CATEGORY_NAMES])
         scopes = dict.fromkeys(r["scope"] for r in aqi_rows)
         by = {(r["scope"], r["category"]): r for r in aqi_rows}
         for s in scopes:
             cells = [f"{_fmt(by[(s, c)]['base'])} / {_fmt(by[(s, c)]['case'])}" for c in CATEGORY_NAMES]
-            lines.append(f"| {s} | {by[(s, CATEGORY_NAMES[0])]['unit']} | " + " | ".join(cells) + " |")
+            lines.append(markdown_row([s, by[(s, CATEGORY_NAMES[0])]["unit"]] + cells))
     return "\n".join(lines) + "\n"

@@ -34,7 +34,6 @@ means, so the contribution to a period mean is the mean of the hourly contributi
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,7 +41,8 @@ import numpy as np
 import xarray as xr
 
 from ..errors import InputError
-from ..files import write_csv_atomic
+from ..files import pyplot, save_figure_atomic, write_csv_atomic, write_text_atomic
+from ..formats import markdown_header, markdown_row, number
 from .daily import daily_max_8h, daily_mean, hour_starts, local_days
 from .regions import REPORT_REGIONS, area_mean, region_weights
 from .stations import read_station_list, station_cells
@@ -241,19 +241,11 @@ def summary_rows(values_of: dict, metrics, stations) -> list:
 # Tables and plots
 # ---------------------------------------------------------------------------------------------------------------
 def _fmt(v, digits: int = 3) -> str:
-    if v == "" or v is None:
-        return ""
-    if isinstance(v, float):
-        if not np.isfinite(v):
-            return "–"
-        return f"{v:.{digits}g}" if abs(v) >= 1e-3 or v == 0 else f"{v:.2e}"
-    return str(v)
+    return "" if v is None else number(v, digits, small=1e-3)
 
 
 def _pct(v) -> str:
-    if v == "" or v is None:
-        return ""
-    return f"{v:.1f}" if np.isfinite(v) else "–"
+    return "" if v is None or v == "" else number(v, 1, fixed=True)
 
 
 def contributions_markdown(rows: list, metric: str, period: str = ALL_PERIOD, receptor_ids=None) -> str:
@@ -275,7 +267,7 @@ def contributions_markdown(rows: list, metric: str, period: str = ALL_PERIOD, re
     head = ["receptor", f"base ({units})"] + [f"{s}" for s in sources] + ["sum"]
     if has_together:
         head += ["together", "non-linearity (sum − together)"]
-    lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
+    lines = markdown_header(head)
     for rid in order:
         by_source = {r["source"]: r for r in picked if r["receptor"] == rid}
         any_row = next(iter(by_source.values()))
@@ -286,29 +278,18 @@ def contributions_markdown(rows: list, metric: str, period: str = ALL_PERIOD, re
         if has_together:
             r = by_source["nonlinearity"]
             cells.append(f"{_fmt(r['contribution'])} ({_pct(r['percent_of_together'])} % of together)")
-        lines.append("| " + " | ".join(cells) + " |")
+        lines.append(markdown_row(cells))
     return "\n".join(lines)
 
 
 def _save_figure(fig, path: Path) -> Path:
-    tmp = path.with_name(path.name + ".part")
-    fig.savefig(tmp, format="png", dpi=110, bbox_inches="tight")
-    os.replace(tmp, path)
-    return path
-
-
-def _pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
+    """The ensemble's figures are views of its members, redrawn (replaced) on every run."""
+    return save_figure_atomic(fig, path, force=True, format="png", dpi=110, bbox_inches="tight")
 
 
 def plot_contributions(rows: list, metrics, path: Path, focus_id: str) -> Path:
     """Bars: each source's contribution, their sum and all together, as % of the base, at a few receptors."""
-    plt = _pyplot()
+    plt = pyplot()
     picked_ids = [focus_id if rid == "focus" else rid for rid in PLOT_RECEPTORS_CONTRIBUTIONS]
     seen = []
     for rid in picked_ids:
@@ -347,7 +328,7 @@ def plot_contributions(rows: list, metrics, path: Path, focus_id: str) -> Path:
 
 def plot_response(rows: list, metrics, path: Path) -> Path:
     """Metric against the depth of the measure: one panel per metric and receptor, one line per measure."""
-    plt = _pyplot()
+    plt = pyplot()
     cols = [rid for rid in PLOT_RECEPTORS_RESPONSE if any(r["receptor"] == rid for r in rows)]
     fig, axes = plt.subplots(len(metrics), len(cols), figsize=(2.9 * len(cols), 2.6 * len(metrics)),
                              squeeze=False)
@@ -416,7 +397,7 @@ def analyse_ensemble(ensemble, out_dir, status: dict) -> list:
         return written
     values_of = {name: values(name) for name in ready}
     written.append(write_csv_atomic(out_dir / "summary.csv", summary_rows(values_of, metrics, stations),
-                                    SUMMARY_COLUMNS))
+                                    SUMMARY_COLUMNS, force=True))
     for group in ensemble.contributions:
         needed = ["base"] + [m for _, m in group.sources] + ([group.together] if group.together else [])
         missing = [n for n in needed if not complete(n)]
@@ -427,7 +408,8 @@ def analyse_ensemble(ensemble, out_dir, status: dict) -> list:
                                  [(s, m, values(m)) for s, m in group.sources],
                                  (group.together, values(group.together)) if group.together else None,
                                  metrics, stations)
-        written.append(write_csv_atomic(out_dir / f"contributions_{group.name}.csv", rows, CONTRIBUTION_COLUMNS))
+        written.append(write_csv_atomic(out_dir / f"contributions_{group.name}.csv", rows, CONTRIBUTION_COLUMNS,
+                                        force=True))
         shown = [focus_id, "stations_mean", "Beijing", "Tianjin", "Hebei", "domain",
                  "domain_population"]
         text = [f"# Contributions: {group.name} (by {group.by}, reduction {group.reduction:g}, scaled by "
@@ -441,11 +423,7 @@ def analyse_ensemble(ensemble, out_dir, status: dict) -> list:
                 text += [f"## {metric} at {focus_id.replace('station_', '')}, by local day", ""]
                 for period in periods_of(values("base"))[1:]:
                     text += [f"{period}:", "", contributions_markdown(rows, metric, period, [focus_id]), ""]
-        md = out_dir / f"contributions_{group.name}.md"
-        tmp = md.with_name(md.name + ".part")
-        tmp.write_text("\n".join(text), encoding="utf-8")
-        os.replace(tmp, md)
-        written.append(md)
+        written.append(write_text_atomic(out_dir / f"contributions_{group.name}.md", "\n".join(text), force=True))
         written.append(plot_contributions(rows, metrics, out_dir / f"contributions_{group.name}.png", focus_id))
         for metric in metrics:
             log.info("contributions %s to %s (whole period):\n%s", group.name, metric,
@@ -457,6 +435,7 @@ def analyse_ensemble(ensemble, out_dir, status: dict) -> list:
             log.warning("response %s: not computed, members not complete: %s", group.name, ", ".join(missing))
             continue
         rows = response_rows(group.name, group.lines, {n: values(n) for n in needed}, metrics, stations)
-        written.append(write_csv_atomic(out_dir / f"response_{group.name}.csv", rows, RESPONSE_COLUMNS))
+        written.append(write_csv_atomic(out_dir / f"response_{group.name}.csv", rows, RESPONSE_COLUMNS,
+                                        force=True))
         written.append(plot_response(rows, metrics, out_dir / f"response_{group.name}.png"))
     return written

@@ -18,12 +18,8 @@ What it does, in order (docs/evaluation.md has the long form):
 """
 from __future__ import annotations
 
-import csv
 import logging
 import math
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,7 +27,9 @@ import numpy as np
 import xarray as xr
 
 from ..errors import InputError
-from ..files import open_netcdf
+from ..files import (atomic_folder, check_new_folder, open_netcdf, save_figure_atomic, write_csv_atomic,
+                     write_text_atomic)
+from ..formats import markdown_row, number
 from .daily import LOCAL_UTC_OFFSET_HOURS, daily_max_8h, daily_mean, hour_starts
 from .observations import FORMATS, OBSERVED_POLLUTANTS, TIME_LABELS, read_observations
 from .standards import REFERENCE_STATE, STANDARD_UNITS, to_standard_units
@@ -252,11 +250,7 @@ def _format(v) -> str:
 
 
 def _write_csv(path: Path, columns, rows) -> None:
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow(columns)
-        for r in rows:
-            w.writerow([_format(r[c]) for c in columns])
+    write_csv_atomic(path, rows, columns, force=True, lineterminator="\n", cell=_format)
 
 
 STATISTICS_COLUMNS = ("averaging", "pollutant", "station", "station_name", "units") + tuple(
@@ -308,9 +302,7 @@ COUNT_COLUMNS = ("file", "format", "kept", "used", "outside_run", "spin_up", "no
 
 
 def _md_number(v, digits=3) -> str:
-    if isinstance(v, (int, np.integer)):
-        return str(int(v))
-    return "–" if not np.isfinite(v) else f"{v:.{digits}g}"
+    return number(v, digits)
 
 
 def _summary_markdown(ev: Evaluation, files: list[str]) -> str:
@@ -349,8 +341,7 @@ def _summary_markdown(ev: Evaluation, files: list[str]) -> str:
     for r in ev.statistics:
         if r["station"] != POOLED:
             continue
-        L.append(f"| {r['averaging']} | {r['pollutant']} | {r['units']} | " + " | ".join(
-            _md_number(r[s]) for s in STATISTICS) + " |")
+        L.append(markdown_row([r["averaging"], r["pollutant"], r["units"]] + [_md_number(r[s]) for s in STATISTICS]))
     L.append("\n## Goals and criteria\n")
     L.append("Emery et al. (2017, J. Air Waste Manage. Assoc. 67, 582-598): NMB, NME and r of the O3 MDA8 and the "
              "24-hour PM2.5. Boylan and Russell (2006, Atmos. Environ. 40, 4946-4959): MFB and MFE of the 24-hour "
@@ -418,7 +409,7 @@ def _matplotlib():
 
 def _save(fig, canvas_cls, path: Path) -> None:
     canvas_cls(fig)
-    fig.savefig(path, dpi=100)
+    save_figure_atomic(fig, path, force=True, dpi=100)
 
 
 def _plot_timeseries(ev: Evaluation, p: str, path: Path) -> None:
@@ -560,7 +551,7 @@ def _write_all(ev: Evaluation, folder: Path, plots: bool) -> list[str]:
         if hourly or daily:
             _plot_soccer(ev, record("soccer.png"))
     record("summary.md")
-    (folder / "summary.md").write_text(_summary_markdown(ev, names), encoding="utf-8")
+    write_text_atomic(folder / "summary.md", _summary_markdown(ev, names))
     return names
 
 
@@ -569,11 +560,9 @@ def _has_pairs(ev, averaging, p) -> bool:
 
 
 def _check_output(out: Path, force: bool) -> None:
-    if out.exists() and not out.is_dir():
-        raise InputError(f"{out}: exists and is not a folder; give a folder for the evaluation outputs")
-    if out.exists() and any(out.iterdir()) and not force:
-        raise InputError(f"{out}: the folder exists and is not empty; use --force to replace an earlier "
-                         "evaluation's files there")
+    """Before the work: the folder may not exist yet, nor its parents (they are made)."""
+    if out.exists() or out.is_symlink():
+        check_new_folder(out, force, "evaluation folder", merge=True)
 
 
 def _stale_files(out: Path, written: list[str]) -> list[Path]:
@@ -584,27 +573,12 @@ def _stale_files(out: Path, written: list[str]) -> list[Path]:
 
 
 def write_outputs(ev: Evaluation, out, force: bool = False, plots: bool = True) -> list[Path]:
-    """Write the outputs into a temporary folder beside ``out``, then move them into place."""
+    """Write the outputs into a temporary folder beside ``out``, then move them into place (an existing folder
+    keeps its other files; the stale outputs of an earlier evaluation there are removed)."""
     out = Path(out)
-    _check_output(out, force)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private; the renamed folder should look like any other
-    try:
+    with atomic_folder(out, force, "evaluation folder", merge=lambda names: _stale_files(out, names)) as tmp:
         names = _write_all(ev, tmp, plots)
-        _check_output(out, force)  # again: another process may have written there meanwhile
-        if not out.exists():
-            os.replace(tmp, out)
-        else:
-            for f in _stale_files(out, names):
-                f.unlink()
-            for name in names:
-                os.replace(tmp / name, out / name)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
     return [out / n for n in names]
 
 

@@ -21,6 +21,7 @@ from .daily import day_coordinates, local_days
 from .daily import daily_max_1h as _daily_max_1h
 from .daily import daily_max_8h as _daily_max_8h
 from .daily import daily_mean as _daily_mean
+from ..variables import lookup
 from .standards import DAILY_METRICS, PRIMARY_NAMES, REFERENCE_STATE, daily_aqi, to_standard_units
 
 log = logging.getLogger("airmodel")
@@ -29,8 +30,10 @@ _HOUR = np.timedelta64(3600, "s")
 #: The daily field that holds each AQI metric.
 METRIC_FIELD = {("O3", "1h"): "O3_max1h", ("O3", "8h"): "O3_mda8"}
 METRIC_FIELD.update({(p, a): f"{p}_24h" for p, a in DAILY_METRICS if a == "24h"})
-DAILY_NOTE = ("local (UTC+8) natural day; a 24-hour mean needs at least 20 hourly values, an 8-hour mean 6, and "
-              "the daily maximum 8-hour mean 14 valid windows (GB 3095-2012 Table 4; HJ 663-2013)")
+
+
+def _entry(name: str):
+    return lookup("run output", name)
 
 
 def _as_dataarray(values: np.ndarray, starts: np.ndarray):
@@ -46,19 +49,13 @@ def daily_products(hourly: dict, starts: np.ndarray) -> dict:
     out = {}
     for name, (values, attrs) in hourly.items():
         mean = _daily_mean(_as_dataarray(values, starts), starts).values
-        long_name = attrs.get("long_name", name)
-        out[f"{name}_24h"] = (mean, dict(units=attrs.get("units", ""), long_name=f"24-hour mean {long_name}",
-                                         standard_name=attrs.get("standard_name", ""), cell_methods="day: mean",
-                                         comment=DAILY_NOTE))
+        attrs = dict(attrs, long_name=attrs.get("long_name", name))
+        out[f"{name}_24h"] = (mean, _entry("<V>_24h").attributes(attrs))
     if "O3" in hourly:
         values, attrs = hourly["O3"]
         da = _as_dataarray(values, starts)
-        out["O3_max1h"] = (_daily_max_1h(da, starts).values, dict(
-            units=attrs["units"], long_name="daily maximum 1-hour mean ozone", cell_methods="day: maximum",
-            standard_name=attrs.get("standard_name", ""), comment=DAILY_NOTE))
-        out["O3_mda8"] = (_daily_max_8h(da, starts).values, dict(
-            units=attrs["units"], long_name="daily maximum 8-hour mean ozone (MDA8)", cell_methods="day: maximum",
-            standard_name=attrs.get("standard_name", ""), comment=DAILY_NOTE))
+        out["O3_max1h"] = (_daily_max_1h(da, starts).values, _entry("O3_max1h").attributes(attrs))
+        out["O3_mda8"] = (_daily_max_8h(da, starts).values, _entry("O3_mda8").attributes(attrs))
     metrics = {}
     for key, field in METRIC_FIELD.items():
         if field in out:
@@ -67,10 +64,8 @@ def daily_products(hourly: dict, starts: np.ndarray) -> dict:
     if metrics:
         aqi, primary = daily_aqi(metrics)
         used = ", ".join(f"{p} {a}" for p, a in DAILY_METRICS if (p, a) in metrics)
-        out["AQI"] = (aqi, dict(units="1", long_name="daily air quality index (HJ 633-2012)",
-                                comment=f"from the daily {used}; gases at the {REFERENCE_STATE}"))
-        out["AQI_primary_pollutant"] = (primary, dict(
-            long_name="primary pollutant of the daily AQI (HJ 633-2012; none where AQI <= 50)",
+        out["AQI"] = (aqi, _entry("AQI").attributes(dict(used=used, reference_state=REFERENCE_STATE)))
+        out["AQI_primary_pollutant"] = (primary, _entry("AQI_primary_pollutant").attributes(
             flag_values=np.arange(len(PRIMARY_NAMES), dtype=np.int8), flag_meanings=" ".join(PRIMARY_NAMES)))
     return out
 
@@ -116,8 +111,7 @@ def add_products(ds: netCDF4.Dataset, start_utc: np.datetime64, horizontal: tupl
         day_start, day_bounds = day_coordinates(days)
         ds.createDimension("day", days.size)
         dv = ds.createVariable("day", "f8", ("day",))
-        dv.setncatts(dict(standard_name="time", long_name="start of the local (UTC+8) day", units=time_units,
-                          calendar="standard", bounds="day_bnds"))
+        dv.setncatts(_entry("day").attributes(units=time_units))
         origin = start_utc.astype("datetime64[s]")
         dv[:] = (day_start - origin) / _HOUR
         ds.createVariable("day_bnds", "f8", ("day", "nv"))[:] = (day_bounds - origin) / _HOUR
@@ -128,24 +122,22 @@ def add_products(ds: netCDF4.Dataset, start_utc: np.datetime64, horizontal: tupl
         j, i = station_cells
         ds.createDimension("station", len(stations))
         sv = ds.createVariable("station_code", str, ("station",))
-        sv.long_name = "station code (CNEMC)"
-        sv.cf_role = "timeseries_id"
+        sv.setncatts(_entry("station_code").attributes())
         for n, st in enumerate(stations):
             sv[n] = st.code
         nv = ds.createVariable("station_name", str, ("station",))
-        nv.long_name = "station name"
+        nv.setncatts(_entry("station_name").attributes())
         for n, st in enumerate(stations):
             nv[n] = st.name
-        for coord, std, units in (("lat", "latitude", "degrees_north"), ("lon", "longitude", "degrees_east")):
+        for coord in ("lat", "lon"):
             v = ds.createVariable(f"station_{coord}", "f8", ("station",))
-            v.setncatts(dict(standard_name=std, units=units, long_name=f"station {std}"))
+            v.setncatts(_entry(f"station_{coord}").attributes())
             v[:] = [getattr(st, coord) for st in stations]
         series = {n: (values[:, j, i], attrs) for n, (values, attrs) in hourly.items()}
         coords = "station_lat station_lon"
         for name, (values, attrs) in series.items():
-            attrs = {k: v for k, v in attrs.items() if k != "coordinates"}
-            attrs["coordinates"] = coords
-            attrs["long_name"] = f"{attrs.get('long_name', name)} in the surface cell holding the station"
+            attrs = _entry("station_<V>").attributes(dict(attrs, long_name=attrs.get("long_name", name)),
+                                                     coordinates=coords)
             _define(ds, f"station_{name}", ("station", "time"), values.T, attrs, dtype)
         if daily:
             for name, (values, attrs) in daily_products(series, starts).items():

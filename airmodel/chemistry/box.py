@@ -42,7 +42,6 @@ from __future__ import annotations
 import argparse
 import copy
 import math
-import os
 import sys
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -51,6 +50,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InputError
+from ..files import atomic_file, check_new_output, pyplot, save_figure_atomic
 from ..kernels import chemistry as kchem
 from ..kernels.photolysis import cloud_attenuation, cos_zenith_at
 from ..kernels.rosenbrock import tableau
@@ -413,14 +413,14 @@ def to_dataset(setup: BoxSetup, ppb: np.ndarray, stats: dict):
     return ds
 
 
-def write_box(ds, path) -> Path:
-    """Write a box result to ``.csv`` or ``.nc`` atomically (a temporary name, then a rename)."""
+def write_box(ds, path, force: bool = True) -> Path:
+    """Write a box result to ``.csv`` or ``.nc`` atomically (a temporary name, then a rename); an existing file is
+    replaced only with ``force``."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".nc"):
         raise InputError(f"{path}: the output must end in .csv or .nc")
-    tmp = path.with_name(path.name + ".part")
-    try:
+    with atomic_file(path, force) as tmp:
         if suffix == ".csv":
             frame = ds.to_dataframe()
             frame.columns = [f"{name} [{ds[name].attrs.get('units', '')}]" for name in frame.columns]
@@ -435,21 +435,12 @@ def write_box(ds, path) -> Path:
             for name in out.data_vars:
                 encoding[name] = dict(zlib=True, complevel=4)
             out.to_netcdf(tmp, encoding=encoding)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
     return path
 
 
-def plot_box(ds, path_png) -> Path:
+def plot_box(ds, path_png, force: bool = True) -> Path:
     """A three-panel figure (O3 and NOx; PM2.5 components; J(NO2)) in local time, written atomically."""
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        raise InputError("plotting needs matplotlib, which is not installed: pip install matplotlib") from None
+    plt = pyplot()
     path = Path(path_png)
     offset = float(ds.attrs.get("utc_offset_hours", 0.0))
     local = ds.time.values + np.timedelta64(int(round(offset * 3600)), "s")
@@ -472,14 +463,7 @@ def plot_box(ds, path_png) -> Path:
     axes[2].set_xlabel(f"local time (UTC{offset:+g} h)")
     fig.autofmt_xdate()
     fig.tight_layout()
-    tmp = path.with_name(path.name + ".part.png")
-    try:
-        fig.savefig(tmp, dpi=100)
-        os.replace(tmp, path)
-    finally:
-        plt.close(fig)
-        if tmp.exists():
-            tmp.unlink()
+    save_figure_atomic(fig, path, force, close=True, dpi=100)
     return path
 
 
@@ -510,14 +494,11 @@ def box_command(args) -> int:
         except ImportError:
             raise InputError("--plot needs matplotlib, which is not installed: pip install matplotlib") from None
     for target in targets:
-        if target.exists() and not args.force:
-            raise InputError(f"{target}: exists; use --force to overwrite")
-        if not target.parent.is_dir():
-            raise InputError(f"{target}: the folder {target.parent} does not exist")
+        check_new_output(target, args.force)
     ds = run_box(args.config, args.overrides)
-    write_box(ds, output)
+    write_box(ds, output, args.force)
     if args.plot:
-        plot_box(ds, args.plot)
+        plot_box(ds, args.plot, args.force)
     return 0
 
 

@@ -89,6 +89,15 @@ class Chemistry:
         #: each cell's next solver step (s), carried from call to call (and across restarts, in checkpoints)
         self.next_step: np.ndarray | None = None
 
+    # -- restart state (airmodel/checkpoint.py) ---------------------------------------------------------------
+    def restart_state(self) -> dict:
+        """The step sizes carried from call to call (none before the first call)."""
+        return {} if self.next_step is None else {"chemistry_next_step": self.next_step}
+
+    def restore_state(self, state: dict) -> None:
+        if state.get("chemistry_next_step") is not None:
+            self.next_step = state["chemistry_next_step"]
+
     # -- metadata for writers ---------------------------------------------------------------------------------
     def output_metadata(self) -> dict[str, dict]:
         """units, long_name and standard_name of every species and diagnostic (PM2.5, PM10)."""

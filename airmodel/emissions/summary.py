@@ -19,11 +19,8 @@ from __future__ import annotations
 
 import argparse
 import copy
-import csv
 import io
-import os
 import sys
-import tempfile
 from datetime import datetime
 from pathlib import Path
 
@@ -33,6 +30,7 @@ from ..errors import InputError
 from ..grid import build_grid
 from ..scenario import apply_overrides, read_toml, validate
 from .inventory import Inventory
+from ..files import check_new_output, write_csv_atomic
 from .quantities import POLLUTANTS, SECTORS
 from .regions import OTHER, SUMMARY_PROVINCES, province_shares
 from .settings import parse_local_time, validate_controls, validate_emissions
@@ -192,23 +190,8 @@ def _short(tonnes: float) -> str:
 
 def write_csv(rows: list[dict], path, force: bool = False) -> Path:
     """Write the rows as CSV atomically; refuse to replace an existing file unless ``force``."""
-    path = Path(path)
-    if path.exists() and not force:
-        raise InputError(f"{path}: exists; use --force to overwrite")
-    if not path.parent.exists():
-        raise InputError(f"{path}: the folder {path.parent} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as f:
-            writer = csv.DictWriter(f, fieldnames=list(COLUMNS), lineterminator="\n")
-            writer.writeheader()
-            for r in rows:
-                writer.writerow({k: (f"{v:.10g}" if isinstance(v, float) else v) for k, v in r.items()})
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_csv_atomic(path, rows, COLUMNS, force, lineterminator="\n",
+                            cell=lambda v: f"{v:.10g}" if isinstance(v, float) else v)
 
 
 # -------------------------------------------------------------------------------------------------------------------
@@ -242,9 +225,7 @@ def inventory_main(args, stdout=None) -> int:
         raise InputError("airmodel inventory: give a command: summarize")
     rows = summarize(args.scenario, args.period, args.overrides)
     if args.output:
-        out = Path(args.output)
-        if out.exists() and not args.force:
-            raise InputError(f"{out}: exists; use --force to overwrite")
+        check_new_output(Path(args.output), args.force)
     stdout.write(format_table(rows))
     if args.output:
         write_csv(rows, args.output, force=args.force)

@@ -45,3 +45,16 @@ def test_metadata_and_provenance(demo):
         assert ds["lon"].units == "degrees_east" and ds["lat"].standard_name == "latitude"
         residuals = [ds.getncattr(k) for k in ds.ncattrs() if k.endswith("_relative_residual")]
         assert len(residuals) == 21 and max(residuals) < 1e-10  # 19 grs_aero species + BND_O3, BND_PM25
+
+
+def test_met_file_passes_cf_checker(scenarios, tmp_path):
+    """``airmodel met`` writes its coordinates with the run output's writer: with bounds, CF-compliant."""
+    from airmodel.met.netcdf import write_met
+
+    out = write_met(scenarios / "demo.toml", tmp_path / "met.nc", overrides=["run.hours=2"])
+    checker = Path(sys.executable).parent / "cchecker.py"
+    r = subprocess.run([sys.executable, str(checker), "--test", "cf:1.8", "--criteria", "strict", str(out)],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout[-3000:]
+    with netCDF4.Dataset(out) as ds:
+        assert ds["lon"].bounds == "lon_bnds" and ds["lat"].bounds == "lat_bnds" and ds["z"].bounds == "z_bnds"
