@@ -7,6 +7,7 @@ import netCDF4
 import pytest
 
 import airmodel
+from airmodel.met_output import write_met
 
 
 @pytest.fixture(scope="module")
@@ -49,8 +50,6 @@ def test_metadata_and_provenance(demo):
 
 def test_met_file_passes_cf_checker(scenarios, tmp_path):
     """``airmodel met`` writes its coordinates with the run output's writer: with bounds, CF-compliant."""
-    from airmodel.met.netcdf import write_met
-
     out = write_met(scenarios / "demo.toml", tmp_path / "met.nc", overrides=["run.hours=2"])
     checker = Path(sys.executable).parent / "cchecker.py"
     r = subprocess.run([sys.executable, str(checker), "--test", "cf:1.8", "--criteria", "strict", str(out)],
