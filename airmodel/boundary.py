@@ -23,12 +23,12 @@ from pathlib import Path
 
 import numpy as np
 
+from .data import data_path
 from .errors import InputError
 from .species import Species
 from .units import check_concentration_unit, concentration_to_si
 
-INPUTS_DIR = Path(__file__).resolve().parents[1] / "inputs"
-DEFAULT_PROFILES = INPUTS_DIR / "boundary" / "summer_north_china.csv"
+DEFAULT_PROFILES = data_path("boundary", "summer_north_china.csv")
 SIDES = ("west", "east", "south", "north", "top")
 SOURCES = ("species", "climatology", "cf")
 PM25_COMPONENTS = ("SULF", "NO3A", "NH4A", "SOA", "POA", "EC", "PM25_OTHER")

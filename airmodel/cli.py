@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     ".analysis.compare",
     ".analysis.evaluation",
     ".report",
+    ".ready_scenarios",
 )
 
 

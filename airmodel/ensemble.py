@@ -77,6 +77,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .data import resolve_scenario
 from .errors import InputError
 from .files import read_toml_text
 from .scenario import NUMBER, _fill_table, _k, apply_overrides, read_toml, validate
@@ -253,7 +254,7 @@ def _read_ensemble_file(path: Path) -> dict:
 
 def load_ensemble(path) -> Ensemble:
     """Read and check an ensemble file; every member's scenario is built and validated."""
-    path = Path(path)
+    path = resolve_scenario(path, "ensemble file")
     where = str(path)
     top = _fill_table(_read_ensemble_file(path), TOP_KEYS, where)
     analysis = _fill_table(top["analysis"], ANALYSIS_KEYS, f"{where}: analysis")

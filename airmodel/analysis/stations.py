@@ -14,11 +14,11 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
+from ..data import data_path
 from ..errors import InputError
 from ..files import read_text
 
-INPUTS_DIR = Path(__file__).resolve().parents[2] / "inputs"
-DEFAULT_STATION_LIST = INPUTS_DIR / "stations" / "beijing_national.csv"
+DEFAULT_STATION_LIST = data_path("stations", "beijing_national.csv")
 STATION_LIST_COLUMNS = ("code", "name", "lat", "lon")
 
 

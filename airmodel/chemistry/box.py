@@ -50,6 +50,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..data import resolve_scenario
 from ..errors import InputError
 from ..kernels import chemistry as kchem
 from ..kernels.photolysis import cloud_attenuation, cos_zenith_at
@@ -111,7 +112,7 @@ def load_box_config(source, overrides: list[str] | None = None) -> dict:
     if isinstance(source, dict):
         raw, where = copy.deepcopy(source), "<box config>"
     else:
-        raw, where = read_toml(Path(source)), str(source)
+        raw, where = read_toml(resolve_scenario(source)), str(source)
     raw = apply_overrides(raw, overrides or [])
     unknown = set(raw) - set(SECTIONS) - {"description"}
     if unknown:

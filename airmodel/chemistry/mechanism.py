@@ -18,13 +18,14 @@ from pathlib import Path
 
 import numpy as np
 
+from ..data import data_path
 from ..errors import InputError
 from ..files import read_text
 from ..kernels import chemistry as kchem
 from ..met.deposition import DEPOSITION_CLASSES
 from ..kernels.chemistry import MOLAR_MASS_AIR, MechanismArrays
 
-MECHANISM_DIR = Path(__file__).resolve().parent
+MECHANISM_DIR = data_path("mechanisms")
 OUTPUT_UNITS = ("ppb", "ppm", "ug m-3")
 PHASES = ("gas", "aerosol")
 #: Units of rate constants, in braces at the end of a rate: name -> (scale for n reactants, molecule units?)
@@ -132,7 +133,7 @@ def available_mechanisms() -> list[str]:
 
 
 def load_mechanism(name_or_path) -> Mechanism:
-    """A mechanism by name (a ``.mech`` file shipped in airmodel/chemistry/) or by path."""
+    """A mechanism by name (a ``.mech`` file shipped in airmodel/data/mechanisms/) or by path."""
     text_name = str(name_or_path)
     path = Path(text_name)
     if not (path.suffix == ".mech" or path.exists()):

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..data import data_path
 from ..errors import InputError
 from ..grid import Grid
 from .area import read_gridded, read_region_totals
@@ -32,14 +33,14 @@ from .plume_rise import final_rise, potential_temperature_gradient, stack_tip_do
 from .profiles import (SURFACE, LocalClock, TemporalProfile, hour_fraction, read_temporal_profiles,
                        read_vertical_profiles, window_fractions)
 from .quantities import POLLUTANTS, SECTORS
-from .regions import INPUTS_DIR, Frame
+from .regions import Frame
 from .settings import validate_controls, validate_emissions
 from .speciation import read_speciation
 from .stacks import read_stacks
 
 log = logging.getLogger("airmodel")
 
-EMISSIONS_DIR = INPUTS_DIR / "emissions"
+EMISSIONS_DIR = data_path("emissions")
 DEFAULT_TEMPORAL = EMISSIONS_DIR / "temporal_profiles.csv"
 DEFAULT_VERTICAL = EMISSIONS_DIR / "vertical_profiles.csv"
 #: Without meteorology (or where it lacks a field) stacks see these (assumed typical summer values).

@@ -20,13 +20,14 @@ from pathlib import Path
 
 import numpy as np
 
+from ..data import data_path
 from ..errors import InputError
-from .regions import INPUTS_DIR, Frame, Region, find_region, region_fractions
+from .regions import Frame, Region, find_region, region_fractions
 from .tables import read_table
 
 PROXIES = ("population", "urban", "area")
-POPULATION_TABLE = INPUTS_DIR / "emissions" / "population.csv"
-CITIES_TABLE = INPUTS_DIR / "emissions" / "cities.csv"
+POPULATION_TABLE = data_path("emissions", "population.csv")
+CITIES_TABLE = data_path("emissions", "cities.csv")
 
 
 @dataclass(frozen=True)

