@@ -1,7 +1,8 @@
 """Build the default greater-Beijing 2008 inventory files from the published numbers and our stated assumptions.
 
 Run from a checkout with airmodel installed (pip install -e ".[test]"):  python tools/build_default_2008.py
-It writes into the package data of the source tree, airmodel/data/emissions/default_2008/: point_sources.csv, region_totals.csv, beijing_roads.geojson, vehicle_activity.csv,
+It writes into the package data of the source tree, airmodel/data/emissions/default_2008/: point_sources.csv,
+region_totals.csv, beijing_roads.geojson, vehicle_activity.csv,
 vehicle_emission_factors.csv, fleets.csv; and ../temporal_profiles.csv. Every number below carries its source or
 is marked as our assumption; airmodel/data/SOURCES.md tells the story and tabulates ours against the published totals.
 
@@ -408,7 +409,8 @@ def main() -> None:
                             "profile": BJ_PROFILE.get(sector, sector) if sid.startswith("BJ") else sector,
                             **{f"{p}[t/yr]": _fmt(values.get(p, 0.0)) for p in POLLUTANTS}})
     _write_csv(HERE / "point_sources.csv", rows_points, header_comment=[
-        "Large point sources of the default 2008 inventory (built by tools/build_default_2008.py; airmodel/data/SOURCES.md).",
+        "Large point sources of the default 2008 inventory (built by tools/build_default_2008.py;",
+        "airmodel/data/SOURCES.md).",
         "Positions: ../shared/FACTS.md (UNVERIFIED there, +-2 km). Stack parameters: our typical values.",
         "Amounts (t/yr): Beijing from the June 2008 days of Wang et al. (2010) via the temporal profiles;",
         "Tangshan Iron and Steel: about 10 Mt steel/yr x per-tonne factors (our estimate)."])
@@ -469,7 +471,8 @@ def main() -> None:
                      "other": "population"}[sector]
             total_row(f"HE-{sector.upper()[:3]}", "Hebei", sector, proxy, values)
     _write_csv(HERE / "region_totals.csv", rows_totals, header_comment=[
-        "Totals by region, sector and proxy of the default 2008 inventory (built by tools/build_default_2008.py; airmodel/data/SOURCES.md)."])
+        "Totals by region, sector and proxy of the default 2008 inventory (built by tools/build_default_2008.py;",
+        "airmodel/data/SOURCES.md)."])
 
     # -- roads, vehicle activity, factors, fleets
     features = []
@@ -485,14 +488,16 @@ def main() -> None:
         id="BJ-STREETS", region="Beijing", road_type="street", proxy="urban",
         **{f"vkt_{vc}[veh-km/d]": _fmt(streets[vc]) for vc in FLEET})], header_comment=[
         "Vehicle-km per day on Beijing's streets other than the ring roads and expressways of",
-        "beijing_roads.geojson: the fleet's total (vehicles x km/day) less what the links carry (build.py)."])
+        "beijing_roads.geojson: the fleet's total (vehicles x km/day) less what the links carry",
+        "(tools/build_default_2008.py)."])
     _write_csv(HERE / "vehicle_emission_factors.csv",
                [{"vehicle_class": vc, **{f"{p}[g/km]": v for p, v in zip(EF_POLLUTANTS, EF[vc])}} for vc in EF],
-               header_comment=["Fleet-average emission factors of Beijing's vehicle classes in 2008 (build.py;",
-                               "inputs/SOURCES.md, Mobile sources: ranges and how they were chosen)."])
+               header_comment=["Fleet-average emission factors of Beijing's vehicle classes in 2008",
+                               "(tools/build_default_2008.py;",
+                               "airmodel/data/SOURCES.md, Mobile sources: ranges and how they were chosen)."])
     _write_csv(HERE / "fleets.csv", [{"fleet": f, "vehicle_class": vc, "share": s}
                                      for f, mix in FLEET_MIX.items() for vc, s in mix.items()],
-               header_comment=["Fleet mixes of the road types (our assumption; inputs/SOURCES.md)."])
+               header_comment=["Fleet mixes of the road types (our assumption; airmodel/data/SOURCES.md)."])
 
     # -- temporal profiles
     rows = []
@@ -505,8 +510,9 @@ def main() -> None:
             rows.append({"profile": name, "kind": "hour", "index": h, "weight": p.hour[h]})
     _write_csv(HERE.parent / "temporal_profiles.csv", rows, header_comment=[
         "Temporal profiles by sector, local time (UTC+8): month weights are relative daily rates, weekday 1 = Monday,",
-        "hour 0..23. Written by default_2008/build.py; the heating-season month weights of heat_and_power and",
-        "residential are solved there against Beijing's 2008 SO2 (inputs/SOURCES.md). Shapes are our assumptions."])
+        "hour 0..23. Written by tools/build_default_2008.py; the heating-season month weights of heat_and_power and",
+        "residential are solved there against Beijing's 2008 SO2 (airmodel/data/SOURCES.md).",
+        "Shapes are our assumptions."])
     (HERE / "build_report.json").write_text(json.dumps(report, indent=1, default=float) + "\n")
     print(json.dumps(report, indent=1, default=float))
 
