@@ -3,7 +3,7 @@
 ``airmodel box CONFIG.toml -o OUT.csv|OUT.nc [--plot PNG] [--set section.key=value ...] [--force]``, and from
 Python ``run_box(config) -> xarray.Dataset`` (config: a TOML path or a dict), ``write_box(ds, path)``,
 ``plot_box(ds, path_png)``. A workshop tool: the ozone afternoon peak, the NO titration at night, the effect of
-halving NOx (``scenarios/box/``).
+halving NOx (the ready cases ``box/...``).
 
 Configuration (TOML; ``extends = "other.toml"`` and ``--set`` work as for scenarios)::
 
@@ -491,7 +491,7 @@ def plot_box(ds, path_png) -> Path:
 # Command line
 # -------------------------------------------------------------------------------------------------------------------
 def add_box_arguments(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    p.add_argument("config", help="box-model TOML file (see scenarios/box/)")
+    p.add_argument("config", help="box-model TOML file, or a ready case by name (airmodel scenarios lists them)")
     p.add_argument("-o", "--output", required=True, help="output file, .csv or .nc")
     p.add_argument("--plot", metavar="PNG", help="also draw a figure")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="SECTION.KEY=VALUE",

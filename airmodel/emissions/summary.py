@@ -222,7 +222,7 @@ def add_inventory_parser(subparsers) -> argparse.ArgumentParser:
     p = subparsers.add_parser("inventory", help="emission inventory tools: summarize")
     sub = p.add_subparsers(dest="inventory_command", metavar="COMMAND")
     s = sub.add_parser("summarize", help="totals by region, sector and pollutant, before and after controls")
-    s.add_argument("scenario", help="scenario TOML file")
+    s.add_argument("scenario", help="scenario TOML file, or a ready scenario by name")
     s.add_argument("--period", default=None, metavar="START/END",
                    help="local dates or times, end exclusive (e.g. 2008-08-08/2008-08-25), or 'run'; "
                         "default: the inventory's year")
