@@ -1,7 +1,7 @@
 """Build the default greater-Beijing 2008 inventory files from the published numbers and our stated assumptions.
 
 Run from a checkout with airmodel installed (pip install -e ".[test]"):  python tools/build_default_2008.py
-It writes into the package data of the source tree, airmodel/data/emissions/default_2008/: point_sources.csv,
+It writes into the package data of the source tree, src/airmodel/data/emissions/default_2008/: point_sources.csv,
 region_totals.csv, beijing_roads.geojson, vehicle_activity.csv,
 vehicle_emission_factors.csv, fleets.csv; and ../temporal_profiles.csv. Every number below carries its source or
 is marked as our assumption; airmodel/data/SOURCES.md tells the story and tabulates ours against the published totals.
@@ -33,7 +33,7 @@ from airmodel.emissions.profiles import LocalClock, TemporalProfile, window_frac
 from airmodel.emissions.regions import find_region
 
 #: The inventory's folder in the source tree (not in the installed package: the files are committed).
-HERE = Path(__file__).resolve().parents[1] / "airmodel" / "data" / "emissions" / "default_2008"
+HERE = Path(__file__).resolve().parents[1] / "src" / "airmodel" / "data" / "emissions" / "default_2008"
 
 YEAR = 2008
 DAYS = 366
