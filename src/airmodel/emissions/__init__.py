@@ -12,6 +12,6 @@
 - ``settings.py``: the scenario keys of [emissions] and [[controls]]; ``summary.py``: ``airmodel inventory
   summarize``.
 
-The default greater-Beijing 2008 inventory lives in ``inputs/emissions/default_2008/`` and every number's source in
-``inputs/SOURCES.md``.
+The default greater-Beijing 2008 inventory lives in ``data/emissions/default_2008/`` and every number's source in
+``data/SOURCES.md``.
 """

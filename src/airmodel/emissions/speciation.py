@@ -1,6 +1,6 @@
 """Speciation: inventory pollutants to the mechanism's transported species, as a table.
 
-Table ``sector,pollutant,species,fraction,basis`` (``inputs/emissions/speciation/<mechanism>.csv``):
+Table ``sector,pollutant,species,fraction,basis`` (``data/emissions/speciation/<mechanism>.csv``):
 
 - ``basis = mass``: species mass = fraction x pollutant mass;
 - ``basis = mole``: fraction is a mole fraction: species mass = fraction x pollutant mass x M(species) /
