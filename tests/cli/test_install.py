@@ -3,6 +3,7 @@ are found by name, listed by ``airmodel scenarios`` and copied out by ``airmodel
 import json
 import shutil
 import subprocess
+import sys
 from importlib.metadata import distribution
 from pathlib import Path
 
@@ -120,7 +121,8 @@ def test_a_copied_ensemble_finds_its_base(tmp_path):
 
 
 def test_scenario_names_work_from_an_empty_folder(tmp_path):
-    command = shutil.which("airmodel")
+    # the console script pip installed beside this Python, else the one on PATH
+    command = shutil.which("airmodel", path=str(Path(sys.executable).parent)) or shutil.which("airmodel")
     if command is None:
         pytest.skip("the airmodel command is not on PATH")
     done = subprocess.run([command, "scenarios"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
