@@ -13,7 +13,8 @@ from pathlib import Path
 import numpy as np
 
 from airmodel.grid import VerticalLayers, lonlat_grid
-from airmodel.met.plot import _pyplot, terrain_wind_map
+from airmodel.plot import pyplot as _pyplot
+from airmodel.plot_met import terrain_wind_map
 from airmodel.met.synthetic import SyntheticMeteorology
 
 DOCS = Path(__file__).resolve().parent

@@ -1,10 +1,5 @@
 """airmodel: a regional air-quality model for greater Beijing (Beijing-Tianjin-Hebei)."""
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("airmodel")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0+unknown"
+from .version import __version__
 
 
 def run(source, output=None, overrides=None, force=False, restart=None):
@@ -13,6 +8,7 @@ def run(source, output=None, overrides=None, force=False, restart=None):
     Mirrors ``airmodel run``: ``output`` is the NetCDF path (a temporary one if None), ``overrides`` a list of
     ``section.key=value`` strings, ``force`` allows overwriting, ``restart`` a checkpoint to continue from.
     """
+    # Lazy on purpose: `import airmodel` (and so every `airmodel.x` import) must not load the whole model.
     from .driver import run_to_dataset
 
     return run_to_dataset(source, output=output, overrides=overrides, force=force, restart=restart)

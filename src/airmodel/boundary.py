@@ -23,7 +23,9 @@ from pathlib import Path
 
 import numpy as np
 
+from .boundary_cf import CFBoundary
 from .data import data_path
+from .emissions.tables import read_table
 from .errors import InputError
 from .species import Species
 from .units import check_concentration_unit, concentration_to_si
@@ -43,8 +45,6 @@ def _resolve(path: str, base_dir: str) -> Path:
 # -- the profile table --------------------------------------------------------------------------------------------
 def read_profiles(path: Path) -> dict[tuple[str, str], tuple[np.ndarray, np.ndarray, str]]:
     """(species, side) -> (heights m, values, unit) from a profile table (species,side,height[m],value,unit)."""
-    from .emissions.tables import read_table
-
     table = read_table(path)
     cols = table.require("species", "side", "height", "value", "unit")
     nodes: dict[tuple[str, str], list] = {}
@@ -99,8 +99,6 @@ class BoundaryConditions:
         elif self.source == "cf":
             if not settings["file"]:
                 raise InputError(f"{where}.file: source = \"cf\" needs the NetCDF file of the larger model")
-            from .boundary_cf import CFBoundary
-
             self.cf = CFBoundary(_resolve(settings["file"], base_dir), settings["variables"], species, grid,
                                  start, end, where)
 

@@ -66,7 +66,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import csv
 import json
 import logging
 import os
@@ -77,9 +76,13 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .analysis.contributions import analyse_ensemble
+from .analysis.stations import read_station_list
 from .data import resolve_scenario
-from .errors import InputError
-from .files import read_toml_text
+from .driver import command_line_text, execute
+from .emissions.regions import find_region
+from .errors import InputError, ModelHealthError
+from .files import read_toml_text, write_csv_atomic
 from .scenario import NUMBER, _fill_table, _k, apply_overrides, read_toml, validate
 
 COMMAND = "ensemble"
@@ -226,8 +229,6 @@ def _list_of_names(value, where: str) -> list:
 
 
 def _check_region(name: str, where: str) -> None:
-    from .emissions.regions import find_region
-
     find_region(name, where)
 
 
@@ -394,8 +395,6 @@ def load_ensemble(path) -> Ensemble:
 
 
 def _check_stations(analysis: dict, where: str) -> None:
-    from .analysis.stations import read_station_list
-
     stations = read_station_list(analysis["stations"]) if analysis["stations"] else read_station_list()
     codes = [s.code for s in stations]
     if analysis["focus_station"] not in codes:
@@ -487,19 +486,6 @@ def index_rows(ensemble: Ensemble, status: dict) -> list:
     return rows
 
 
-def write_csv_atomic(path: Path, rows: list, columns) -> Path:
-    """Write a CSV file under a temporary name and rename it, so that a reader never sees half a file."""
-    path = Path(path)
-    tmp = path.with_name(path.name + ".part")
-    with open(tmp, "w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(columns))
-        writer.writeheader()
-        for row in rows:
-            writer.writerow(row)
-    os.replace(tmp, path)
-    return path
-
-
 def write_index(ensemble: Ensemble, out_dir: Path, status: dict) -> Path:
     return write_csv_atomic(Path(out_dir) / INDEX_NAME, index_rows(ensemble, status), INDEX_COLUMNS)
 
@@ -554,8 +540,6 @@ def run_member(task: dict) -> dict:
     force, threads (0: share the cores), host_threads ({worker address: dask threads on its host}), client_pid,
     command_line. Returns the member's name, status, wall time, worker and process id."""
     import numba
-
-    from .driver import execute
 
     try:
         from distributed import get_worker
@@ -628,8 +612,6 @@ def _takes_n_workers(client) -> bool:
 def _error_text(exc: BaseException) -> str:
     if isinstance(exc, InputError):
         return str(exc)
-    from .errors import ModelHealthError
-
     if isinstance(exc, ModelHealthError):
         return f"the run stopped: {exc}"
     text = str(exc).strip().replace("\n", " ")
@@ -778,8 +760,6 @@ def describe(ensemble: Ensemble, status: dict | None = None) -> str:
 
 
 def command(args) -> int:
-    from .driver import command_line_text
-
     if args.workers is not None and args.workers < 1:
         raise InputError(f"--workers {args.workers}: give at least 1")
     if args.threads < 0:
@@ -816,8 +796,6 @@ def command(args) -> int:
     failed = [n for n, s in status.items() if s["status"] == "failed"]
     log.info("wrote %s", out_dir / INDEX_NAME)
     if not args.no_analysis:
-        from .analysis.contributions import analyse_ensemble
-
         for path in analyse_ensemble(ensemble, out_dir, status):
             log.info("wrote %s", path)
     if failed:

@@ -2,6 +2,7 @@
 reader never sees half an output, and an existing result is replaced only when the user says --force."""
 from __future__ import annotations
 
+import csv
 import os
 import shutil
 import tempfile
@@ -92,3 +93,16 @@ def open_netcdf(path: Path, what: str = "NetCDF file"):
         reason = (str(exc).splitlines() or [""])[0][:160]
         raise InputError(f"{path}: not a readable NetCDF file (the {what}; {type(exc).__name__}: {reason})") \
             from None
+
+
+def write_csv_atomic(path: Path, rows: list, columns) -> Path:
+    """Write a CSV file under a temporary name and rename it, so that a reader never sees half a file."""
+    path = Path(path)
+    tmp = path.with_name(path.name + ".part")
+    with open(tmp, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(columns))
+        writer.writeheader()
+        for row in rows:
+            writer.writerow(row)
+    os.replace(tmp, path)
+    return path

@@ -180,3 +180,16 @@ def lonlat_grid(lon_min: float, lon_max: float, lat_min: float, lat_max: float, 
         y_centre_distance=np.full((ny + 1, nx), r * dlat),
         terrain=np.zeros((ny, nx)),
     )
+
+
+def build_grid(domain: dict) -> Grid:
+    """The grid a validated ``[domain]`` table describes: its layers, then a projected or a lon-lat grid."""
+    if domain["layer_interfaces"] is not None:
+        layers = VerticalLayers.from_interfaces(domain["layer_interfaces"])
+    else:
+        layers = VerticalLayers.from_interfaces(domain["layer_thickness"] * np.arange(domain["layers"] + 1))
+    if domain["grid"] == "projected":
+        return projected_grid(domain["nx"], domain["ny"], float(domain["dx"]), float(domain["dy"]), layers,
+                              float(domain["x0"]), float(domain["y0"]))
+    return lonlat_grid(domain["lon_min"], domain["lon_max"], domain["lat_min"], domain["lat_max"],
+                       domain["resolution"], layers)

@@ -2,10 +2,14 @@
 
 One step of length dt, in this order (read ``Model.step`` top to bottom):
 
-1. emissions from point sources, into the cells that hold them;
-2. advection, dimension split (x, y, z, then z, y, x on the next step);
-3. horizontal diffusion (explicit, stability-limited sub-steps);
-4. vertical mixing, implicit, with surface emissions and dry deposition as its lower boundary condition.
+1. emissions: point sources into the cells that hold them, and the inventory's stacks and elevated area sources
+   into the layers their plumes reach (its surface share becomes the lower boundary flux of vertical mixing);
+2. advection, dimension split (x, y, z, then z, y, x on the next step), with the boundary inflow;
+3. horizontal diffusion (explicit, stability-limited sub-steps), where the scenario turns it on;
+4. vertical mixing, implicit, with surface emissions and dry deposition as its lower boundary condition, where
+   the scenario turns it on;
+5. chemistry and aerosol (gas phase and aerosol of the scenario's mechanism, with the meteorology at the end of
+   the step), where the scenario has a mechanism; its net production goes into the budget's chemical term.
 
 After every process a health check stops the run at the first NaN, infinity or negative value and names the
 species, cell, process and time. Every process's tracer-mass exchange with the outside (emitted, flowed in and out,
@@ -17,13 +21,14 @@ import time as wallclock
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 
 import numpy as np
 
 from .emissions.inventory import Emissions, inventory_requested
 from .emissions.point import emit_point_sources, point_sources
 from .errors import ModelHealthError
-from .grid import Grid, VerticalLayers, lonlat_grid, projected_grid
+from .grid import build_grid
 from .kernels import diagnostics
 from .met import build_meteorology
 from .chemistry import Chemistry, load_mechanism
@@ -37,23 +42,9 @@ from .transport import BoundaryExchange, Transport
 def _mechanism_path(name: str, base_dir: str) -> str:
     """A mechanism by name (shipped with airmodel) or a .mech file, relative paths from the scenario's folder."""
     if name.endswith(".mech"):
-        from pathlib import Path
-
         path = Path(name)
         return str(path if path.is_absolute() else Path(base_dir) / path)
     return name
-
-
-def build_grid(domain: dict) -> Grid:
-    if domain["layer_interfaces"] is not None:
-        layers = VerticalLayers.from_interfaces(domain["layer_interfaces"])
-    else:
-        layers = VerticalLayers.from_interfaces(domain["layer_thickness"] * np.arange(domain["layers"] + 1))
-    if domain["grid"] == "projected":
-        return projected_grid(domain["nx"], domain["ny"], float(domain["dx"]), float(domain["dy"]), layers,
-                              float(domain["x0"]), float(domain["y0"]))
-    return lonlat_grid(domain["lon_min"], domain["lon_max"], domain["lat_min"], domain["lat_max"],
-                       domain["resolution"], layers)
 
 
 @dataclass

@@ -18,13 +18,13 @@ from pathlib import Path
 import netCDF4
 import numpy as np
 
-from . import __version__
 from .analysis.products import add_products
 from .analysis.stations import DEFAULT_STATION_LIST, cells_from_edges, inside_grid, read_station_list
 from .errors import InputError
 from .grid import Grid
 from .met.variables import SURFACE_OUTPUT
 from .units import concentration_from_si
+from .version import __version__
 
 PARTIAL_SUFFIX = ".part"
 

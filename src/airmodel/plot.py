@@ -22,6 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .analysis.standards import CATEGORY_NAMES
+from .analysis.stations import Station, read_station_list
 from .data import cnmaps_boundary_path
 from .errors import InputError
 from .files import open_netcdf
@@ -207,8 +209,6 @@ def aqi_style(label: str = "AQI (HJ 633-2012)") -> MapStyle:
     """The six AQI categories in their HJ 633-2012 colours."""
     from matplotlib.colors import BoundaryNorm, ListedColormap
 
-    from .analysis.standards import CATEGORY_NAMES
-
     cmap = ListedColormap(AQI_COLOURS)
     centres = tuple(0.5 * (a + b) for a, b in zip(AQI_BOUNDS[:-1], AQI_BOUNDS[1:]))
     names = tuple(n.replace(" ", "\n") for n in CATEGORY_NAMES)
@@ -355,8 +355,6 @@ def station_labels(ds) -> tuple[list[str], list[str]]:
 
 def stations_of(ds):
     """Stations to mark on a map: those of the file's ``station`` dimension, else the default Beijing list."""
-    from .analysis.stations import Station, read_station_list
-
     if "station_lat" in ds.variables and "station_lon" in ds.variables:
         codes, names = station_labels(ds)
         return tuple(Station(c, n, float(la), float(lo)) for c, n, la, lo in

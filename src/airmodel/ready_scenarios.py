@@ -16,7 +16,7 @@ import re
 import tomllib
 from pathlib import Path
 
-from . import __version__
+from .version import __version__
 from .data import packaged_scenario, scenario_names, scenarios_dir
 from .errors import InputError
 from .files import atomic_file, read_text, read_toml_text

@@ -28,10 +28,11 @@ from pathlib import Path
 
 import numpy as np
 
-from . import __version__
 from . import plot as maps
+from .analysis.standards import LIMITS, to_standard_units
 from .errors import InputError
 from .files import open_netcdf
+from .version import __version__
 
 COMMAND = "report"
 log = logging.getLogger("airmodel")
@@ -329,8 +330,6 @@ def _domain_mean(values: np.ndarray, weights: np.ndarray) -> float:
 
 def station_table(ds) -> str:
     """Statistics of each station over the run, from its station series (only the columns the file has)."""
-    from .analysis.standards import LIMITS, to_standard_units
-
     columns: list[tuple[str, list[str]]] = []
 
     def mean_of(name):

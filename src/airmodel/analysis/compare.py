@@ -25,10 +25,10 @@ import netCDF4
 import numpy as np
 import xarray as xr
 
-from .. import __version__
 from ..errors import InputError
 from ..files import atomic_folder, open_netcdf
-from .regions import region_weights
+from ..version import __version__
+from .regions import cell_area, frame_of, region_weights
 from .standards import CATEGORY_NAMES, LIMITS, aqi_category, exceeds_grade_ii, to_standard_units
 
 COMMAND = "compare"
@@ -210,8 +210,6 @@ def _station_values(ds, axis: str, keys, name: str) -> np.ndarray:
 
 def _cell_share(area: np.ndarray, ds) -> np.ndarray:
     """Fraction of each cell inside the region (area weight over the full cell area)."""
-    from .regions import cell_area, frame_of
-
     full = cell_area(frame_of(ds))
     return np.clip(area / full, 0.0, 1.0)
 

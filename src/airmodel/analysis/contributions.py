@@ -42,6 +42,7 @@ import numpy as np
 import xarray as xr
 
 from ..errors import InputError
+from ..files import write_csv_atomic
 from .daily import daily_max_8h, daily_mean, hour_starts, local_days
 from .regions import REPORT_REGIONS, area_mean, region_weights
 from .stations import read_station_list, station_cells
@@ -385,8 +386,6 @@ def analyse_ensemble(ensemble, out_dir, status: dict) -> list:
     ``summary.csv`` (every member at every receptor), ``contributions_GROUP.csv/.md/.png`` and
     ``response_GROUP.csv/.png``. Groups with a member that is not complete are left out, with a warning.
     Rewritten (atomically) on every run of the command: they are views of the members, not results of their own."""
-    from ..ensemble import write_csv_atomic
-
     out_dir = Path(out_dir)
     settings = ensemble.analysis
     where = f"{ensemble.path}: analysis"

@@ -13,7 +13,7 @@ from functools import lru_cache
 import numpy as np
 import xarray as xr
 
-from ..emissions.proxies import _nested, population_units, proxy_weights
+from ..emissions.proxies import code_within, population_units, proxy_weights
 from ..emissions.regions import Frame, find_region, region_fractions, summary_provinces
 from ..errors import InputError
 
@@ -64,7 +64,7 @@ def _population(frame: Frame) -> dict[str, np.ndarray]:
     out = {}
     for province in summary_provinces():
         people = np.zeros((frame.ny, frame.nx))
-        total = sum(p for code, p in units if _nested(code, province.code))
+        total = sum(p for code, p in units if code_within(code, province.code))
         if total > 0.0:
             wi, wj, w = proxy_weights("population", province, frame, "population")
             inside = frame.in_domain(wi, wj)

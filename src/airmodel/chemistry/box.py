@@ -56,6 +56,7 @@ from ..kernels import chemistry as kchem
 from ..kernels.photolysis import cloud_attenuation, cos_zenith_at
 from ..kernels.rosenbrock import tableau
 from ..scenario import apply_overrides, parse_time, read_toml
+from ..version import __version__
 from .mechanism import Mechanism, air_molar_density, load_mechanism, output_to_ppb, ppb_to_output
 from .process import check_settings, seconds_of_year
 
@@ -407,11 +408,7 @@ def to_dataset(setup: BoxSetup, ppb: np.ndarray, stats: dict):
                  solver_steps_rejected=stats["rejected"], longitude=setup.lon, latitude=setup.lat,
                  utc_offset_hours=box["utc_offset_hours"],
                  history=f"{datetime.now(timezone.utc):%Y-%m-%dT%H:%M:%SZ} airmodel box {setup.config['source']}")
-    try:
-        from .. import __version__
-        attrs["airmodel_version"] = __version__
-    except ImportError:  # pragma: no cover
-        pass
+    attrs["airmodel_version"] = __version__
     ds = xr.Dataset(data, coords={"time": ("time", time, dict(long_name="time (UTC)", standard_name="time"))},
                     attrs=attrs)
     return ds
@@ -523,6 +520,19 @@ def box_command(args) -> int:
     if args.plot:
         plot_box(ds, args.plot)
     return 0
+
+
+#: The CLI's registry entry (airmodel/cli.py): ``airmodel box``.
+COMMAND = "box"
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    return add_box_arguments(subparsers.add_parser(
+        COMMAND, help="chemistry box model (teaching): one well-mixed cell over days"))
+
+
+def command(args) -> int:
+    return box_command(args)
 
 
 def box_main(argv: list[str] | None = None) -> int:

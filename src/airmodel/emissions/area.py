@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InputError
+from ..grid import EARTH_RADIUS
 from .components import N_POLLUTANTS, Component
 from .proxies import proxy_weights
 from .quantities import MASS_UNITS, POLLUTANTS, SECTORS, check_sector, pollutant_name, seconds_in_year
@@ -157,8 +158,6 @@ def read_gridded(path, frame: Frame, year: int, domain_box: tuple) -> list[Compo
         ky, oy = _overlap_matrix(lat_edges[yi[0]:yi[-1] + 2], frame.lat0, frame.res,
                                  transform=lambda x: np.sin(np.deg2rad(x)))
         # source cell areas on the sphere (m2), for fluxes
-        from ..grid import EARTH_RADIUS
-
         src_area = (EARTH_RADIUS ** 2 * np.deg2rad(np.diff(lon_edges))[None, :]
                     * np.diff(np.sin(np.deg2rad(lat_edges)))[:, None])
         components = []

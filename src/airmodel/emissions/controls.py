@@ -24,8 +24,8 @@ import numpy as np
 
 from ..errors import InputError
 from .components import N_POLLUTANTS, Component
+from .proxies import code_within
 from .quantities import POLLUTANTS, emission_factor_factor
-from .proxies import _nested
 from .regions import Frame, find_region, polygon_fractions
 from .settings import control_window
 
@@ -145,9 +145,9 @@ class ControlFactors:
                 g = np.ones(comp.i.size)
             elif comp.lon is not None:  # a point: exactly in or out
                 g = np.array([1.0 if shapely.contains_xy(control.geometry, comp.lon, comp.lat) else 0.0])
-            elif control.region_code and code and _nested(code, control.region_code):
+            elif control.region_code and code and code_within(code, control.region_code):
                 g = np.ones(comp.i.size)  # a region row inside the control's region: all of it
-            elif control.region_code and code and not _nested(control.region_code, code):
+            elif control.region_code and code and not code_within(control.region_code, code):
                 g = np.zeros(comp.i.size)  # administrative units that do not nest do not overlap
             elif "pieces" in comp.extra:  # a road: the length of road inside, exactly, per cell
                 pc = comp.extra["pieces"]

@@ -22,9 +22,11 @@ from pathlib import Path
 
 import numpy as np
 
+from ..chemistry.mechanism import load_mechanism
 from ..data import data_path
 from ..errors import InputError
 from ..grid import Grid
+from ..met.constants import GRAVITY
 from .area import read_gridded, read_region_totals
 from .components import N_POLLUTANTS, Component
 from .controls import ControlFactors, build_controls, control_states
@@ -252,8 +254,6 @@ class Emissions:
         self.inventory = inv = Inventory(section, controls, grid, base_dir, start)
         self.grid = grid
         self.species_names = list(species_names)
-        from ..chemistry.mechanism import load_mechanism
-
         mechanism = load_mechanism(inv.section["mechanism"])
         molar_mass = {s.name: s.molar_mass for s in mechanism.species}
         self.speciation = read_speciation(speciation_path(inv.section["speciation"], base_dir), molar_mass,
@@ -443,8 +443,6 @@ class Emissions:
                 length = float(met.monin_obukhov_length[j, i])
                 gradient = potential_temperature_gradient(mid, met.temperature[:, j, i], met.pressure[:, j, i], hs[m])
                 if 0.0 < length < np.inf and gradient > 0.0:
-                    from ..met.constants import GRAVITY
-
                     stable[m] = True
                     s[m] = GRAVITY * gradient / ta[m]
         us = np.maximum(us, 1.0)

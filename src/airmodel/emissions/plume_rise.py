@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..met.constants import GRAVITY
+from ..met.constants import GRAVITY, KAPPA, P0
 
 #: ISC3 sets wind speeds below 1 m/s to 1 m/s.
 MINIMUM_WIND = 1.0
@@ -90,8 +90,6 @@ def final_rise(exit_velocity, diameter, exit_temperature, ambient_temperature, w
 
 def potential_temperature_gradient(heights, temperature, pressure, z):
     """d(theta)/dz (K/m) at height z of a column from layer-midpoint values (theta = T (p0/p)^kappa)."""
-    from ..met.constants import KAPPA, P0
-
     theta = np.asarray(temperature, dtype=float) * (P0 / np.asarray(pressure, dtype=float)) ** KAPPA
     if heights.size < 2:
         return 0.0

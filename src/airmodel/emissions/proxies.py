@@ -63,7 +63,7 @@ def cities(path: str = str(CITIES_TABLE)) -> tuple[City, ...]:
                       table.text(line, f, cols["prefecture"])) for line, f in table.rows)
 
 
-def _nested(inner: str, outer: str) -> bool:
+def code_within(inner: str, outer: str) -> bool:
     """Whether the unit with code ``inner`` lies inside ``outer`` by the code hierarchy (province XX0000,
     prefecture XXYY00, district XXYYZZ)."""
     if outer.endswith("0000"):
@@ -90,12 +90,12 @@ def proxy_weights(proxy: str, region: Region, frame: Frame, where: str) -> tuple
     elif proxy == "population":
         raw = np.zeros(cells.i.size)
         for code, people in population_units():
-            if _nested(code, region.code):  # the unit lies in the region: its own outline
+            if code_within(code, region.code):  # the unit lies in the region: its own outline
                 unit = region_fractions(find_region(code, str(POPULATION_TABLE)), frame)
                 unit_area = np.sum(frame.cell_area(unit.j) * unit.fraction)
                 density = people / unit_area
                 raw += density * frame.cell_area(cells.j) * unit.lookup(cells.i, cells.j) * (cells.fraction > 0)
-            elif _nested(region.code, code):  # the region lies in the unit: the unit's density
+            elif code_within(region.code, code):  # the region lies in the unit: the unit's density
                 unit = region_fractions(find_region(code, str(POPULATION_TABLE)), frame)
                 unit_area = np.sum(frame.cell_area(unit.j) * unit.fraction)
                 raw += people / unit_area * area

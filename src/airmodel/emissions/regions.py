@@ -25,6 +25,7 @@ import numpy as np
 from ..data import cnmaps_boundary_path, cnmaps_index_path, data_path
 from ..errors import InputError
 from ..grid import EARTH_RADIUS, Grid
+from .tables import read_table
 
 REGION_NAMES = data_path("emissions", "regions.csv")
 SIMPLIFY_DEGREES = 0.0005
@@ -53,8 +54,6 @@ class Region:
 @lru_cache(maxsize=1)
 def _name_table() -> tuple[dict, dict]:
     """(code -> (english, chinese, level), lower-case english name -> [codes])."""
-    from .tables import read_table
-
     table = read_table(REGION_NAMES)
     cols = table.require("code", "name", "name_zh", "level")
     by_code, by_name = {}, {}

@@ -22,6 +22,7 @@ import copy
 import csv
 import io
 import os
+import sys
 import tempfile
 from datetime import datetime
 from pathlib import Path
@@ -30,6 +31,9 @@ import numpy as np
 
 from ..data import resolve_scenario
 from ..errors import InputError
+from ..grid import build_grid
+from ..scenario import apply_overrides, read_toml, validate
+from .inventory import Inventory
 from .quantities import POLLUTANTS, SECTORS
 from .regions import OTHER, SUMMARY_PROVINCES, province_shares
 from .settings import parse_local_time, validate_controls, validate_emissions
@@ -44,8 +48,6 @@ def load_for_inventory(source, overrides: list[str] | None = None):
 
     The inventory keys and [[controls]] are validated here (settings.py); the rest by airmodel.scenario, so that this
     works whether or not scenario.py knows the inventory keys yet."""
-    from ..scenario import apply_overrides, read_toml, validate
-
     if isinstance(source, dict):
         raw, name, base = copy.deepcopy(source), "<dict>", Path.cwd()
     else:
@@ -138,9 +140,6 @@ def summary_rows(inventory, start: datetime, end: datetime) -> list[dict]:
 
 def summarize(source, period: str | None = None, overrides: list[str] | None = None) -> list[dict]:
     """Summary rows for a scenario file or dict (module docstring); pandas-free: a list of dicts."""
-    from ..model import build_grid
-    from .inventory import Inventory
-
     scenario, section, controls, base = load_for_inventory(source, overrides)
     grid = build_grid(scenario["domain"])
     inventory = Inventory(section, controls, grid, base, scenario.start)
@@ -236,8 +235,6 @@ def add_inventory_parser(subparsers) -> argparse.ArgumentParser:
 def inventory_main(args, stdout=None) -> int:
     """Run ``airmodel inventory ...`` from parsed arguments (or an argv list). Raises InputError on bad input
     (the CLI turns it into exit code 2); returns 0."""
-    import sys
-
     if isinstance(args, (list, tuple)):
         parser = argparse.ArgumentParser(prog="airmodel")
         add_inventory_parser(parser.add_subparsers(dest="command"))
@@ -255,3 +252,12 @@ def inventory_main(args, stdout=None) -> int:
         write_csv(rows, args.output, force=args.force)
         stdout.write(f"wrote {args.output}\n")
     return 0
+
+
+#: The CLI's registry entry (airmodel/cli.py): ``airmodel inventory``.
+COMMAND = "inventory"
+add_parser = add_inventory_parser
+
+
+def command(args) -> int:
+    return inventory_main(args)

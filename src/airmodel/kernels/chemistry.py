@@ -20,8 +20,11 @@ control, on the *solved* species only (those in any reaction, plus any with emis
 derivative f_t, needed because photolysis changes within a step, is a forward difference over 1 ms. Species that
 are never reactants have zero Jacobian columns (apart from dilution), so with the reactants ordered first the stage
 matrix is block lower triangular: an LU of the reactant block (7 x 7 in grs_aero) and one division per other
-species. Each call starts from its state alone (no step size remembered between calls), so the 3-D result does
-not depend on the history of calls: a restarted run equals a straight one.
+species. The step size is remembered between calls: each cell starts from the step its solver would have taken
+next at the end of the previous call (``next_step`` in ``chemistry_3d``; the box model carries it from segment to
+segment), so a cell does not ramp up from a tiny first step every call. The 3-D result therefore depends on that
+carried step as well as on the state; the checkpoint saves it (``chemistry_next_step``), so that a restarted run
+equals a straight one.
 
 Positivity. A step is rejected (and halved) when a component ends below -atol_s, i.e. when the negative value
 is not explained by the accepted truncation error. Smaller negatives of an accepted step are set to zero

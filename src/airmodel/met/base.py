@@ -30,11 +30,15 @@ land_use                   [ny, nx] int    USGS 24-category land use (as WRF's L
 roughness_length           [ny, nx]        aerodynamic roughness length z0 (m)
 =========================  ==============  ===========================================================
 
+A file or station reader reads and regrids what its source holds into a ``diagnosis.RawMet``; diagnosis.py derives
+the rest (density, u*, L, w*, Kz, horizontal diffusivity, radiation...) the same way for every source.
+
 Terrain height (surface altitude, m) lives in ``grid.terrain``: a source that knows the terrain sets it when it is
 built, before the model derives anything from the grid.
 """
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, fields, replace
 
 import numpy as np
@@ -172,8 +176,6 @@ def build_meteorology(section: dict, grid: Grid, start=None, end=None) -> Meteor
     2008-08-01 00 UTC and the file readers their first record. ``end`` (the run's end) lets the file readers check
     that their records cover the run before it starts.
     """
-    import importlib
-
     try:
         module, name = SOURCES[section["source"]]
     except KeyError:

@@ -1,7 +1,8 @@
 """Physical constants of the meteorology, SI, each with its source."""
+from ..units import STANDARD_GRAVITY
 
 #: Gravitational acceleration (m s-2), standard value (CGPM 1901).
-GRAVITY = 9.80665
+GRAVITY = STANDARD_GRAVITY
 #: Specific gas constant of dry air (J kg-1 K-1) and of water vapour (Wallace and Hobbs 2006, Table A).
 R_DRY = 287.05
 R_VAPOUR = 461.5

@@ -30,6 +30,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..grid import Grid
+from ..units import kelvin_to_celsius
 from .base import MetSnapshot
 from .constants import (DIFFUSIVITY_H2O, DYNAMIC_VISCOSITY, GRAVITY, KINEMATIC_VISCOSITY, MEAN_FREE_PATH,
                         PRANDTL, VON_KARMAN)
@@ -238,7 +239,7 @@ class DryDeposition:
         lu = wesely_type(met.land_use)
         ra = aerodynamic_resistance(self.reference_height, z0, ustar, L)
         t2 = met.temperature_2m if met.temperature_2m is not None else met.temperature[0]
-        ts = t2 - 273.15
+        ts = kelvin_to_celsius(t2)
         G = met.shortwave_down if met.shortwave_down is not None else np.zeros_like(ts)
         wet = (met.precipitation > 1e-5) if met.precipitation is not None else None  # > 0.036 mm/h
         dew = None

@@ -33,14 +33,19 @@ import numpy as np
 
 from ..errors import InputError
 from ..grid import Grid
-from . import boundary_layer, landuse, solar, surface_layer, thermo
+from ..units import amount_to_rate, celsius_to_kelvin, hpa_to_pa
+from . import landuse, solar, surface_layer, thermo
 from .base import Meteorology, MetSnapshot, interpolate_snapshots
+from .diagnosis import (RawMet, boundary_layer_height, daytime_heat_flux, diagnose, horizontal_diffusivity_min,
+                        net_radiation, surface_similarity)
 
 COLUMNS = ("time", "wind_speed", "wind_direction", "temperature", "dew_point", "pressure", "precipitation",
            "cloud_cover")
 RANGES = {"wind_speed": (0, 75), "wind_direction": (0, 360), "temperature": (-60, 60), "dew_point": (-80, 40),
           "pressure": (500, 1100), "precipitation": (0, 500), "cloud_cover": (0, 1)}
-BOWEN = 0.5  # cultivated land, midsummer (AERMET table; see landuse.py)
+#: Midsummer Bowen ratio and albedo of cultivated land (the AERMET tables of landuse.py).
+BOWEN = float(landuse.bowen_ratio(landuse.DRYLAND_CROPLAND))
+ALBEDO = float(landuse.albedo(landuse.DRYLAND_CROPLAND))
 PROFILE_TOP = 200.0
 
 
@@ -102,23 +107,22 @@ class StationMeteorology(Meteorology):
         self.lon = float(section.get("station_lon") or lon0)
         self.lat = float(section.get("station_lat") or lat0)
         self.z0 = float(section.get("roughness_length") or 0.1)
-        self.kh_min = float(section.get("horizontal_diffusivity_min", 100.0) or 0.0)
+        self.kh_min = horizontal_diffusivity_min(section)
         grid.terrain[...] = 0.0
         shape = grid.terrain.shape
         self.land_use = np.full(shape, landuse.DRYLAND_CROPLAND, dtype=np.int64)
         self.roughness = np.full(shape, self.z0)
-        self.kz_min = boundary_layer.minimum_kz(0.0)
         self._heat = self._cumulative_heat()
         self._cache: dict[int, MetSnapshot] = {}
 
     def _surface(self, k: int) -> dict:
         d = self.data
-        t2 = d["temperature"][k] + 273.15
+        t2 = celsius_to_kelvin(d["temperature"][k])
         cloud = d["cloud_cover"][k]
         cos_z = float(solar.cos_solar_zenith_angle(d["time"][k], self.lon, self.lat))
         sw = float(solar.insolation(max(cos_z, 0.0), cloud))
-        net = ((1 - 0.14) * sw + 5.31e-13 * t2 ** 6 - 5.670374e-8 * t2 ** 4 + 60.0 * cloud) / 1.12
-        h_day = 0.9 * net / (1.0 + 1.0 / BOWEN) if net > 0 else 0.0
+        net = net_radiation(sw, t2, cloud, ALBEDO)
+        h_day = float(daytime_heat_flux(net, BOWEN))
         return dict(t2=t2, cloud=cloud, shortwave=sw, net=net, h_day=h_day)
 
     def _cumulative_heat(self) -> np.ndarray:
@@ -148,7 +152,7 @@ class StationMeteorology(Meteorology):
         # Precipitation of the row is the amount in the hour ending at its time: the rate of the interval before it.
         kk = min(k + 1, len(s) - 1) if abs(t - s[k]) > 1e-6 else k
         dt = (s[kk] - s[kk - 1]) if kk > 0 else 3600.0
-        rate = self.data["precipitation"][kk] / dt
+        rate = amount_to_rate(self.data["precipitation"][kk], dt)
         return snap.replace(precipitation=np.full(self.grid.terrain.shape, rate))
 
     def _build(self, k: int) -> MetSnapshot:
@@ -160,21 +164,16 @@ class StationMeteorology(Meteorology):
         direction = np.deg2rad(d["wind_direction"][k])
         ex, ey = -np.sin(direction), -np.cos(direction)
         t2 = sf["t2"]
-        psfc = d["pressure"][k] * 100.0
-        td = d["dew_point"][k] + 273.15
+        psfc = hpa_to_pa(d["pressure"][k])
+        td = celsius_to_kelvin(d["dew_point"][k])
         q_sfc = float(thermo.specific_humidity_from_dew_point(min(td, t2), psfc))
         rho_sfc = float(thermo.air_density(psfc, t2, q_sfc))
         stable = sf["net"] <= 0
-        ustar, length, hflux = surface_layer.surface_layer(np.array([speed]), 10.0, np.array([self.z0]), t2, rho_sfc,
-                                                           np.array([sf["h_day"]]), np.array([stable]),
-                                                           np.array([sf["cloud"]]))
-        h_conv = surface_layer.convective_mixing_height(self._heat[k], 0.005, rho_sfc)
-        h_mech = surface_layer.mechanical_mixing_height(ustar)
-        mixing_height = np.clip(h_mech if stable else np.maximum(h_conv, h_mech), 50.0, 3500.0)
-        wstar = surface_layer.convective_velocity(hflux, mixing_height, t2, rho_sfc)
+        ustar, length, hflux = surface_similarity(np.array([speed]), 10.0, np.array([self.z0]), t2, rho_sfc,
+                                                  np.array([sf["h_day"]]), np.array([stable]),
+                                                  np.array([sf["cloud"]]))
+        mixing_height = boundary_layer_height(self._heat[k], ustar, rho_sfc, stable)
         ones = np.ones(shape)
-        kz = boundary_layer.kz_on_interfaces(g.layers.interfaces, ustar * ones, length * ones,
-                                             mixing_height * ones, wstar * ones, self.kz_min)
         # Similarity profile up to min(h, 200 m), constant above; scaled to the observed 10-m speed.
         zm = g.layers.midpoints
         z_cap = np.minimum(zm, min(float(mixing_height[0]), PROFILE_TOP))
@@ -195,19 +194,12 @@ class StationMeteorology(Meteorology):
         pressure = thermo.hydrostatic_pressure(psfc * ones, zm, thermo.virtual_temperature(temperature, q))
         qsat = thermo.specific_humidity_from_vapour_pressure(thermo.saturation_vapour_pressure(temperature), pressure)
         q = np.minimum(q, qsat)
-        rho = thermo.air_density(pressure, temperature, q)
-        kx = np.full((g.nz, g.ny, g.nx + 1), self.kh_min)
-        ky = np.full((g.nz, g.ny + 1, g.nx), self.kh_min)
-        c = np.ascontiguousarray
-        h_flux = float(hflux[0])
-        return MetSnapshot(
-            air_density=c(rho), u=u, v=v, kx=kx, ky=ky, kz=kz, temperature=c(temperature), pressure=c(pressure),
-            specific_humidity=c(q), relative_humidity=c(thermo.relative_humidity(temperature, pressure, q)),
-            cloud_fraction=np.zeros((g.nz, g.ny, g.nx)), cloud_water=np.zeros((g.nz, g.ny, g.nx)),
-            precipitation=np.zeros(shape), mixing_height=mixing_height * ones, friction_velocity=ustar * ones,
-            monin_obukhov_length=length * ones, sensible_heat_flux=h_flux * ones, temperature_2m=t2 * ones,
-            u10=speed * ex * ones, v10=speed * ey * ones, surface_pressure=psfc * ones,
-            shortwave_down=sf["shortwave"] * ones, cloud_cover=sf["cloud"] * ones, land_use=self.land_use,
-            roughness_length=self.roughness,
-        )
-
+        raw = RawMet(u=u, v=v, temperature=temperature, pressure=pressure, specific_humidity=q,
+                     sensible_heat_flux=float(hflux[0]) * ones, land_use=self.land_use,
+                     roughness_length=self.roughness, cloud_fraction=np.zeros((g.nz, g.ny, g.nx)),
+                     cloud_water=np.zeros((g.nz, g.ny, g.nx)), cloud_cover=sf["cloud"] * ones,
+                     precipitation=np.zeros(shape), temperature_2m=t2 * ones, surface_pressure=psfc * ones,
+                     surface_specific_humidity=q_sfc * ones, u10=speed * ex * ones, v10=speed * ey * ones,
+                     mixing_height=mixing_height * ones, friction_velocity=ustar * ones,
+                     monin_obukhov_length=length * ones, shortwave_down=sf["shortwave"] * ones)
+        return diagnose(raw, g, d["time"][k], self.kh_min)

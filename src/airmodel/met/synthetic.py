@@ -32,10 +32,13 @@ from scipy.interpolate import CubicSpline
 
 from ..errors import InputError
 from ..grid import Grid
-from . import boundary_layer, landuse, regimes, solar, surface_layer, terrain as terrain_mod, thermo
+from ..units import SECONDS_PER_HOUR, amount_to_rate, celsius_to_kelvin, hpa_to_pa
+from . import landuse, regimes, solar, terrain as terrain_mod, thermo
 from .adjust import TerrainAdjustment, face_average_x, face_average_y, gaussian_smooth
 from .base import Meteorology, MetSnapshot, interpolate_snapshots
-from .constants import GRAVITY, R_DRY, STEFAN_BOLTZMANN
+from .constants import GRAVITY, R_DRY
+from .diagnosis import (RawMet, boundary_layer_height, daytime_heat_flux, diagnose, net_radiation,
+                        surface_similarity, ten_metre_wind)
 
 #: Settings of the synthetic source (scenario keys in [meteorology]) and their defaults.
 DEFAULTS = {
@@ -104,8 +107,6 @@ class SyntheticMeteorology(Meteorology):
         self.roughness = landuse.roughness_length(self.land_use)
         self.bowen = landuse.bowen_ratio(self.land_use)
         self.albedo = landuse.albedo(self.land_use)
-        self.kz_min = boundary_layer.minimum_kz(landuse.urban_fraction(self.land_use))
-        self.interfaces = grid.layers.interfaces
         self.z_mid = grid.layers.midpoints
         self._static_fields()
         self._draw_weather()
@@ -308,17 +309,15 @@ class SyntheticMeteorology(Meteorology):
         t_sea = SEA_SURFACE_TEMPERATURE + 0.5 * np.sin(2 * np.pi * (hour_curve - 9.0) / 24.0) + 0.5 * trend
         t2_c = self.land_fraction * t_land + (1 - self.land_fraction) * t_sea
         td_c = np.minimum(s["Td"] - 0.002 * np.maximum(self.terrain - 50.0, 0.0), t2_c - 0.3)
-        t2 = t2_c + 273.15
-        slp = s["slp"] * 100.0 * np.ones(self.terrain.shape)
+        t2 = celsius_to_kelvin(t2_c)
+        slp = hpa_to_pa(s["slp"]) * np.ones(self.terrain.shape)
         psfc = slp * np.exp(-GRAVITY * self.terrain / (R_DRY * (t2 + 0.00325 * self.terrain)))
         shortwave = solar.insolation(np.clip(cos_z, 0, 1), cloud)
-        # Net radiation, Holtslag and van Ulden (1983) eq. 6 (c1 = 5.31e-13, c2 = 60, c3 = 0.12).
-        net = (((1 - self.albedo) * shortwave + 5.31e-13 * t2 ** 6 - STEFAN_BOLTZMANN * t2 ** 4 + 60.0 * cloud)
-               / 1.12)
-        # Daytime sensible heat flux, AERMET: H = 0.9 Q* / (1 + 1/B), with wet ground after rain (B / 3).
-        bowen = self.bowen / np.where(rain > 0.1, 3.0, 1.0)
-        h_day = np.where(net > 0, 0.9 * net / (1.0 + 1.0 / bowen), 0.0)
-        state = dict(synoptic=s, cos_zenith=cos_z, rain=rain, cloud=cloud, t2=t2, td=td_c + 273.15, psfc=psfc,
+        net = net_radiation(shortwave, t2, cloud, self.albedo)
+        # Daytime sensible heat flux, with wet ground after rain (B / 3).
+        h_day = daytime_heat_flux(net, self.bowen / np.where(rain > 0.1, 3.0, 1.0))
+        state = dict(synoptic=s, cos_zenith=cos_z, rain=rain, cloud=cloud, t2=t2, td=celsius_to_kelvin(td_c),
+                     psfc=psfc,
                      shortwave=shortwave, net=net, h_day=h_day, local_hour=hl)
         self._surface_cache[n] = state
         return state
@@ -331,7 +330,7 @@ class SyntheticMeteorology(Meteorology):
         prev = self._surface(first)["h_day"]
         for k in range(first + 1, n + 1):
             cur = self._surface(k)["h_day"]
-            total += 0.5 * (prev + cur) * 3600.0
+            total += 0.5 * (prev + cur) * SECONDS_PER_HOUR
             prev = cur
         return total
 
@@ -356,7 +355,6 @@ class SyntheticMeteorology(Meteorology):
 
     def _build(self, n: int) -> MetSnapshot:
         g = self.grid
-        nz = g.nz
         sf = self._surface(n)
         s = sf["synoptic"]
         hl = sf["local_hour"]
@@ -437,31 +435,21 @@ class SyntheticMeteorology(Meteorology):
         vc = 0.5 * (v[0, 1:, :] + v[0, :-1, :])
         speed1 = np.hypot(uc, vc)
         t2 = sf["t2"]
-        rho_sfc = thermo.air_density(sf["psfc"], t2, thermo.specific_humidity_from_dew_point(sf["td"], sf["psfc"]))
+        q_sfc = thermo.specific_humidity_from_dew_point(sf["td"], sf["psfc"])
+        rho_sfc = thermo.air_density(sf["psfc"], t2, q_sfc)
         stable_night = sf["net"] <= 0.0
         z1 = float(z[0])
-        ustar, length, hflux = surface_layer.surface_layer(speed1, z1, self.roughness, t2, rho_sfc, sf["h_day"],
-                                                           stable_night, sf["cloud"])
-        # Mixing height: convective (encroachment, lapse rate 5 K/km) by day, at least the mechanical one.
-        h_conv = surface_layer.convective_mixing_height(self._cumulative_heat(n), 0.005, rho_sfc)
-        h_conv *= s["mh"] * self.mixing_height_scale
-        h_mech = surface_layer.mechanical_mixing_height(ustar)
-        mixing_height = np.where(stable_night, h_mech, np.maximum(h_conv, h_mech))
-        # The city keeps a shallow mixed layer at night (the urban heat island; AERMOD's urban option gives
-        # 400 m for a city of 2 million, Cimorelli et al. 2005): at least URBAN_NIGHT_MIXING_HEIGHT in urban cells.
-        mixing_height = np.where(self.land_use == landuse.URBAN,
-                                 np.maximum(mixing_height, URBAN_NIGHT_MIXING_HEIGHT), mixing_height)
-        mixing_height = np.clip(mixing_height, 50.0, 3500.0)
-        wstar = surface_layer.convective_velocity(hflux, mixing_height, t2, rho_sfc)
-        kz = boundary_layer.kz_on_interfaces(self.interfaces, ustar, length, mixing_height, wstar, self.kz_min)
+        ustar, length, hflux = surface_similarity(speed1, z1, self.roughness, t2, rho_sfc, sf["h_day"], stable_night,
+                                                  sf["cloud"])
+        # Mixing height: convective (encroachment, lapse rate 5 K/km) by day, at least the mechanical one. The city
+        # keeps a shallow mixed layer at night (the urban heat island; AERMOD's urban option gives 400 m for a city
+        # of 2 million, Cimorelli et al. 2005): at least URBAN_NIGHT_MIXING_HEIGHT in urban cells.
+        mixing_height = boundary_layer_height(self._cumulative_heat(n), ustar, rho_sfc, stable_night,
+                                              scale=s["mh"] * self.mixing_height_scale,
+                                              floor_cells=self.land_use == landuse.URBAN,
+                                              floor_height=URBAN_NIGHT_MIXING_HEIGHT)
         # 10-m wind from the log law between 10 m and the lowest layer's midpoint.
-        if z1 > 10.0:
-            ratio = (surface_layer.log_wind(ustar, 10.0, self.roughness, length)
-                     / np.maximum(surface_layer.log_wind(ustar, z1, self.roughness, length), 1e-6))
-            ratio = np.clip(ratio, 0.0, 1.0)
-        else:
-            ratio = np.ones_like(uc)
-        u10, v10 = uc * ratio, vc * ratio
+        u10, v10 = ten_metre_wind(uc, vc, ustar, length, z1, self.roughness)
 
         # Temperature profile: dry adiabatic in the convective mixed layer, a surface inversion at night
         # (4 K over about 150 m under clear skies and light wind), 6.5 K/km above.
@@ -472,7 +460,6 @@ class SyntheticMeteorology(Meteorology):
         t_night = t2[None] + inversion * (1.0 - np.exp(-zz / 150.0)) - 0.0065 * zz
         temperature = stab * t_day + (1.0 - stab) * t_night
         # Humidity: the surface value, well mixed in the daytime mixed layer, decaying over 2.5 km above.
-        q_sfc = thermo.specific_humidity_from_dew_point(sf["td"], sf["psfc"])
         above = np.maximum(zz - stab * mixing_height[None], 0.0)
         q = q_sfc[None] * np.exp(-above / 2500.0)
         tv_guess = thermo.virtual_temperature(temperature, q)
@@ -491,26 +478,14 @@ class SyntheticMeteorology(Meteorology):
         cloud_water = 1.5e-4 * layer_cloud + 6e-4 * deep_cloud * np.clip(rain / 5.0, 0.3, 1.0)[None]
         q = np.where(cloud_fraction > 0, np.maximum(q, (0.9 + 0.1 * cloud_fraction) * qsat), q)
         q = np.minimum(q, qsat)
-        rh = thermo.relative_humidity(temperature, pressure, q)
-        rho = thermo.air_density(pressure, temperature, q)
-
-        # Horizontal diffusivity: Smagorinsky (1963) with c_s = 0.2 on the layer's deformation, and a floor.
-        ucc = 0.5 * (u[:, :, 1:] + u[:, :, :-1])
-        vcc = 0.5 * (v[:, 1:, :] + v[:, :-1, :])
-        dxm, dym = self.dx_km * 1000.0, self.dy_km * 1000.0
-        dudy, dudx = np.gradient(ucc, dym, dxm, axis=(1, 2))
-        dvdy, dvdx = np.gradient(vcc, dym, dxm, axis=(1, 2))
-        deformation = np.hypot(dudx - dvdy, dvdx + dudy)
-        kh = np.maximum((0.2 ** 2) * dxm * dym * deformation, self.kh_min)
-        kx = np.ascontiguousarray(face_average_x(kh))
-        ky = np.ascontiguousarray(face_average_y(kh))
-        c = np.ascontiguousarray
-        return MetSnapshot(
-            air_density=c(rho), u=u, v=v, kx=kx, ky=ky, kz=kz,
-            temperature=c(temperature), pressure=c(pressure), specific_humidity=c(q), relative_humidity=c(rh),
-            cloud_fraction=c(cloud_fraction), cloud_water=c(cloud_water),
-            precipitation=rain / 3600.0, mixing_height=mixing_height, friction_velocity=ustar,
-            monin_obukhov_length=length, sensible_heat_flux=hflux, temperature_2m=t2, u10=u10, v10=v10,
-            surface_pressure=sf["psfc"], shortwave_down=sf["shortwave"], cloud_cover=sf["cloud"],
-            land_use=self.land_use, roughness_length=self.roughness,
-        )
+        raw = RawMet(u=u, v=v, temperature=temperature, pressure=pressure, specific_humidity=q,
+                     sensible_heat_flux=hflux, land_use=self.land_use, roughness_length=self.roughness,
+                     cloud_fraction=cloud_fraction, cloud_water=cloud_water, cloud_cover=sf["cloud"],
+                     precipitation=amount_to_rate(rain, SECONDS_PER_HOUR), temperature_2m=t2,
+                     surface_pressure=sf["psfc"], surface_specific_humidity=q_sfc, u10=u10, v10=v10,
+                     mixing_height=mixing_height, friction_velocity=ustar, monin_obukhov_length=length,
+                     shortwave_down=sf["shortwave"])
+        # Horizontal diffusivity: Smagorinsky on the distances of the local equirectangular projection, with
+        # c_s^2 written as 0.2 ** 2 (one bit above 0.04), as this source has always computed it.
+        return diagnose(raw, g, self.hour_time(n), self.kh_min, spacing=(self.dx_km * 1000.0, self.dy_km * 1000.0),
+                        cs2=0.2 ** 2)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..units import kelvin_to_celsius
 from .constants import EPSILON, GRAVITY, KAPPA, P0, R_DRY
 
 
@@ -12,13 +13,18 @@ def saturation_vapour_pressure(temperature):
     Bolton (1980), Mon. Wea. Rev. 108, 1046, eq. 10: e_s = 611.2 exp(17.67 T_c / (T_c + 243.5)), T_c in deg C;
     within 0.1 % of the Wexler values between -35 and 35 C.
     """
-    tc = np.asarray(temperature) - 273.15
+    tc = kelvin_to_celsius(np.asarray(temperature))
     return 611.2 * np.exp(17.67 * tc / (tc + 243.5))
 
 
 def specific_humidity_from_vapour_pressure(e, pressure):
     """q = eps e / (p - (1 - eps) e) (kg kg-1)."""
     return EPSILON * e / (pressure - (1.0 - EPSILON) * e)
+
+
+def specific_humidity_from_mixing_ratio(r):
+    """q = r / (1 + r) (kg kg-1) from the water vapour mixing ratio r (kg kg-1)."""
+    return r / (1.0 + r)
 
 
 def vapour_pressure_from_specific_humidity(q, pressure):

@@ -1,7 +1,7 @@
 """One table of the meteorological output variables: name, MetSnapshot field, units, CF standard name.
 
-Used by the meteorology file writer (netcdf.py) and meant for the model's output writer too: the run output's
-hourly surface meteorology is ``SURFACE_OUTPUT`` (surface wind, mixing height, 2-m temperature, precipitation).
+Used by the meteorology file writer (airmodel/met_output.py) and meant for the model's output writer too: the run
+output's hourly surface meteorology is ``SURFACE_OUTPUT`` (surface wind, mixing height, 2-m temperature, precipitation).
 """
 from __future__ import annotations
 

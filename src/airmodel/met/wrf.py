@@ -21,6 +21,10 @@ terrain-following and the model's terrain becomes the regridded HGT.
 Time: records are interpolated linearly between the file times; precipitation is the accumulation difference over
 each interval divided by its length, across file boundaries (the files are sorted by time), constant over the
 interval; a drop in the accumulation (a restart that reset it) starts again from zero.
+
+Derived (diagnosis.py, as for every source): air density, relative humidity, L from UST and HFX, w*, Kz with PBLH
+(at least 10 m), the Smagorinsky diffusivity, and where the optional fields are absent the cloud fraction (from
+QCLOUD), 2-m temperature, surface pressure, 10-m wind and insolation.
 """
 from __future__ import annotations
 
@@ -30,29 +34,17 @@ import numpy as np
 
 from ..errors import InputError
 from ..grid import Grid
-from . import boundary_layer, landuse, solar, surface_layer, thermo
+from ..units import amount_to_rate, units_match
+from . import landuse, thermo
 from .base import MetSnapshot, RecordMeteorology
-from .constants import GRAVITY
-from .regrid import Bilinear, interpolate_in_height, resolve_files, smagorinsky_diffusivity
+from .diagnosis import RawMet, diagnose, horizontal_diffusivity_min
+from .regrid import Bilinear, interpolate_in_height, open_dataset, require_lonlat, resolve_files
 
 WRF_EARTH_RADIUS = 6_370_000.0
 #: WRF's R_d/c_p (module_model_constants: r_d = 287, cp = 7 r_d / 2) and its g = 9.81 m s-2, with which its
 #: geopotential is to be divided.
 WRF_RCP = 2.0 / 7.0
 WRF_GRAVITY = 9.81
-
-UNIT_ALIASES = {
-    "m s-1": {"m s-1", "m/s", "m s{-1}", "m.s-1", "meter second-1"},
-    "m2 s-2": {"m2 s-2", "m^2/s^2", "m2/s2", "m{2} s{-2}"},
-    "Pa": {"pa"},
-    "K": {"k"},
-    "kg kg-1": {"kg kg-1", "kg/kg", "kg kg{-1}", "1", ""},
-    "mm": {"mm"},
-    "m": {"m", "meters", "metre", "meter"},
-    "W m-2": {"w m-2", "w/m2", "w m{-2}", "w/m^2"},
-    "degree_north": {"degree_north", "degrees_north", "degree north"},
-    "degree_east": {"degree_east", "degrees_east", "degree east"},
-}
 
 REQUIRED = {
     "U": "m s-1", "V": "m s-1", "PH": "m2 s-2", "PHB": "m2 s-2", "P": "Pa", "PB": "Pa", "T": "K",
@@ -69,7 +61,8 @@ def _check_units(path, name, var, expected):
     units = getattr(var, "units", None)
     if units is None:
         return  # WRF always writes units; a file without them is taken at its word
-    if units.strip().lower() not in {a.lower() for a in UNIT_ALIASES.get(expected, {expected})} | {expected.lower()}:
+    # WRF writes "1" or "" for its mixing ratios.
+    if not units_match(units, expected, also=("1",) if expected == "kg kg-1" else ()):
         raise InputError(f"{path}: variable {name} has units {units!r}; expected {expected!r}")
 
 
@@ -125,23 +118,14 @@ class Projection:
 
 
 class WRFMeteorology(RecordMeteorology):
-    static = False
-
     def __init__(self, section: dict, grid: Grid, start: datetime | None = None, end: datetime | None = None):
         super().__init__(grid)
-        import netCDF4
-
-        if grid.kind != "lonlat":
-            raise InputError("meteorology.source = 'wrf' needs a lon-lat model grid (domain.grid = 'lonlat')")
+        require_lonlat(grid, "wrf")
         self.files = resolve_files(section.get("files"), base=section.get("base_dir"))
-        self.kh_min = float(section.get("horizontal_diffusivity_min", 100.0) or 0.0)
+        self.kh_min = horizontal_diffusivity_min(section)
         records = []  # (time, path, index)
         for path in self.files:
-            try:
-                ds = netCDF4.Dataset(path)
-            except OSError as exc:
-                raise InputError(f"{path}: cannot open as NetCDF ({exc})") from None
-            with ds:
+            with open_dataset(path) as ds:
                 if "Times" not in ds.variables:
                     raise InputError(f"{path}: variable Times is missing (not a wrfout file?)")
                 for name, units in {**REQUIRED, **OPTIONAL}.items():
@@ -169,14 +153,14 @@ class WRFMeteorology(RecordMeteorology):
             raise InputError(f"meteorology.files ({names}): the records cover {first:%Y-%m-%d %H:%M} to "
                              f"{last:%Y-%m-%d %H:%M} UTC, which does not cover the run from "
                              f"{self.start:%Y-%m-%d %H:%M} to {wanted_end:%Y-%m-%d %H:%M} UTC")
-        self._geometry(netCDF4)
-        self._precipitation(netCDF4)
+        self._geometry()
+        self._precipitation()
 
     # -- set-up ---------------------------------------------------------------------------------------------------
-    def _geometry(self, netCDF4):
+    def _geometry(self):
         g = self.grid
         path = self.records[0][1]
-        with netCDF4.Dataset(path) as ds:
+        with open_dataset(path) as ds:
             attrs = {k: ds.getncattr(k) for k in ds.ncattrs()}
             lat = np.asarray(ds["XLAT"][0], dtype=float)
             lon = np.asarray(ds["XLONG"][0], dtype=float)
@@ -213,8 +197,6 @@ class WRFMeteorology(RecordMeteorology):
         self.land_use = np.asarray(lu_model, dtype=np.int64)
         self.roughness = (self.at_centres(self.znt) if self.znt is not None
                           else landuse.roughness_length(self.land_use))
-        self.kz_min = boundary_layer.minimum_kz(landuse.urban_fraction(self.land_use))
-        self.lon_c, self.lat_c = lon_c, lat_c
 
     @staticmethod
     def _rotation_from_coordinates(lon, lat):
@@ -224,11 +206,11 @@ class WRFMeteorology(RecordMeteorology):
         beta = np.arctan2(dlon, dlat)  # grid +y, clockwise from true north
         return np.cos(-beta), np.sin(-beta)
 
-    def _precipitation(self, netCDF4):
+    def _precipitation(self):
         """Accumulated RAINC + RAINNC (mm) at every record, and the rate (kg m-2 s-1) of each interval."""
         acc = []
         for t, path, n in self.records:
-            with netCDF4.Dataset(path) as ds:
+            with open_dataset(path) as ds:
                 total = np.asarray(ds["RAINC"][n], float) + np.asarray(ds["RAINNC"][n], float)
                 bucket = float(getattr(ds, "BUCKET_MM", 0.0) or 0.0)
                 if bucket > 0:
@@ -241,7 +223,7 @@ class WRFMeteorology(RecordMeteorology):
             dt = self.seconds[k + 1] - self.seconds[k]
             diff = acc[k + 1] - acc[k]
             diff = np.where(diff < -1e-6, acc[k + 1], np.maximum(diff, 0.0))  # a reset starts from zero
-            rates.append(diff / dt)
+            rates.append(amount_to_rate(diff, dt))
         rates.append(rates[-1] if rates else np.zeros_like(acc[0]))
         self.precipitation_rates = rates
 
@@ -255,11 +237,9 @@ class WRFMeteorology(RecordMeteorology):
         return snap.replace(precipitation=self.precipitation_rates[min(k, len(self.seconds) - 1)])
 
     def _read(self, k: int) -> MetSnapshot:
-        import netCDF4
-
         g = self.grid
         when, path, n = self.records[k]
-        with netCDF4.Dataset(path) as ds:
+        with open_dataset(path) as ds:
             def var(name):
                 return np.asarray(ds[name][n], dtype=float)
 
@@ -284,7 +264,7 @@ class WRFMeteorology(RecordMeteorology):
         ue = uc * self.cosa - vc * self.sina
         ve = vc * self.cosa + uc * self.sina
         temperature = theta * (p / 1.0e5) ** WRF_RCP
-        q = qv / (1.0 + qv)  # specific humidity from the mixing ratio
+        q = thermo.specific_humidity_from_mixing_ratio(qv)
         cw = qc / (1.0 + qv)
         zc = self.at_centres(z_mass)
         zm = g.layers.midpoints
@@ -298,43 +278,20 @@ class WRFMeteorology(RecordMeteorology):
         pres = np.exp(to_layers(np.log(p)))
         qq = np.maximum(to_layers(q), 0.0)
         cwm = np.maximum(to_layers(cw), 0.0)
-        rho = thermo.air_density(pres, tk, qq)
-        rh = thermo.relative_humidity(tk, pres, qq)
-        cf = np.clip(to_layers(cldfra), 0, 1) if cldfra is not None else (cwm > 1e-6).astype(float)
-        # Surface fields.
-        mixing_height = np.maximum(self.at_centres(pblh), 10.0)
-        ustar = np.maximum(self.at_centres(ust), surface_layer.USTAR_MIN)
-        hflux = self.at_centres(hfx)
-        t_low = tk[0]
-        t2m = self.at_centres(t2) if t2 is not None else t_low
-        sfc_p = self.at_centres(psfc) if psfc is not None else pres[0] * np.exp(GRAVITY * zm[0] / (287.0 * t_low))
-        rho_sfc = thermo.air_density(sfc_p, t2m, qq[0])
-        length = surface_layer.obukhov_length(ustar, hflux, t2m, rho_sfc)
-        wstar = surface_layer.convective_velocity(hflux, mixing_height, t2m, rho_sfc)
-        kz = boundary_layer.kz_on_interfaces(g.layers.interfaces, ustar, length, mixing_height, wstar, self.kz_min)
+        cf = np.clip(to_layers(cldfra), 0, 1) if cldfra is not None else None
         if u10 is not None and v10 is not None:
             u10e = self.at_centres(u10 * self.cosa - v10 * self.sina)
             v10e = self.at_centres(v10 * self.cosa + u10 * self.sina)
         else:
-            u10e = 0.5 * (u[0, :, 1:] + u[0, :, :-1])
-            v10e = 0.5 * (v[0, 1:, :] + v[0, :-1, :])
-        cloud_cover = cf.max(axis=0)
-        if swdown is not None:
-            shortwave = self.at_centres(swdown)
-        else:
-            shortwave = solar.insolation(np.clip(solar.cos_solar_zenith_angle(when, self.lon_c, self.lat_c), 0, 1),
-                                         cloud_cover)
-        kx, ky = self._horizontal_diffusivity(u, v)
-        c = np.ascontiguousarray
-        return MetSnapshot(
-            air_density=c(rho), u=c(u), v=c(v), kx=kx, ky=ky, kz=kz, temperature=c(tk), pressure=c(pres),
-            specific_humidity=c(qq), relative_humidity=c(rh), cloud_fraction=c(cf), cloud_water=c(cwm),
-            precipitation=None, mixing_height=mixing_height, friction_velocity=ustar, monin_obukhov_length=length,
-            sensible_heat_flux=hflux, temperature_2m=t2m, u10=u10e, v10=v10e, surface_pressure=sfc_p,
-            shortwave_down=shortwave, cloud_cover=cloud_cover, land_use=self.land_use,
-            roughness_length=self.roughness,
-        )
+            u10e = v10e = None
 
-    def _horizontal_diffusivity(self, u, v):
-        """Smagorinsky (1963), c_s = 0.2, with a floor; on the faces (regrid.smagorinsky_diffusivity)."""
-        return smagorinsky_diffusivity(self.grid, u, v, self.kh_min)
+        def surface(field):
+            return self.at_centres(field) if field is not None else None
+
+        raw = RawMet(u=u, v=v, temperature=tk, pressure=pres, specific_humidity=qq,
+                     sensible_heat_flux=self.at_centres(hfx), land_use=self.land_use,
+                     roughness_length=self.roughness, cloud_fraction=cf, cloud_water=cwm,
+                     temperature_2m=surface(t2), surface_pressure=surface(psfc), u10=u10e, v10=v10e,
+                     mixing_height=self.at_centres(pblh), friction_velocity=self.at_centres(ust),
+                     shortwave_down=surface(swdown))
+        return diagnose(raw, g, when, self.kh_min)

@@ -8,15 +8,19 @@ The file is written to ``OUT.part`` and renamed when complete; an existing file 
 """
 from __future__ import annotations
 
+import logging
 import os
-from datetime import timedelta
 from pathlib import Path
 
+import netCDF4
 import numpy as np
 
-from ..errors import InputError
-from .base import MetSnapshot, build_meteorology
-from .variables import VARIABLES
+from .errors import InputError
+from .grid import build_grid
+from .met.base import MetSnapshot, build_meteorology
+from .met.variables import VARIABLES
+from .scenario import load
+from .version import __version__
 
 
 def snapshot_value(snap: MetSnapshot, var) -> np.ndarray | None:
@@ -33,12 +37,6 @@ def snapshot_value(snap: MetSnapshot, var) -> np.ndarray | None:
 def write_met(scenario_source, output, overrides=None, force: bool = False, every_hours: float = 1.0,
               variables=None) -> Path:
     """Write the scenario's meteorology to ``output`` (NetCDF); returns the path."""
-    import netCDF4
-
-    from ..model import build_grid
-    from ..scenario import load
-    from .. import __version__
-
     output = Path(output)
     if output.exists() and not force:
         raise InputError(f"{output}: exists; use --force to overwrite it")
@@ -140,3 +138,23 @@ def write_met(scenario_source, output, overrides=None, force: bool = False, ever
                 var[n] = snapshot_value(snap, v)
     os.replace(part, output)
     return output
+
+
+COMMAND = "met"
+
+
+def add_parser(subparsers):
+    m = subparsers.add_parser(COMMAND, help="write the meteorology a scenario will see, as CF NetCDF")
+    m.add_argument("scenario", help="scenario TOML file")
+    m.add_argument("-o", "--output", required=True, help="output NetCDF file")
+    m.add_argument("--set", dest="overrides", action="append", default=[], metavar="SECTION.KEY=VALUE")
+    m.add_argument("--force", action="store_true", help="overwrite an existing output")
+    m.add_argument("--every", type=float, default=1.0, metavar="HOURS", help="interval between records (h)")
+    return m
+
+
+def command(args) -> int:
+    path = write_met(args.scenario, args.output, overrides=args.overrides, force=args.force,
+                     every_hours=args.every)
+    logging.getLogger("airmodel").info("wrote %s", path)
+    return 0

@@ -11,16 +11,15 @@ Beijing stations, period means unless ``--time`` is given).
 """
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import numpy as np
 
-from ..errors import InputError
-from ..files import open_netcdf
-
-# The map helpers are shared with the pollutant maps (airmodel/plot.py); the names stay importable from here.
-from ..plot import CITY_LABELS, PROVINCES, draw_outlines, province_outlines  # noqa: F401
-from ..plot import pyplot as _pyplot
+from .errors import InputError
+from .files import open_netcdf
+from .plot import CITY_LABELS, draw_outlines, plot_run
+from .plot import pyplot as _pyplot
 
 STATIONS = {"Dongsi": (116.434, 39.9522)}
 
@@ -49,7 +48,7 @@ def terrain_wind_map(ax, lon, lat, terrain, land_fraction, u10, v10, title="", s
 
 
 def plot_met(path, var: str, output, time_index: int | None = None, level: int = 0):
-    """Draw one variable of a meteorology file written by :func:`airmodel.met.netcdf.write_met`.
+    """Draw one variable of a meteorology file written by :func:`airmodel.met_output.write_met`.
 
     ``var`` is a variable name in the file, or ``wind`` for 10-m wind arrows over terrain. ``time_index``
     defaults to the first record; 3-D fields are drawn at ``level`` (0: the lowest layer). Writes a PNG.
@@ -60,8 +59,6 @@ def plot_met(path, var: str, output, time_index: int | None = None, level: int =
     is_met = var == "wind" or str(ds.attrs.get("title", "")).startswith("airmodel meteorology")
     if not is_met:
         ds.close()
-        from ..plot import plot_run
-
         return plot_run(path, var, output, time_index=time_index, level=level)
     with ds:
         names = [v for v in ds.data_vars if "time" in ds[v].dims or v in ("surface_altitude", "land_fraction")]
@@ -98,3 +95,22 @@ def plot_met(path, var: str, output, time_index: int | None = None, level: int =
         fig.savefig(output)
         plt.close(fig)
     return output
+
+
+COMMAND = "plot"
+
+
+def add_parser(subparsers):
+    pl = subparsers.add_parser(COMMAND, help="draw a map from a meteorology or run file")
+    pl.add_argument("file", help="NetCDF file written by airmodel met")
+    pl.add_argument("--var", required=True, help="variable name, or 'wind' for 10-m wind arrows over terrain")
+    pl.add_argument("--time", type=int, default=None, help="time index (default: the last)")
+    pl.add_argument("--level", type=int, default=0, help="layer index for 3-D fields")
+    pl.add_argument("-o", "--output", required=True, help="output PNG")
+    return pl
+
+
+def command(args) -> int:
+    path = plot_met(args.file, args.var, args.output, time_index=args.time, level=args.level)
+    logging.getLogger("airmodel").info("wrote %s", path)
+    return 0
