@@ -8,7 +8,7 @@ Run:  python benchmarks/chemistry.py [--nx 60 --ny 55 --nz 10] [--dt 600] [--ste
    The first call (JIT compilation, or loading Numba's cache: recorded as which) is timed separately and
    excluded. Throughput =
    cells x steps / wall time, with all Numba threads and with one.
-2. Box: each regime of scenarios/box/ (5 days, hourly output). Our RODAS3 and scipy's Radau are timed at ladders
+2. Box: each regime of the box/ cases (5 days, hourly output). Our RODAS3 and scipy's Radau are timed at ladders
    of tolerances and their largest relative error (species above 1e-3 ppb, every hour) measured against Radau at
    rtol 1e-10. Two comparisons: (a) "same accuracy": ours at the shipped settings (rtol 1e-4, atol 1e-8 ppb)
    against the loosest Radau whose error is no larger; (b) "at the required 0.1 %": the cheapest setting of each
@@ -49,7 +49,7 @@ def max_relative_error(values, reference, floor=1e-3):
 
 
 def grid_state(chem: Chemistry, nx: int, ny: int, nz: int, rng):
-    setup = build_setup(load_box_config(common.REPO_ROOT / "scenarios" / "box" / "urban_voc_limited.toml"))
+    setup = build_setup(load_box_config("box/urban_voc_limited"))
     shape = (nz, ny, nx)
     rho = 1.18 * np.exp(-(50.0 + 100.0 * np.arange(nz)) / 8000.0)[:, None, None] * np.ones(shape)
     c = np.empty((len(chem.names),) + shape)
@@ -104,7 +104,7 @@ def bench_3d(nx, ny, nz, dt, steps, threads):
 def bench_box(repeats, quick):
     results = {}
     for regime in REGIMES:
-        setup = build_setup(load_box_config(common.REPO_ROOT / "scenarios" / "box" / f"{regime}.toml"))
+        setup = build_setup(load_box_config(f"box/{regime}"))
         days = setup.segment_length.sum() / 86400.0
         t0 = time.perf_counter()
         integrate(setup)

@@ -35,6 +35,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common  # noqa: E402
 
+from airmodel.data import packaged_scenario  # noqa: E402
 from airmodel.ensemble import load_ensemble, local_cluster, run_ensemble  # noqa: E402
 
 LAYOUTS = ((1, 1), (1, 2), (2, 1))
@@ -44,7 +45,7 @@ def ensemble_file(folder: Path, members: int, hours: float) -> Path:
     depths = ", ".join(f"{0.1 * k:.1f}" for k in range(1, members))
     path = folder / "bench.toml"
     path.write_text(
-        f'base = "{common.REPO_ROOT / "scenarios" / "demo.toml"}"\n'
+        f'base = "{packaged_scenario("demo")}"\n'
         f"overrides = ['run.hours={hours:g}', 'run.start=\"2008-08-08T00:00:00Z\"']\n"
         f'[[sweeps]]\nname = "cut"\nreductions = [{depths}]\n', encoding="utf-8")
     return path
@@ -52,7 +53,7 @@ def ensemble_file(folder: Path, members: int, hours: float) -> Path:
 
 def warmup_file(folder: Path) -> Path:
     path = folder / "warmup.toml"
-    path.write_text(f'base = "{common.REPO_ROOT / "scenarios" / "demo.toml"}"\n'
+    path.write_text(f'base = "{packaged_scenario("demo")}"\n'
                     "overrides = ['run.hours=1', 'domain.resolution=0.5']\n", encoding="utf-8")
     return path
 

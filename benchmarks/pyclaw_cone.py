@@ -275,21 +275,20 @@ def run_pyclaw_cone(steps: int = STEPS, split: bool = True, repeats: int = 1) ->
 # airmodel (kernels/advection.py)
 # ---------------------------------------------------------------------------------------------------------
 def _import_advect():
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    if root not in sys.path:
-        sys.path.insert(0, root)
     from airmodel.kernels.advection import advect  # the installed package, as the model imports it
 
     return advect
 
 
 def _kernel_fingerprint() -> dict:
-    """sha256 (first 16 hex digits) and mtime of kernels/advection.py: the kernel is under development, so
-    every airmodel result records which version produced it."""
+    """sha256 (first 16 hex digits) and mtime of airmodel/kernels/advection.py: the kernel is under development,
+    so every airmodel result records which version produced it."""
     import datetime
     import hashlib
 
-    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "kernels", "advection.py")
+    from airmodel.kernels import advection
+
+    path = advection.__file__
     try:
         with open(path, "rb") as fh:
             digest = hashlib.sha256(fh.read()).hexdigest()[:16]

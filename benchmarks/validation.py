@@ -2,7 +2,7 @@
 
     python benchmarks/validation.py [--schemes walcek,ppm,ppm_cs08]
 
-Runs scenarios/idealized/{plume,rotating_cone,uniform_mixing_ratio}.toml and prints: the plume's largest error in
+Runs the ready scenarios idealized/{plume,rotating_cone,uniform_mixing_ratio} and prints: the plume's largest error in
 the crosswind-integrated ground-layer concentration 5-30 km downwind (against the exact solution with image
 sources), the growth rate of sigma_y^2 against 2 Ky / U, the mass flux through cross-sections against Q; the cone's
 max, min, mass change and L1 error after six revolutions, with the time per step; the uniform mixing ratio's
@@ -22,9 +22,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common  # noqa: E402
 
 import airmodel  # noqa: E402
+from airmodel.data import scenarios_dir  # noqa: E402
 from airmodel.analytic import plume_crosswind_integrated_layer_mean, rotating_cone  # noqa: E402
 
-SCENARIOS = common.REPO_ROOT / "scenarios" / "idealized"
+SCENARIOS = scenarios_dir() / "idealized"
 
 
 def residual(ds) -> float:

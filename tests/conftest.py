@@ -3,8 +3,10 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-SCENARIOS = REPO / "scenarios"
+from airmodel.data import scenarios_dir
+
+#: The ready scenarios as the installed package ships them (the tests run against the installed package).
+SCENARIOS = scenarios_dir()
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""The idealized plume (scenarios/idealized/plume.toml) against the exact steady solution.
+"""The idealized plume (airmodel/data/scenarios/idealized/plume.toml) against the exact steady solution.
 
 Exact solution for a continuous point source Q in a uniform wind U along x with constant Kx, Ky, Kz:
 

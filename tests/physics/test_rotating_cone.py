@@ -1,4 +1,4 @@
-"""The rotating cone (scenarios/idealized/rotating_cone.toml; Jaruga et al. 2015, GMD 8, 1005).
+"""The rotating cone (airmodel/data/scenarios/idealized/rotating_cone.toml; Jaruga et al. 2015, GMD 8, 1005).
 
 Solid-body rotation u = -omega (y - 50), v = omega (x - 50) carries the cone round unchanged, so the exact
 solution after six revolutions is the initial cone: maximum 5.0, background 1.0. The best published MPDATA

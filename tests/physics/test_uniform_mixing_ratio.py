@@ -1,4 +1,4 @@
-"""A uniform mixing ratio stays uniform (scenarios/idealized/uniform_mixing_ratio.toml).
+"""A uniform mixing ratio stays uniform (airmodel/data/scenarios/idealized/uniform_mixing_ratio.toml).
 
 Over a 1500 m hill, in horizontally divergent, sheared flow, under an atmosphere whose density falls with altitude
 and oscillates in time, the vertical air-mass flux from the discrete continuity equation

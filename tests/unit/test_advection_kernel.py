@@ -7,17 +7,11 @@ the cell "width" taken as its air mass.
 """
 
 import math
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-try:
-    from airmodel.kernels import advection
-except ImportError:  # airmodel not installed: import the kernels package from the repository
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-    from kernels import advection
+from airmodel.kernels import advection
 
 import numba
 

@@ -1,16 +1,9 @@
 """Unit tests for kernels/continuity.py (vertical air-mass flux from discrete continuity)."""
 
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-try:
-    from airmodel.kernels import continuity
-except ImportError:  # not installed: import the top-level kernels/ directly
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-    from kernels import continuity
+from airmodel.kernels import continuity
 
 import numba
 

@@ -1,16 +1,9 @@
 """Unit tests for kernels/diagnostics.py (first NaN / infinite / negative value)."""
 
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-try:
-    from airmodel.kernels import diagnostics
-except ImportError:  # not installed: import the top-level kernels/ directly
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-    from kernels import diagnostics
+from airmodel.kernels import diagnostics
 
 import numba
 

@@ -3,17 +3,10 @@
 Notation: M tracer mass (kg per cell), m air mass (kg per cell), q = M/m, G conductance (kg s-1 per unit q).
 """
 
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-try:
-    from airmodel.kernels import diffusion
-except ImportError:  # not installed: import the top-level kernels/ directly
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-    from kernels import diffusion
+from airmodel.kernels import diffusion
 
 import numba
 

@@ -1,0 +1,84 @@
+"""The command line: ``airmodel run | met | box | inventory summarize | plot | ensemble | compare | evaluate |
+report | --version``.
+
+Bad input gives a one-line message naming the file, key or value, and exit code 2, with nothing written; a run
+that diverges stops with the species, cell, process and time, and exit code 3.
+
+One way to register a command: a module listed in ``COMMANDS`` that defines
+- ``COMMAND``: the command's name;
+- ``add_parser(subparsers)``: adds the command's parser (its help and options) to the CLI's subparsers;
+- ``command(args) -> int``: runs it from the parsed arguments and returns the exit code. ``args.argv`` holds the
+  command line as typed (for provenance). It raises InputError for bad input and ModelHealthError for a run that
+  diverged; ``main`` turns them into exit codes 2 and 3, here and nowhere else.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+
+from .errors import InputError, ModelHealthError
+from .version import __version__
+
+#: The commands, in the order of ``airmodel --help``: modules relative to this package.
+COMMANDS = (
+    ".run_command",
+    ".met_output",
+    ".chemistry.box",
+    ".emissions.summary",
+    ".plot_met",
+    ".ensemble",
+    ".analysis.compare",
+    ".analysis.evaluation",
+    ".report",
+    ".ready_scenarios",
+)
+
+
+def command_modules() -> dict:
+    """{command name: module} for every registered command."""
+    modules = {}
+    for name in COMMANDS:
+        # The one lazy import of the package: by name, from this table, so that adding a command is one line.
+        module = importlib.import_module(name, __package__)
+        modules[module.COMMAND] = module
+    return modules
+
+
+def _parser(modules: dict) -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="airmodel", description="Regional air-quality model for greater Beijing.")
+    p.add_argument("--version", action="version", version=f"airmodel {__version__}")
+    p.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    for module in modules.values():
+        module.add_parser(sub)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    modules = command_modules()
+    parser = _parser(modules)
+    args = parser.parse_args(argv)  # argparse itself exits with 2 on usage errors
+    logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
+                        format="airmodel: %(message)s", stream=sys.stderr)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    args.argv = list(argv)
+    try:
+        return int(modules[args.command].command(args) or 0)
+    except InputError as exc:
+        print(f"airmodel: error: {exc}", file=sys.stderr)
+        return 2
+    except ModelHealthError as exc:
+        print(f"airmodel: the run stopped: {exc}", file=sys.stderr)
+        return 3
+    except KeyboardInterrupt:
+        print("airmodel: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

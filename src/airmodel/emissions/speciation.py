@@ -1,0 +1,127 @@
+"""Speciation: inventory pollutants to the mechanism's transported species, as a table.
+
+Table ``sector,pollutant,species,fraction,basis`` (``data/emissions/speciation/<mechanism>.csv``):
+
+- ``basis = mass``: species mass = fraction x pollutant mass;
+- ``basis = mole``: fraction is a mole fraction: species mass = fraction x pollutant mass x M(species) /
+  M(pollutant), with M(NOx) = M(NO2): NOx is counted as NO2-equivalent mass;
+- ``basis = remainder``: the part of the pollutant that its named parts do not account for:
+  PM2.5 minus the species mass made from BC and OC; PM10 minus PM2.5. So PM2.5 = EC + POA + PM25_OTHER and
+  PM10 - PM2.5 = PMC, mass for mass.
+
+A sector's rows for a pollutant replace the ``*`` rows for that pollutant. Rows naming a species the model does not
+transport are dropped after the remainders are formed, so that mass is never moved to another species. The result is
+one linear map per sector, ``species[s] = sum_p C[p, s] pollutant[p]`` (remainders give negative entries).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import InputError
+from .quantities import PARTS, POLLUTANT_MOLAR_MASS, POLLUTANTS, SECTORS, pollutant_name
+from .tables import read_table
+
+BASES = ("mass", "mole", "remainder")
+
+
+@dataclass(frozen=True)
+class Row:
+    sector: str
+    pollutant: str
+    species: str
+    fraction: float
+    basis: str
+    line: int
+
+
+class Speciation:
+    def __init__(self, rows: list[Row], molar_mass: dict[str, float], source: str):
+        self.rows = rows
+        self.molar_mass = molar_mass
+        self.source = source
+
+    def _rows_for(self, sector: str, pollutant: str) -> list[Row]:
+        specific = [r for r in self.rows if r.sector == sector and r.pollutant == pollutant]
+        return specific or [r for r in self.rows if r.sector == "*" and r.pollutant == pollutant]
+
+    def matrix(self, sector: str, species: list[str]) -> np.ndarray:
+        """C[p, s] for POLLUTANTS x species: transported species mass (kg) per kg of each pollutant."""
+        full: dict[str, dict[str, float]] = {}  # species -> {pollutant: coefficient}
+
+        def made_from(pollutant: str) -> dict[str, float]:
+            """Mass of all species made from one pollutant, as a combination of pollutants."""
+            total: dict[str, float] = {}
+            for row in self._rows_for(sector, pollutant):
+                for p, c in coefficients(row).items():
+                    total[p] = total.get(p, 0.0) + c
+            return total
+
+        def coefficients(row: Row) -> dict[str, float]:
+            if row.basis == "mass":
+                return {row.pollutant: row.fraction}
+            if row.basis == "mole":
+                return {row.pollutant: row.fraction * self.molar_mass[row.species]
+                        / POLLUTANT_MOLAR_MASS[row.pollutant]}
+            out = {row.pollutant: row.fraction}
+            for part in PARTS[row.pollutant]:
+                if part == "PM2.5" and row.pollutant == "PM10":
+                    out[part] = out.get(part, 0.0) - row.fraction  # PM10 - PM2.5, whatever PM2.5 became
+                    continue
+                for p, c in made_from(part).items():
+                    out[p] = out.get(p, 0.0) - row.fraction * c
+            return out
+
+        for pollutant in POLLUTANTS:
+            for row in self._rows_for(sector, pollutant):
+                target = full.setdefault(row.species, {})
+                for p, c in coefficients(row).items():
+                    target[p] = target.get(p, 0.0) + c
+        c = np.zeros((len(POLLUTANTS), len(species)))
+        for s, name in enumerate(species):
+            for p, coef in full.get(name, {}).items():
+                c[POLLUTANTS.index(p), s] = coef
+        return c
+
+    def species_made(self) -> set[str]:
+        return {r.species for r in self.rows}
+
+
+def read_speciation(path, molar_mass: dict[str, float], mechanism: str) -> Speciation:
+    table = read_table(path)
+    cols = table.require("sector", "pollutant", "species", "fraction", "basis")
+    rows: list[Row] = []
+    seen: dict[tuple, int] = {}
+    for line, f in table.rows:
+        sector = table.text(line, f, cols["sector"])
+        if sector != "*" and sector not in SECTORS:
+            raise InputError(f"{table.where(line, cols['sector'])}: unknown sector {sector!r}; choose * or one of: "
+                             f"{', '.join(SECTORS)}")
+        raw = table.text(line, f, cols["pollutant"])
+        pollutant = pollutant_name(raw)
+        if pollutant is None:
+            raise InputError(f"{table.where(line, cols['pollutant'])}: unknown pollutant {raw!r}; choose one of: "
+                             f"{', '.join(POLLUTANTS)}")
+        species = table.text(line, f, cols["species"])
+        if species not in molar_mass:
+            raise InputError(f"{table.where(line, cols['species'])}: {species!r} is not a species of mechanism "
+                             f"{mechanism!r}; its species: {', '.join(molar_mass)}")
+        fraction = table.number(line, f, cols["fraction"], minimum=0.0)
+        basis = table.text(line, f, cols["basis"])
+        if basis not in BASES:
+            raise InputError(f"{table.where(line, cols['basis'])}: unknown basis {basis!r}; choose one of: "
+                             f"{', '.join(BASES)}")
+        if basis == "mole" and pollutant not in POLLUTANT_MOLAR_MASS:
+            raise InputError(f"{table.where(line, cols['basis'])}: {pollutant} is a mixture with no molar mass; "
+                             f"use basis mass")
+        if basis == "remainder" and pollutant not in PARTS:
+            raise InputError(f"{table.where(line, cols['basis'])}: only {', '.join(PARTS)} have parts to take a "
+                             f"remainder of")
+        key = (sector, pollutant, species)
+        if key in seen:
+            raise InputError(f"{table.path} line {line}: {sector},{pollutant},{species} is given twice "
+                             f"(first on line {seen[key]})")
+        seen[key] = line
+        rows.append(Row(sector, pollutant, species, fraction, basis, line))
+    return Speciation(rows, molar_mass, str(table.path))

