@@ -111,7 +111,7 @@ TOP_KEYS = {
 ANALYSIS_KEYS = {
     "spinup_hours": key(NUMBER, 0, doc="hours left out at the start of every member", minimum=0),
     "metrics": key(list, ["PM25", "O3", "O3_mda8"],
-                  doc="output variables (period means of hourly values), or NAME_mda8 (daily maximum 8-h means)"),
+                   doc="output variables (period means of hourly values), or NAME_mda8 (daily maximum 8-h means)"),
     "stations": key(str, "", doc="station list CSV (code,name,lat,lon); default: Beijing's 12 national stations"),
     "focus_station": key(str, "1011A", doc="the station shown first (1011A Aotizhongxin: the Olympic stadium area)"),
     "daily": key(bool, True, doc="contributions by local day as well as over the whole period"),
@@ -537,7 +537,8 @@ def member_threads(requested: int, dask_threads_on_host: int) -> int:
 def run_member(task: dict) -> dict:
     """Run one member to its output file (the dask task). ``task``: name, raw (the scenario), folder (where its
     relative input paths are read from), text, output, log, force, threads (0: share the cores), host_threads
-    ({worker address: dask threads on its host}), client_pid, command_line. Returns the member's name, status, wall time, worker and process id."""
+    ({worker address: dask threads on its host}), client_pid, command_line. Returns the member's name, status,
+    wall time, worker and process id."""
     import numba
 
     try:

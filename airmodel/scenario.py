@@ -29,6 +29,7 @@ from .met.deposition import DEPOSITION_CLASSES
 from .met.settings import METEOROLOGY_SCHEMA
 from .schema import NUMBER, Key, fill_table, key
 from .transport import ADVECTION_SCHEMES
+from .units import CONCENTRATION_UNITS
 
 SCHEMA: dict[str, dict[str, Key]] = {
     "run": {
@@ -38,23 +39,29 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "hours": key(NUMBER, None, doc="run length in hours", minimum=0, exclusive_minimum=True),
         "steps": key(int, None, doc="run length in time steps", minimum=1),
         "time_step": key(NUMBER, doc="model time step (s); advection sub-steps adapt to the Courant number",
-                        minimum=0, exclusive_minimum=True),
+                         minimum=0, exclusive_minimum=True),
         "threads": key(int, 0, doc="Numba threads (0: all cores)", minimum=0),
         "progress": key(bool, True, doc="show a progress line on stderr"),
     },
     "domain": {
-        "grid": key(str, "lonlat", choices=("lonlat", "projected")),
-        "lon_min": key(NUMBER, 113.5), "lon_max": key(NUMBER, 119.5),
-        "lat_min": key(NUMBER, 37.0), "lat_max": key(NUMBER, 42.5),
-        "resolution": key(NUMBER, 0.1, doc="lon-lat cell size (degrees)", minimum=0, exclusive_minimum=True),
-        "nx": key(int, None, minimum=1), "ny": key(int, None, minimum=1),
-        "dx": key(NUMBER, None, minimum=0, exclusive_minimum=True),
-        "dy": key(NUMBER, None, minimum=0, exclusive_minimum=True),
-        "x0": key(NUMBER, 0.0), "y0": key(NUMBER, 0.0),
+        "grid": key(str, "lonlat", choices=("lonlat", "projected"),
+                    doc="lonlat: regular in longitude and latitude (lon_min .. lat_max, resolution); projected: a "
+                        "plane of nx by ny cells of dx by dy metres from (x0, y0)"),
+        "lon_min": key(NUMBER, 113.5, doc="lonlat: western edge (deg E)"),
+        "lon_max": key(NUMBER, 119.5, doc="lonlat: eastern edge (deg E)"),
+        "lat_min": key(NUMBER, 37.0, doc="lonlat: southern edge (deg N)"),
+        "lat_max": key(NUMBER, 42.5, doc="lonlat: northern edge (deg N)"),
+        "resolution": key(NUMBER, 0.1, doc="lonlat: cell size (degrees)", minimum=0, exclusive_minimum=True),
+        "nx": key(int, None, doc="projected: number of cells along x", minimum=1),
+        "ny": key(int, None, doc="projected: number of cells along y", minimum=1),
+        "dx": key(NUMBER, None, doc="projected: cell size along x (m)", minimum=0, exclusive_minimum=True),
+        "dy": key(NUMBER, None, doc="projected: cell size along y (m)", minimum=0, exclusive_minimum=True),
+        "x0": key(NUMBER, 0.0, doc="projected: x of the south-west corner (m)"),
+        "y0": key(NUMBER, 0.0, doc="projected: y of the south-west corner (m)"),
         "layer_interfaces": key(list, None, doc="layer interface heights above ground (m), from 0"),
         "layer_thickness": key(NUMBER, None, doc="uniform layer thickness (m), with layers",
-                              minimum=0, exclusive_minimum=True),
-        "layers": key(int, None, minimum=1),
+                               minimum=0, exclusive_minimum=True),
+        "layers": key(int, None, doc="number of layers of layer_thickness", minimum=1),
     },
     "meteorology": METEOROLOGY_SCHEMA,
     "transport": {
@@ -62,25 +69,25 @@ SCHEMA: dict[str, dict[str, Key]] = {
                          doc="horizontal and vertical advection scheme: Walcek (2000) monotone, PPM (Colella and "
                              "Woodward 1984), or PPM with the Colella and Sekora (2008) limiter"),
         "cfl_max": key(NUMBER, 0.9, doc="largest Courant number of an advection sub-step", minimum=0,
-                      exclusive_minimum=True),
-        "horizontal_advection": key(bool, True),
-        "vertical_advection": key(bool, True),
-        "horizontal_diffusion": key(bool, True),
-        "vertical_diffusion": key(bool, True),
+                       exclusive_minimum=True),
+        "horizontal_advection": key(bool, True, doc="advection along x and y"),
+        "vertical_advection": key(bool, True, doc="advection through the layer interfaces"),
+        "horizontal_diffusion": key(bool, True, doc="horizontal eddy diffusion (the meteorology's kx, ky)"),
+        "vertical_diffusion": key(bool, True, doc="vertical eddy diffusion (the meteorology's kz)"),
     },
     "chemistry": {
         "mechanism": key(str, "none", doc='"none" (transport only), a built-in mechanism ('
                                          + ", ".join(available_mechanisms()) + "), or the path of a .mech file"),
         "method": key(str, "rodas3", choices=tuple(METHODS), doc="Rosenbrock method"),
         "rtol": key(NUMBER, 1e-3, doc="relative tolerance of the chemistry solver", minimum=0,
-                   exclusive_minimum=True),
+                    exclusive_minimum=True),
         "atol": key(NUMBER, 1e-6, doc="absolute tolerance (ppb)", minimum=0, exclusive_minimum=True),
         "max_steps": key(int, 100000, doc="most solver steps a cell may take in one model step", minimum=1),
         "photolysis": key(str, "per_step", choices=PHOTOLYSIS_MODES,
-                         doc="photolysis at the middle of each model step, held over it (CMAQ, CAMx practice; "
+                          doc="photolysis at the middle of each model step, held over it (CMAQ, CAMx practice; "
                              "half the solver cost), or following the sun within the step"),
         "temperature": key(NUMBER, 298.15, doc="K, where the meteorology gives none", minimum=0,
-                          exclusive_minimum=True),
+                           exclusive_minimum=True),
         "relative_humidity": key(NUMBER, 0.6, doc="fraction, where the meteorology gives none", minimum=0),
         "cloud_fraction": key(NUMBER, 0.0, doc="where the meteorology gives none", minimum=0),
         "longitude": key(NUMBER, 116.4, doc="deg E of a projected (idealized) grid, for the sun"),
@@ -88,7 +95,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
     },
     "boundary": {
         "source": key(str, "species", choices=BOUNDARY_SOURCES,
-                     doc="lateral and top boundary values: each species' inflow value, the profile table, or a CF "
+                      doc="lateral and top boundary values: each species' inflow value, the profile table, or a CF "
                          "NetCDF file of a larger model (airmodel/boundary.py)"),
         "file": key(str, "", doc="profile table (climatology; default: the embedded summer North China profiles) "
                                 "or the CF NetCDF file (cf)"),
@@ -100,11 +107,11 @@ SCHEMA: dict[str, dict[str, Key]] = {
     "output": {
         "hourly_means": key(bool, True, doc="write hourly means"),
         "snapshots": key(list, [], doc='instants to write: "start", "end", or hours after the start'),
-        "levels": key(str, "surface", choices=("surface", "all")),
+        "levels": key(str, "surface", choices=("surface", "all"), doc="the lowest layer only, or every layer"),
         "precision": key(str, "single", choices=("single", "double"), doc="floating-point width of the fields"),
         "variables": key(list, None, doc="species to write (default: all)"),
         "checkpoint_interval_hours": key(NUMBER, 0, doc="write a restart checkpoint this often (0: never)",
-                                        minimum=0),
+                                         minimum=0),
         "checkpoint_dir": key(str, "", doc="folder for checkpoints (default: OUT.checkpoints beside the output)"),
         "daily": key(bool, True, doc="add daily fields by local (UTC+8) day: 24-h means, daily max 1-h and 8-h O3, "
                                     "the HJ 633-2012 AQI (needs hourly_means)"),
@@ -114,11 +121,14 @@ SCHEMA: dict[str, dict[str, Key]] = {
 }
 
 SPECIES_SCHEMA: dict[str, Key] = {
-    "units": key(str, "", doc="output units (ug m-3, ppb, kg kg-1, ...); default: the mechanism's, or ug m-3"),
+    "units": key(str, "", doc="output units: " + ", ".join(CONCENTRATION_UNITS)
+                              + "; default: the mechanism's, or ug m-3"),
     "molar_mass": key(NUMBER, None, doc="g/mol; needed for ppb or ppm of a species the mechanism does not define",
-                     minimum=0, exclusive_minimum=True),
-    "long_name": key(str, ""),
-    "standard_name": key(str, ""),
+                      minimum=0, exclusive_minimum=True),
+    "long_name": key(str, "", doc="long_name of the output variable (default: the mechanism's, else the species "
+                                  "name)"),
+    "standard_name": key(str, "", doc="CF standard_name of the output variable (default: the mechanism's, else "
+                                      "none)"),
     "initial": key((int, float, dict), 0.0, doc="initial value (output units), or a shape table"),
     "inflow": key(NUMBER, 0.0, doc="lateral inflow value (output units)", minimum=0),
     "dry_deposition_velocity": key(NUMBER, 0.0, doc="constant dry-deposition velocity (m/s), used when no "
@@ -264,7 +274,8 @@ def validate(raw: dict, source: str = "<dict>", folder: Path | str | None = None
     where = source
     unknown = set(raw) - TOP_LEVEL
     if unknown:
-        raise InputError(f"{where}: unknown section or key {sorted(unknown)[0]!r}; valid: {', '.join(sorted(TOP_LEVEL))}")
+        raise InputError(f"{where}: unknown section or key {sorted(unknown)[0]!r}; "
+                         f"valid: {', '.join(sorted(TOP_LEVEL))}")
     data: dict[str, Any] = {}
     for section, schema in SCHEMA.items():
         data[section] = fill_table(raw.get(section, {}), schema, f"{where}: {section}")

@@ -88,7 +88,8 @@ def check_value(value, k: Key, where: str) -> None:
     types = k.types
     ok = isinstance(value, types) and not (isinstance(value, bool) and bool not in types)
     if not ok:
-        raise InputError(f"{where}: expected a {type_name(types)}, got {value!r}")
+        name = type_name(types)
+        raise InputError(f"{where}: expected {'an' if name[0] in 'aeiou' else 'a'} {name}, got {value!r}")
     if k.choices is not None and value not in k.choices:
         raise InputError(f"{where}: unknown value {value!r}; choose one of: {', '.join(map(str, k.choices))}")
     if k.minimum is not None and _is_number(value):

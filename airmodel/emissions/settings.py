@@ -32,7 +32,7 @@ POINT_SOURCE_SCHEMA = {
 
 EMISSIONS_KEYS = {
     "inventory": key(str, "none", choices=INVENTORIES,
-                    doc="a built-in inventory whose files fill the file keys left empty: default_2008 (greater "
+                     doc="a built-in inventory whose files fill the file keys left empty: default_2008 (greater "
                         "Beijing before the 2008 Games, inputs/emissions/default_2008/), or none"),
     "year": key(int, None, doc="the inventory's year (its annual amounts are for this local calendar year); "
                               "default: the built-in inventory's year, else the run's start year", minimum=1900),
@@ -56,12 +56,12 @@ EMISSIONS_KEYS = {
     "utc_offset_hours": key(NUMBER, 8.0, doc="local time of the profiles and control windows: hours east of UTC "
                                             "(China Standard Time: 8)"),
     "plume_rise": key(str, "briggs", choices=("briggs", "none"),
-                     doc="stacks: Briggs plume rise with the hourly meteorology, or release at the stack top"),
+                      doc="stacks: Briggs plume rise with the hourly meteorology, or release at the stack top"),
     "plume_depth": key(NUMBER, 1.0, doc="depth of the plume as a multiple of the rise: the plume fills "
                                        "h + (1 - depth/2) dh .. h + (1 + depth/2) dh (1: the SMOKE/Turner "
                                        "convention 0.5 dh .. 1.5 dh above the stack)", minimum=0),
     "out_of_domain": key(str, "warn", choices=("warn", "error"),
-                        doc="sources outside the domain: listed as a warning and left out, or an error"),
+                         doc="sources outside the domain: listed as a warning and left out, or an error"),
 }
 
 CONTROL_KEYS = {
@@ -80,7 +80,8 @@ CONTROL_KEYS = {
                                   "a 30 % cut, the same as reduction = 0.3)", minimum=0),
     "emission_factor": key(dict, {}, doc="how much: new emission factors of the selected vehicle classes, "
                                         "{ NOx = 0.2, ... }, in emission_factor_units"),
-    "emission_factor_units": key(str, "g/km", choices=("g/km", "mg/km", "kg/km")),
+    "emission_factor_units": key(str, "g/km", choices=("g/km", "mg/km", "kg/km"),
+                                 doc="units of the emission_factor values"),
     "start": key(str, "", doc="when: start, local time (ISO 8601 date or time; a zone such as Z overrides)"),
     "end": key(str, "", doc="when: end (exclusive), local time; a date means its midnight"),
 }
