@@ -92,3 +92,23 @@ def test_key_constructor_and_names():
         "true/false"
     assert key(NUMBER, minimum=0, exclusive_minimum=True).range_text() == "> 0"
     assert key(int, minimum=1).range_text() == ">= 1" and key(int).range_text() == ""
+
+
+def test_scenario_folder_is_an_attribute_not_a_key(tmp_path, monkeypatch):
+    """Relative input paths are read from Scenario.folder: the file's folder, or for a dict the current folder or
+    the one given; the resolved scenario no longer carries it as meteorology.base_dir."""
+    from airmodel.scenario import SCHEMA, load, validate
+
+    raw = {"run": {"start": "2008-08-01T00:00:00Z", "hours": 1, "time_step": 600.0},
+           "domain": {"layers": 2, "layer_thickness": 100.0}, "species": {"tracer": {}}}
+    path = tmp_path / "case" / "s.toml"
+    path.parent.mkdir()
+    path.write_text('[run]\nstart = "2008-08-01T00:00:00Z"\nhours = 1\ntime_step = 600.0\n'
+                    '[domain]\nlayers = 2\nlayer_thickness = 100.0\n[species.tracer]\n')
+    monkeypatch.chdir(tmp_path)
+    assert load(path).folder == path.parent.resolve()
+    assert load(raw).folder == tmp_path
+    assert validate(raw, folder=path.parent).folder == path.parent
+    assert "base_dir" not in SCHEMA["meteorology"] and "base_dir" not in load(raw).to_toml()
+    again = load(load(raw, ["run.hours=2"]), ["run.name=again"])  # a loaded scenario keeps its folder
+    assert again.folder == tmp_path and again.n_steps == 12 and again["run"]["name"] == "again"
