@@ -54,7 +54,7 @@ from ..files import atomic_file, check_new_output, pyplot, save_figure_atomic
 from ..kernels import chemistry as kchem
 from ..kernels.photolysis import cloud_attenuation, cos_zenith_at
 from ..kernels.rosenbrock import METHODS, tableau
-from ..scenario import apply_overrides, parse_time, read_toml
+from ..config_files import apply_overrides, parse_time, read_toml
 from ..schema import NUMBER, fill_table, key
 from ..version import __version__
 from .mechanism import Mechanism, air_molar_density, load_mechanism, output_to_ppb, ppb_to_output
