@@ -10,11 +10,12 @@ tests/unit/test_schema_docs.py fails when a committed file differs from what thi
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
-from airmodel.chemistry import box
 from airmodel import ensemble, scenario
+from airmodel.chemistry import box
 from airmodel.emissions import settings as emission_settings
 from airmodel.met import settings as met_settings
 from airmodel.schema import REQUIRED, Key
@@ -172,11 +173,10 @@ def readme_table() -> str:
 
 def readme_text(current: str) -> str:
     """README.md with the table between the markers replaced."""
-    if START not in current or END not in current:
+    region = re.compile(re.escape(START) + ".*?" + re.escape(END), re.S)
+    if not region.search(current):
         raise SystemExit(f"{README}: the markers {START} and {END} are missing")
-    head, rest = current.split(START, 1)
-    _, tail = rest.split(END, 1)
-    return f"{head}{START}\n{readme_table()}\n{END}{tail}"
+    return region.sub(lambda _: f"{START}\n{readme_table()}\n{END}", current, count=1)
 
 
 def main(argv=None) -> int:
