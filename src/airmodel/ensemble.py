@@ -83,7 +83,8 @@ from .driver import command_line_text, execute
 from .emissions.regions import find_region
 from .errors import InputError, ModelHealthError
 from .files import atomic_file, read_toml_text, write_csv_atomic
-from .scenario import NUMBER, _fill_table, _k, apply_overrides, read_toml, validate
+from .scenario import apply_overrides, read_toml, validate
+from .schema import NUMBER, fill_table, key
 
 COMMAND = "ensemble"
 INDEX_NAME = "index.csv"
@@ -99,48 +100,48 @@ MEMBER_RUN_OVERRIDES = ("run.progress=false", "run.threads=0")
 log = logging.getLogger("airmodel")
 
 TOP_KEYS = {
-    "description": _k(str, "", doc="what the ensemble asks"),
-    "base": _k(str, doc="the base scenario file, relative to the ensemble file"),
-    "overrides": _k(list, [], doc='section.key=value overrides applied to every member, e.g. ["run.hours=24"]'),
-    "analysis": _k(dict, {}, doc="what the tables report"),
-    "members": _k(list, [], doc="explicit members: [[members]] with name, overrides, controls"),
-    "contributions": _k(list, [], doc="brute-force source contributions: [[contributions]]"),
-    "sweeps": _k(list, [], doc="response curves: [[sweeps]]"),
+    "description": key(str, "", doc="what the ensemble asks"),
+    "base": key(str, doc="the base scenario file, relative to the ensemble file"),
+    "overrides": key(list, [], doc='section.key=value overrides applied to every member, e.g. ["run.hours=24"]'),
+    "analysis": key(dict, {}, doc="what the tables report"),
+    "members": key(list, [], doc="explicit members: [[members]] with name, overrides, controls"),
+    "contributions": key(list, [], doc="brute-force source contributions: [[contributions]]"),
+    "sweeps": key(list, [], doc="response curves: [[sweeps]]"),
 }
 
 ANALYSIS_KEYS = {
-    "spinup_hours": _k(NUMBER, 0, doc="hours left out at the start of every member", minimum=0),
-    "metrics": _k(list, ["PM25", "O3", "O3_mda8"],
-                  doc="output variables (period means of hourly values), or NAME_mda8 (daily maximum 8-h means)"),
-    "stations": _k(str, "", doc="station list CSV (code,name,lat,lon); default: Beijing's 12 national stations"),
-    "focus_station": _k(str, "1011A", doc="the station shown first (1011A Aotizhongxin: the Olympic stadium area)"),
-    "daily": _k(bool, True, doc="contributions by local day as well as over the whole period"),
+    "spinup_hours": key(NUMBER, 0, doc="hours left out at the start of every member", minimum=0),
+    "metrics": key(list, ["PM25", "O3", "O3_mda8"],
+                   doc="output variables (period means of hourly values), or NAME_mda8 (daily maximum 8-h means)"),
+    "stations": key(str, "", doc="station list CSV (code,name,lat,lon); default: Beijing's 12 national stations"),
+    "focus_station": key(str, "1011A", doc="the station shown first (1011A Aotizhongxin: the Olympic stadium area)"),
+    "daily": key(bool, True, doc="contributions by local day as well as over the whole period"),
 }
 
 MEMBER_KEYS = {
-    "name": _k(str, doc="the member's name (letters, digits, _ . -); its output is members/NAME.nc"),
-    "overrides": _k(list, [], doc="section.key=value overrides, as --set"),
-    "controls": _k(list, [], doc="[[controls]] entries appended to the base scenario's"),
+    "name": key(str, doc="the member's name (letters, digits, _ . -); its output is members/NAME.nc"),
+    "overrides": key(list, [], doc="section.key=value overrides, as --set"),
+    "controls": key(list, [], doc="[[controls]] entries appended to the base scenario's"),
 }
 
 CONTRIBUTION_KEYS = {
-    "name": _k(str, doc="the group's name"),
-    "by": _k(str, choices=("region", "sector"), doc="what each source is: a region or a sector"),
-    "sources": _k(list, doc="the regions (names or codes) or sectors, one member each"),
-    "reduction": _k(NUMBER, 1.0, doc="fraction of each source's emissions removed (1: zero-out); contributions "
+    "name": key(str, doc="the group's name"),
+    "by": key(str, choices=("region", "sector"), doc="what each source is: a region or a sector"),
+    "sources": key(list, doc="the regions (names or codes) or sectors, one member each"),
+    "reduction": key(NUMBER, 1.0, doc="fraction of each source's emissions removed (1: zero-out); contributions "
                                      "are scaled by 1/reduction", minimum=0, exclusive_minimum=True),
-    "together": _k(bool, True, doc="also run all sources removed together (for the non-linearity)"),
-    "region": _k(str, "", doc="by sector: where the sectors are cut (default: everywhere)"),
-    "sectors": _k(list, [], doc="by region: the sectors cut (default: all)"),
-    "pollutants": _k(list, [], doc="the pollutants cut (default: all)"),
+    "together": key(bool, True, doc="also run all sources removed together (for the non-linearity)"),
+    "region": key(str, "", doc="by sector: where the sectors are cut (default: everywhere)"),
+    "sectors": key(list, [], doc="by region: the sectors cut (default: all)"),
+    "pollutants": key(list, [], doc="the pollutants cut (default: all)"),
 }
 
 SWEEP_KEYS = {
-    "name": _k(str, doc="the group's name"),
-    "regions": _k(list, [EVERYWHERE], doc='regions (names or codes), or "everywhere"'),
-    "sectors": _k(list, [ALL], doc='sectors (several joined by "+" cut together), or "all"'),
-    "pollutants": _k(list, [ALL], doc='pollutants (several joined by "+" cut together), or "all"'),
-    "reductions": _k(list, doc="depths of the measure, fractions 0..1 (0: the base member)"),
+    "name": key(str, doc="the group's name"),
+    "regions": key(list, [EVERYWHERE], doc='regions (names or codes), or "everywhere"'),
+    "sectors": key(list, [ALL], doc='sectors (several joined by "+" cut together), or "all"'),
+    "pollutants": key(list, [ALL], doc='pollutants (several joined by "+" cut together), or "all"'),
+    "reductions": key(list, doc="depths of the measure, fractions 0..1 (0: the base member)"),
 }
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
@@ -257,8 +258,8 @@ def load_ensemble(path) -> Ensemble:
     """Read and check an ensemble file; every member's scenario is built and validated."""
     path = resolve_scenario(path, "ensemble file")
     where = str(path)
-    top = _fill_table(_read_ensemble_file(path), TOP_KEYS, where)
-    analysis = _fill_table(top["analysis"], ANALYSIS_KEYS, f"{where}: analysis")
+    top = fill_table(_read_ensemble_file(path), TOP_KEYS, where)
+    analysis = fill_table(top["analysis"], ANALYSIS_KEYS, f"{where}: analysis")
     analysis["metrics"] = _list_of_names(analysis["metrics"], f"{where}: analysis.metrics")
     if analysis["stations"]:
         station_file = Path(analysis["stations"])
@@ -267,10 +268,6 @@ def load_ensemble(path) -> Ensemble:
     base = Path(top["base"])
     base = (base if base.is_absolute() else path.parent / base).resolve()
     base_raw = read_toml(base)
-    base_raw.setdefault("meteorology", {})
-    if isinstance(base_raw["meteorology"], dict) and not base_raw["meteorology"].get("base_dir"):
-        # relative input paths of the base scenario stay relative to its own folder, as when it is run directly
-        base_raw["meteorology"]["base_dir"] = str(base.parent)
     common = _string_list(top["overrides"], f"{where}: overrides")
 
     members: list[Member] = [Member(BASE_MEMBER, "base")]
@@ -284,7 +281,7 @@ def load_ensemble(path) -> Ensemble:
 
     for n, table in enumerate(top["members"]):
         at = f"{where}: members[{n}]"
-        entry = _fill_table(table, MEMBER_KEYS, at)
+        entry = fill_table(table, MEMBER_KEYS, at)
         if not _NAME.match(entry["name"]):
             raise InputError(f"{at}.name: {entry['name']!r} is not a valid member name; use letters, digits, "
                              f"'_', '.' and '-', starting with a letter or digit")
@@ -300,7 +297,7 @@ def load_ensemble(path) -> Ensemble:
     contributions = []
     for n, table in enumerate(top["contributions"]):
         at = f"{where}: contributions[{n}]"
-        entry = _fill_table(table, CONTRIBUTION_KEYS, at)
+        entry = fill_table(table, CONTRIBUTION_KEYS, at)
         group = _group_name(entry["name"], at)
         sources = _list_of_names(entry["sources"], f"{at}.sources")
         if not sources:
@@ -343,7 +340,7 @@ def load_ensemble(path) -> Ensemble:
     sweeps = []
     for n, table in enumerate(top["sweeps"]):
         at = f"{where}: sweeps[{n}]"
-        entry = _fill_table(table, SWEEP_KEYS, at)
+        entry = fill_table(table, SWEEP_KEYS, at)
         group = _group_name(entry["name"], at)
         regions = _list_of_names(entry["regions"], f"{at}.regions")
         for k, region in enumerate(regions):
@@ -384,7 +381,7 @@ def load_ensemble(path) -> Ensemble:
 
     first_of: dict[str, str] = {}
     for m in members:
-        _build_member(m, base_raw, common, where)
+        _build_member(m, base_raw, base.parent, common, where)
         if m.text in first_of:
             m.same_as = first_of[m.text]
             m.file = next(x.file for x in members if x.name == m.same_as)
@@ -417,8 +414,9 @@ def _string_list(items, where: str) -> list:
     return list(items)
 
 
-def _build_member(member: Member, base_raw: dict, common: list, where: str) -> None:
-    """The member's scenario: base + extra controls, then the common and the member's overrides; validated."""
+def _build_member(member: Member, base_raw: dict, folder: Path, common: list, where: str) -> None:
+    """The member's scenario: base + extra controls, then the common and the member's overrides; validated. Its
+    relative input paths stay relative to the base scenario's ``folder``, as when the base is run directly."""
     at = f"{where}: member {member.name!r}"
     raw = copy.deepcopy(base_raw)
     base_controls = raw.get("controls", [])
@@ -428,7 +426,7 @@ def _build_member(member: Member, base_raw: dict, common: list, where: str) -> N
     overrides = list(common) + list(member.overrides) + list(MEMBER_RUN_OVERRIDES)
     try:
         raw = apply_overrides(raw, overrides)
-        scenario = validate(raw, at)
+        scenario = validate(raw, at, folder)
     except InputError as exc:
         message = str(exc)
         raise InputError(message if message.startswith(at) else f"{at}: {message}") from None
@@ -441,8 +439,8 @@ def _build_member(member: Member, base_raw: dict, common: list, where: str) -> N
 # ---------------------------------------------------------------------------------------------------------------
 def _comparable(text: str) -> dict:
     data = tomllib.loads(text)
-    for key in RESULT_NEUTRAL_RUN_KEYS:
-        data.get("run", {}).pop(key, None)
+    for name in RESULT_NEUTRAL_RUN_KEYS:
+        data.get("run", {}).pop(name, None)
     return data
 
 
@@ -538,9 +536,10 @@ def member_threads(requested: int, dask_threads_on_host: int) -> int:
 
 
 def run_member(task: dict) -> dict:
-    """Run one member to its output file (the dask task). ``task``: name, raw (the scenario), text, output, log,
-    force, threads (0: share the cores), host_threads ({worker address: dask threads on its host}), client_pid,
-    command_line. Returns the member's name, status, wall time, worker and process id."""
+    """Run one member to its output file (the dask task). ``task``: name, raw (the scenario), folder (where its
+    relative input paths are read from), text, output, log, force, threads (0: share the cores), host_threads
+    ({worker address: dask threads on its host}), client_pid, command_line. Returns the member's name, status,
+    wall time, worker and process id."""
     import numba
 
     try:
@@ -565,7 +564,8 @@ def run_member(task: dict) -> dict:
             try:
                 log.info("member %s on %s (pid %d), %d Numba threads", task["name"], worker, os.getpid(),
                          numba.get_num_threads())
-                execute(task["raw"], output, force=task["force"], command_line=task["command_line"])
+                scenario = validate(task["raw"], folder=task["folder"])
+                execute(scenario, output, force=task["force"], command_line=task["command_line"])
             except BaseException as exc:
                 log.error("member %s failed: %s", task["name"], _error_text(exc))
                 raise
@@ -659,7 +659,8 @@ def run_ensemble(ensemble: Ensemble, out_dir, client, threads: int = 0, force: b
     hosts = host_threads(client)
     futures = {}
     for m in todo:
-        task = {"name": m.name, "raw": m.raw, "text": m.text, "output": str((out_dir / m.file).resolve()),
+        task = {"name": m.name, "raw": m.raw, "folder": str(ensemble.base.parent), "text": m.text,
+                "output": str((out_dir / m.file).resolve()),
                 "log": str((out_dir / MEMBERS_DIR / f"{m.name}.log").resolve()), "force": force,
                 "threads": threads, "host_threads": hosts, "client_pid": os.getpid(),
                 "command_line": f"{command_line} (member {m.name})"}

@@ -44,7 +44,8 @@ def write_met(scenario_source, output, overrides=None, force: bool = False, ever
     check_new_output(output, force)
     scenario = load(scenario_source, overrides)
     grid = build_grid(scenario["domain"])
-    met = build_meteorology(scenario["meteorology"], grid, start=scenario.start, end=scenario.end)
+    met = build_meteorology(scenario["meteorology"], grid, start=scenario.start, end=scenario.end,
+                            folder=scenario.folder)
     total = scenario.n_steps * scenario.time_step
     step = every_hours * 3600.0
     times = np.arange(0.0, total + 1e-6, step)

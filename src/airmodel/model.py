@@ -39,11 +39,11 @@ from .species import initial_field, species_table
 from .transport import BoundaryExchange, Transport
 
 
-def _mechanism_path(name: str, base_dir: str) -> str:
+def _mechanism_path(name: str, folder) -> str:
     """A mechanism by name (shipped with airmodel) or a .mech file, relative paths from the scenario's folder."""
     if name.endswith(".mech"):
         path = Path(name)
-        return str(path if path.is_absolute() else Path(base_dir) / path)
+        return str(path if path.is_absolute() else Path(folder) / path)
     return name
 
 
@@ -127,12 +127,13 @@ class Model:
         self.scenario = scenario
         self.time_step = scenario.time_step
         self.grid = build_grid(scenario["domain"])
-        self.met = build_meteorology(scenario["meteorology"], self.grid, start=scenario.start, end=scenario.end)
+        self.met = build_meteorology(scenario["meteorology"], self.grid, start=scenario.start, end=scenario.end,
+                                     folder=scenario.folder)
         chem = scenario["chemistry"]
         self.chemistry = None
         mechanism = None
         if chem["mechanism"] != "none":
-            mechanism = load_mechanism(_mechanism_path(chem["mechanism"], scenario["meteorology"]["base_dir"]))
+            mechanism = load_mechanism(_mechanism_path(chem["mechanism"], scenario.folder))
         self.species = species_table(scenario["species"], mechanism.species if mechanism else ())
         if scenario["boundary"]["tracers"]:
             self.species = self.species + tracer_species(self.species)
@@ -145,10 +146,10 @@ class Model:
         self.emissions = None
         if inventory_requested(scenario["emissions"]):
             self.emissions = Emissions(scenario["emissions"], scenario["controls"], self.grid, self.species_names,
-                                       scenario.start, scenario.end, scenario["meteorology"]["base_dir"])
+                                       scenario.start, scenario.end, scenario.folder)
         self.transport = Transport(self.grid, scenario["transport"], len(self.species))
         self.boundary = BoundaryConditions(scenario["boundary"], self.species, self.grid,
-                                           scenario["meteorology"]["base_dir"], scenario.start, scenario.end,
+                                           scenario.folder, scenario.start, scenario.end,
                                            where=f"{scenario.source}: boundary")
         self.deposition_classes = [sp.deposition_class for sp in self.species]
         self.dry_deposition = DryDeposition(self.grid) if any(self.deposition_classes) else None

@@ -47,7 +47,7 @@ def resolve_stations(setting: str, sc, grid: Grid):
     else:
         path = Path(setting)
         if not path.is_absolute():
-            path = Path(sc["meteorology"]["base_dir"]) / path
+            path = sc.folder / path
         if not path.is_file():
             raise InputError(f"{where}: {str(path)!r} is not a file; give \"beijing\", \"none\" or a CSV "
                              "station list with the header code,name,lat,lon")

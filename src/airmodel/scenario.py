@@ -1,332 +1,167 @@
 """Scenario files: TOML, one section per concern, validated on load with errors that name the key.
 
 A scenario may ``extends = "other.toml"`` (a path relative to the file) and override a few keys; ``--set
-section.key=value`` overrides come last. Scenario files are data: nothing in them is executed.
+section.key=value`` overrides come last (both read by airmodel/config_files.py, which the box model shares).
+Scenario files are data: nothing in them is executed.
 
-The schema below is the single place that says which keys exist, their types, defaults and valid choices.
+``SCHEMA`` (with the section schemas it takes from airmodel/met/settings.py and airmodel/emissions/settings.py, and
+``SPECIES_SCHEMA``) is the single place that says which keys exist, their types, defaults and valid choices; the
+choices come from the modules that implement them. README.md's key table and docs/scenario_keys.md are generated
+from it (``python tools/schema_docs.py``).
 """
 from __future__ import annotations
 
 import copy
-import tomllib
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
-from datetime import time as dtime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from .boundary import SOURCES as BOUNDARY_SOURCES
+from .chemistry.mechanism import available_mechanisms
+from .chemistry.process import PHOTOLYSIS_MODES
+from .config_files import apply_overrides, parse_time, read_toml
 from .data import resolve_scenario
+from .emissions.settings import POINT_SOURCE_SCHEMA, validate_controls, validate_emissions
 from .errors import InputError
-from .files import read_toml_text
-
-NUMBER = (int, float)
-REQUIRED = object()
-
-
-@dataclass(frozen=True)
-class Key:
-    """One scenario key: its type(s), default (REQUIRED if none), valid choices and a description."""
-
-    types: tuple
-    default: Any = REQUIRED
-    choices: tuple | None = None
-    doc: str = ""
-    minimum: float | None = None
-    exclusive_minimum: bool = False
-
-
-def _k(types, default=REQUIRED, choices=None, doc="", minimum=None, exclusive_minimum=False):
-    if not isinstance(types, tuple):
-        types = (types,)
-    return Key(types, default, choices, doc, minimum, exclusive_minimum)
-
-
-ADVECTION_SCHEMES = ("walcek", "ppm", "ppm_cs08")
-FLOWS = ("uniform", "solid_body_rotation", "terrain_bump")
+from .kernels.rosenbrock import METHODS
+from .met.deposition import DEPOSITION_CLASSES
+from .met.settings import METEOROLOGY_SCHEMA
+from .schema import NUMBER, Key, fill_table, key
+from .transport import ADVECTION_SCHEMES
+from .units import CONCENTRATION_UNITS
 
 SCHEMA: dict[str, dict[str, Key]] = {
     "run": {
-        "name": _k(str, "airmodel run", doc="a short title for the run"),
-        "start": _k(str, doc="start time, ISO 8601 in UTC, e.g. 2008-08-01T00:00:00Z"),
-        "end": _k(str, None, doc="end time (UTC); or give hours, or steps"),
-        "hours": _k(NUMBER, None, doc="run length in hours", minimum=0, exclusive_minimum=True),
-        "steps": _k(int, None, doc="run length in time steps", minimum=1),
-        "time_step": _k(NUMBER, doc="model time step (s); advection sub-steps adapt to the Courant number",
-                        minimum=0, exclusive_minimum=True),
-        "threads": _k(int, 0, doc="Numba threads (0: all cores)", minimum=0),
-        "progress": _k(bool, True, doc="show a progress line on stderr"),
+        "name": key(str, "airmodel run", doc="a short title for the run"),
+        "start": key(str, doc="start time, ISO 8601 in UTC, e.g. 2008-08-01T00:00:00Z"),
+        "end": key(str, None, doc="end time (UTC); or give hours, or steps"),
+        "hours": key(NUMBER, None, doc="run length in hours", minimum=0, exclusive_minimum=True),
+        "steps": key(int, None, doc="run length in time steps", minimum=1),
+        "time_step": key(NUMBER, doc="model time step (s); advection sub-steps adapt to the Courant number",
+                         minimum=0, exclusive_minimum=True),
+        "threads": key(int, 0, doc="Numba threads (0: all cores)", minimum=0),
+        "progress": key(bool, True, doc="show a progress line on stderr"),
     },
     "domain": {
-        "grid": _k(str, "lonlat", choices=("lonlat", "projected")),
-        "lon_min": _k(NUMBER, 113.5), "lon_max": _k(NUMBER, 119.5),
-        "lat_min": _k(NUMBER, 37.0), "lat_max": _k(NUMBER, 42.5),
-        "resolution": _k(NUMBER, 0.1, doc="lon-lat cell size (degrees)", minimum=0, exclusive_minimum=True),
-        "nx": _k(int, None, minimum=1), "ny": _k(int, None, minimum=1),
-        "dx": _k(NUMBER, None, minimum=0, exclusive_minimum=True),
-        "dy": _k(NUMBER, None, minimum=0, exclusive_minimum=True),
-        "x0": _k(NUMBER, 0.0), "y0": _k(NUMBER, 0.0),
-        "layer_interfaces": _k(list, None, doc="layer interface heights above ground (m), from 0"),
-        "layer_thickness": _k(NUMBER, None, doc="uniform layer thickness (m), with layers",
-                              minimum=0, exclusive_minimum=True),
-        "layers": _k(int, None, minimum=1),
+        "grid": key(str, "lonlat", choices=("lonlat", "projected"),
+                    doc="lonlat: regular in longitude and latitude (lon_min .. lat_max, resolution); projected: a "
+                        "plane of nx by ny cells of dx by dy metres from (x0, y0)"),
+        "lon_min": key(NUMBER, 113.5, doc="lonlat: western edge (deg E)"),
+        "lon_max": key(NUMBER, 119.5, doc="lonlat: eastern edge (deg E)"),
+        "lat_min": key(NUMBER, 37.0, doc="lonlat: southern edge (deg N)"),
+        "lat_max": key(NUMBER, 42.5, doc="lonlat: northern edge (deg N)"),
+        "resolution": key(NUMBER, 0.1, doc="lonlat: cell size (degrees)", minimum=0, exclusive_minimum=True),
+        "nx": key(int, None, doc="projected: number of cells along x", minimum=1),
+        "ny": key(int, None, doc="projected: number of cells along y", minimum=1),
+        "dx": key(NUMBER, None, doc="projected: cell size along x (m)", minimum=0, exclusive_minimum=True),
+        "dy": key(NUMBER, None, doc="projected: cell size along y (m)", minimum=0, exclusive_minimum=True),
+        "x0": key(NUMBER, 0.0, doc="projected: x of the south-west corner (m)"),
+        "y0": key(NUMBER, 0.0, doc="projected: y of the south-west corner (m)"),
+        "layer_interfaces": key(list, None, doc="layer interface heights above ground (m), from 0"),
+        "layer_thickness": key(NUMBER, None, doc="uniform layer thickness (m), with layers",
+                               minimum=0, exclusive_minimum=True),
+        "layers": key(int, None, doc="number of layers of layer_thickness", minimum=1),
     },
-    "meteorology": {
-        "source": _k(str, "idealized", choices=("idealized",)),
-        "base_dir": _k(str, "", doc="folder that relative input paths are read from (default: the scenario "
-                                    "file's folder)"),
-        "flow": _k(str, "uniform", choices=FLOWS),
-        "u": _k(NUMBER, 0.0, doc="eastward wind (m/s), uniform flow; base wind for terrain_bump"),
-        "v": _k(NUMBER, 0.0, doc="northward wind (m/s)"),
-        "angular_velocity": _k(NUMBER, 0.0, doc="solid-body rotation rate (s-1), counter-clockwise"),
-        "rotation_centre": _k(list, [0.0, 0.0], doc="centre of rotation (x, y) in grid units"),
-        "air_density": _k(NUMBER, 1.2, doc="air density at the ground (kg m-3)", minimum=0,
-                          exclusive_minimum=True),
-        "density_scale_height": _k(NUMBER, 0.0, doc="scale height (m) of an exponential density profile "
-                                                    "with altitude above sea level; 0 for uniform density",
-                                   minimum=0),
-        "kx": _k(NUMBER, 0.0, doc="eddy diffusivity along x (m2/s)", minimum=0),
-        "ky": _k(NUMBER, 0.0, doc="eddy diffusivity along y (m2/s)", minimum=0),
-        "kz": _k(NUMBER, 0.0, doc="vertical eddy diffusivity (m2/s)", minimum=0),
-        "terrain_height": _k(NUMBER, 0.0, doc="height of a Gaussian hill (m), terrain_bump", minimum=0),
-        "terrain_centre": _k(list, [0.0, 0.0], doc="hill centre (x, y)"),
-        "terrain_halfwidth": _k(NUMBER, 1.0, doc="hill e-folding half-width", minimum=0,
-                                exclusive_minimum=True),
-        "wind_modulation": _k(NUMBER, 0.0, doc="relative amplitude of the horizontal wind variation that "
-                                               "makes the terrain_bump flow divergent", minimum=0),
-        "breathing_period_hours": _k(NUMBER, 0.0, doc="period of an air-density oscillation (h); 0: none",
-                                     minimum=0),
-        "breathing_amplitude": _k(NUMBER, 0.0, doc="relative amplitude of the air-density oscillation",
-                                  minimum=0),
-    },
+    "meteorology": METEOROLOGY_SCHEMA,
     "transport": {
-        "advection": _k(str, "walcek", choices=ADVECTION_SCHEMES),
-        "cfl_max": _k(NUMBER, 0.9, doc="largest Courant number of an advection sub-step", minimum=0,
-                      exclusive_minimum=True),
-        "horizontal_advection": _k(bool, True),
-        "vertical_advection": _k(bool, True),
-        "horizontal_diffusion": _k(bool, True),
-        "vertical_diffusion": _k(bool, True),
+        "advection": key(str, "walcek", choices=ADVECTION_SCHEMES,
+                         doc="horizontal and vertical advection scheme: Walcek (2000) monotone, PPM (Colella and "
+                             "Woodward 1984), or PPM with the Colella and Sekora (2008) limiter"),
+        "cfl_max": key(NUMBER, 0.9, doc="largest Courant number of an advection sub-step", minimum=0,
+                       exclusive_minimum=True),
+        "horizontal_advection": key(bool, True, doc="advection along x and y"),
+        "vertical_advection": key(bool, True, doc="advection through the layer interfaces"),
+        "horizontal_diffusion": key(bool, True, doc="horizontal eddy diffusion (the meteorology's kx, ky)"),
+        "vertical_diffusion": key(bool, True, doc="vertical eddy diffusion (the meteorology's kz)"),
     },
     "chemistry": {
-        "mechanism": _k(str, "none", doc='"none" (transport only), "grs_aero", or the path of a .mech file'),
-        "method": _k(str, "rodas3", choices=("rodas3", "ros2"), doc="Rosenbrock method"),
-        "rtol": _k(NUMBER, 1e-3, doc="relative tolerance of the chemistry solver", minimum=0,
-                   exclusive_minimum=True),
-        "atol": _k(NUMBER, 1e-6, doc="absolute tolerance (ppb)", minimum=0, exclusive_minimum=True),
-        "max_steps": _k(int, 100000, doc="most solver steps a cell may take in one model step", minimum=1),
-        "photolysis": _k(str, "per_step", choices=("per_step", "continuous"),
-                         doc="photolysis at the middle of each model step, held over it (CMAQ, CAMx practice; "
+        "mechanism": key(str, "none", doc='"none" (transport only), a built-in mechanism ('
+                                         + ", ".join(available_mechanisms()) + "), or the path of a .mech file"),
+        "method": key(str, "rodas3", choices=tuple(METHODS), doc="Rosenbrock method"),
+        "rtol": key(NUMBER, 1e-3, doc="relative tolerance of the chemistry solver", minimum=0,
+                    exclusive_minimum=True),
+        "atol": key(NUMBER, 1e-6, doc="absolute tolerance (ppb)", minimum=0, exclusive_minimum=True),
+        "max_steps": key(int, 100000, doc="most solver steps a cell may take in one model step", minimum=1),
+        "photolysis": key(str, "per_step", choices=PHOTOLYSIS_MODES,
+                          doc="photolysis at the middle of each model step, held over it (CMAQ, CAMx practice; "
                              "half the solver cost), or following the sun within the step"),
-        "temperature": _k(NUMBER, 298.15, doc="K, where the meteorology gives none", minimum=0,
-                          exclusive_minimum=True),
-        "relative_humidity": _k(NUMBER, 0.6, doc="fraction, where the meteorology gives none", minimum=0),
-        "cloud_fraction": _k(NUMBER, 0.0, doc="where the meteorology gives none", minimum=0),
-        "longitude": _k(NUMBER, 116.4, doc="deg E of a projected (idealized) grid, for the sun"),
-        "latitude": _k(NUMBER, 39.9, doc="deg N of a projected (idealized) grid, for the sun"),
+        "temperature": key(NUMBER, 298.15, doc="K, where the meteorology gives none", minimum=0,
+                           exclusive_minimum=True),
+        "relative_humidity": key(NUMBER, 0.6, doc="fraction, where the meteorology gives none", minimum=0),
+        "cloud_fraction": key(NUMBER, 0.0, doc="where the meteorology gives none", minimum=0),
+        "longitude": key(NUMBER, 116.4, doc="deg E of a projected (idealized) grid, for the sun"),
+        "latitude": key(NUMBER, 39.9, doc="deg N of a projected (idealized) grid, for the sun"),
     },
     "boundary": {
-        "source": _k(str, "species", choices=("species", "climatology", "cf"),
-                     doc="lateral and top boundary values: each species' inflow value, the profile table, or a CF "
+        "source": key(str, "species", choices=BOUNDARY_SOURCES,
+                      doc="lateral and top boundary values: each species' inflow value, the profile table, or a CF "
                          "NetCDF file of a larger model (airmodel/boundary.py)"),
-        "file": _k(str, "", doc="profile table (climatology; default: the embedded summer North China profiles) "
+        "file": key(str, "", doc="profile table (climatology; default: the embedded summer North China profiles) "
                                 "or the CF NetCDF file (cf)"),
-        "variables": _k(dict, {}, doc="cf: model species -> variable name in the file, where they differ"),
-        "scale": _k(NUMBER, 1.0, doc="multiplies every boundary value (0: zero-boundary sensitivity)", minimum=0),
-        "tracers": _k(bool, False, doc="add the inert boundary tracers BND_O3 and BND_PM25 (the boundary's "
+        "variables": key(dict, {}, doc="cf: model species -> variable name in the file, where they differ"),
+        "scale": key(NUMBER, 1.0, doc="multiplies every boundary value (0: zero-boundary sensitivity)", minimum=0),
+        "tracers": key(bool, False, doc="add the inert boundary tracers BND_O3 and BND_PM25 (the boundary's "
                                        "contribution at every cell and station)"),
     },
     "output": {
-        "hourly_means": _k(bool, True, doc="write hourly means"),
-        "snapshots": _k(list, [], doc='instants to write: "start", "end", or hours after the start'),
-        "levels": _k(str, "surface", choices=("surface", "all")),
-        "precision": _k(str, "single", choices=("single", "double"), doc="floating-point width of the fields"),
-        "variables": _k(list, None, doc="species to write (default: all)"),
-        "checkpoint_interval_hours": _k(NUMBER, 0, doc="write a restart checkpoint this often (0: never)",
-                                        minimum=0),
-        "checkpoint_dir": _k(str, "", doc="folder for checkpoints (default: OUT.checkpoints beside the output)"),
-        "daily": _k(bool, True, doc="add daily fields by local (UTC+8) day: 24-h means, daily max 1-h and 8-h O3, "
+        "hourly_means": key(bool, True, doc="write hourly means"),
+        "snapshots": key(list, [], doc='instants to write: "start", "end", or hours after the start'),
+        "levels": key(str, "surface", choices=("surface", "all"), doc="the lowest layer only, or every layer"),
+        "precision": key(str, "single", choices=("single", "double"), doc="floating-point width of the fields"),
+        "variables": key(list, None, doc="species to write (default: all)"),
+        "checkpoint_interval_hours": key(NUMBER, 0, doc="write a restart checkpoint this often (0: never)",
+                                         minimum=0),
+        "checkpoint_dir": key(str, "", doc="folder for checkpoints (default: OUT.checkpoints beside the output)"),
+        "daily": key(bool, True, doc="add daily fields by local (UTC+8) day: 24-h means, daily max 1-h and 8-h O3, "
                                     "the HJ 633-2012 AQI (needs hourly_means)"),
-        "stations": _k(str, "beijing", doc='station time series: "beijing" (the 12 national stations), a CSV '
+        "stations": key(str, "beijing", doc='station time series: "beijing" (the 12 national stations), a CSV '
                                           'station list (code,name,lat,lon), or "none"'),
     },
 }
 
 SPECIES_SCHEMA: dict[str, Key] = {
-    "units": _k(str, "", doc="output units (ug m-3, ppb, kg kg-1, ...); default: the mechanism's, or ug m-3"),
-    "molar_mass": _k(NUMBER, None, doc="g/mol; needed for ppb or ppm of a species the mechanism does not define",
-                     minimum=0, exclusive_minimum=True),
-    "long_name": _k(str, ""),
-    "standard_name": _k(str, ""),
-    "initial": _k((int, float, dict), 0.0, doc="initial value (output units), or a shape table"),
-    "inflow": _k(NUMBER, 0.0, doc="lateral inflow value (output units)", minimum=0),
-    "dry_deposition_velocity": _k(NUMBER, 0.0, doc="constant dry-deposition velocity (m/s), used when no "
+    "units": key(str, "", doc="output units: " + ", ".join(CONCENTRATION_UNITS)
+                              + "; default: the mechanism's, or ug m-3"),
+    "molar_mass": key(NUMBER, None, doc="g/mol; needed for ppb or ppm of a species the mechanism does not define",
+                      minimum=0, exclusive_minimum=True),
+    "long_name": key(str, "", doc="long_name of the output variable (default: the mechanism's, else the species "
+                                  "name)"),
+    "standard_name": key(str, "", doc="CF standard_name of the output variable (default: the mechanism's, else "
+                                      "none)"),
+    "initial": key((int, float, dict), 0.0, doc="initial value (output units), or a shape table"),
+    "inflow": key(NUMBER, 0.0, doc="lateral inflow value (output units)", minimum=0),
+    "dry_deposition_velocity": key(NUMBER, 0.0, doc="constant dry-deposition velocity (m/s), used when no "
                                                    "deposition_class is given", minimum=0),
-    "deposition_class": _k(str, "", doc="dry-deposition class for the resistance model (airmodel/met/"
-                                        "deposition.py), e.g. so2, o3, hno3, pm_fine; empty: the constant velocity"),
+    "deposition_class": key(str, "", doc="dry-deposition class for the resistance model (airmodel/met/"
+                                        "deposition.py): " + ", ".join(DEPOSITION_CLASSES)
+                                        + "; empty: the constant velocity"),
 }
 
 INITIAL_SHAPES = {
     "cone": ("centre", "radius", "height", "background"),
 }
 
-POINT_SOURCE_SCHEMA: dict[str, Key] = {
-    "name": _k(str, ""),
-    "species": _k(str),
-    "x": _k(NUMBER, doc="x (m) or longitude (deg)"),
-    "y": _k(NUMBER, doc="y (m) or latitude (deg)"),
-    "z": _k(NUMBER, doc="release height above ground (m)", minimum=0),
-    "rate": _k(NUMBER, minimum=0),
-    "rate_units": _k(str, "g s-1"),
-}
-
 TOP_LEVEL = {"extends", "description", "species", "emissions", "controls"} | set(SCHEMA)
 
-
-def _type_name(types: tuple) -> str:
-    names = {int: "integer", float: "number", str: "string", bool: "true/false", list: "list", dict: "table"}
-    if set(types) == {int, float}:
-        return "number"
-    return " or ".join(names.get(t, t.__name__) for t in types)
-
-
-def _check_value(value, key: Key, where: str):
-    types = key.types
-    ok = isinstance(value, types) and not (isinstance(value, bool) and bool not in types)
-    if not ok:
-        raise InputError(f"{where}: expected a {_type_name(types)}, got {value!r}")
-    if key.choices is not None and value not in key.choices:
-        raise InputError(f"{where}: unknown value {value!r}; choose one of: {', '.join(key.choices)}")
-    if key.minimum is not None and isinstance(value, NUMBER) and not isinstance(value, bool):
-        if value < key.minimum or (key.exclusive_minimum and value == key.minimum):
-            bound = "greater than" if key.exclusive_minimum else "at least"
-            raise InputError(f"{where}: {value!r} is out of range; it must be {bound} {key.minimum}")
-
-
-def _fill_table(table: dict, schema: dict[str, Key], where: str) -> dict:
-    if not isinstance(table, dict):
-        raise InputError(f"{where}: expected a table, got {table!r}")
-    out = {}
-    for name, value in table.items():
-        if name not in schema:
-            raise InputError(f"{where}: unknown key {name!r}; valid keys: {', '.join(schema)}")
-        if value is None and schema[name].default is None:  # an optional key left unset (e.g. from a dict)
-            out[name] = None
-            continue
-        _check_value(value, schema[name], f"{where}.{name}")
-        out[name] = value
-    for name, key in schema.items():
-        if name not in out:
-            if key.default is REQUIRED:
-                raise InputError(f"{where}: missing key {name!r} ({key.doc or _type_name(key.types)})")
-            out[name] = copy.deepcopy(key.default)
-    return out
-
-
-def _merge(base: dict, over: dict) -> dict:
-    out = copy.deepcopy(base)
-    for k, v in over.items():
-        if isinstance(v, dict) and isinstance(out.get(k), dict):
-            out[k] = _merge(out[k], v)
-        else:
-            out[k] = copy.deepcopy(v)
-    return out
-
-
-def _include_controls(data: dict, path: Path) -> None:
-    """Expand ``include_controls = ["file.toml", ...]`` (relative to the file that names them): the [[controls]]
-    of those files, in order, then the file's own. A scenario's controls replace those of the one it extends."""
-    includes = data.pop("include_controls", None)
-    if includes is None:
-        return
-    if not isinstance(includes, list) or not all(isinstance(x, str) for x in includes):
-        raise InputError(f"{path}: include_controls: expected a list of file names, got {includes!r}")
-    controls = []
-    for name in includes:
-        target = path.parent / name
-        if not target.is_file():
-            raise InputError(f"{path}: include_controls: file {str(target)!r} not found")
-        included = read_toml_text(target, "controls file")
-        extra = set(included) - {"controls", "description"}
-        if extra or not isinstance(included.get("controls", []), list):
-            raise InputError(f"{target}: a controls file holds only [[controls]] tables (and a description); "
-                             f"found {sorted(extra or ['controls'])[0]!r}")
-        controls += included.get("controls", [])
-    data["controls"] = controls + list(data.get("controls", []))
-
-
-def read_toml(path: Path, chain: tuple = ()) -> dict:
-    """Read a scenario file, following ``extends`` (relative to the file) and merging its keys over the base."""
-    path = Path(path)
-    if path.resolve() in chain:
-        raise InputError(f"{path}: 'extends' makes a loop: {' -> '.join(str(p) for p in chain)}")
-    data = read_toml_text(path, "scenario file")
-    _include_controls(data, path)
-    parent = data.pop("extends", None)
-    if parent is None:
-        return data
-    if not isinstance(parent, str):
-        raise InputError(f"{path}: extends: expected a file name, got {parent!r}")
-    base = read_toml(path.parent / parent, chain + (path.resolve(),))
-    return _merge(base, data)
-
-
-def apply_overrides(data: dict, overrides: list[str]) -> dict:
-    """Apply ``section.key=value`` overrides; the value is read as TOML (a bare word is taken as a string)."""
-    data = copy.deepcopy(data)
-    for item in overrides or []:
-        if "=" not in item:
-            raise InputError(f"--set {item!r}: expected section.key=value")
-        dotted, raw = item.split("=", 1)
-        parts = dotted.strip().split(".")
-        if len(parts) < 2 or not all(parts):
-            raise InputError(f"--set {item!r}: expected section.key=value, e.g. run.hours=4")
-        try:
-            value = tomllib.loads(f"v = {raw}")["v"]
-        except tomllib.TOMLDecodeError:
-            value = raw
-        if isinstance(value, (datetime, date, dtime)):  # --set run.start=2008-08-01T00:00:00Z: times are text
-            value = raw.strip()
-        node = data
-        for p in parts[:-1]:
-            if isinstance(node, list):
-                node = _list_item(node, p, item)
-            else:
-                node = node.setdefault(p, {})
-            if not isinstance(node, (dict, list)):
-                raise InputError(f"--set {item!r}: {p!r} is not a section")
-        if isinstance(node, list):
-            raise InputError(f"--set {item!r}: name a key inside a list item, e.g. emissions.point.0.rate=50")
-        node[parts[-1]] = value
-    return data
-
-
-def _list_item(items: list, index: str, item: str):
-    """An entry of a list of tables (e.g. emissions.point.0) addressed by its index in --set."""
-    if not index.isdigit() or int(index) >= len(items):
-        raise InputError(f"--set {item!r}: {index!r} is not an index of a list of {len(items)} entries "
-                         f"(0..{len(items) - 1})")
-    return items[int(index)]
-
-
-def parse_time(text: str, where: str) -> datetime:
-    try:
-        t = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise InputError(f"{where}: {text!r} is not an ISO 8601 time such as 2008-08-01T00:00:00Z") from None
-    if t.tzinfo is None:
-        t = t.replace(tzinfo=timezone.utc)
-    return t.astimezone(timezone.utc)
+__all__ = ["SCHEMA", "SPECIES_SCHEMA", "Scenario", "apply_overrides", "dump_toml", "load", "parse_time", "read_toml",
+           "validate"]
 
 
 @dataclass
 class Scenario:
-    """A validated scenario: plain dictionaries per section, with defaults filled in, and derived times."""
+    """A validated scenario: plain dictionaries per section, with defaults filled in, and derived times.
+
+    ``folder`` is where the scenario's relative input paths (meteorology files, inventories, the boundary file, a
+    mechanism or station list given as a path) are read from: the scenario file's folder, or for a dictionary the
+    folder given to :func:`validate` (default: the current folder)."""
 
     data: dict
     source: str  # the file it came from, or "<dict>"
     start: datetime
     n_steps: int
     time_step: float
+    folder: Path
 
     def __getitem__(self, section: str) -> dict:
         return self.data[section]
@@ -340,17 +175,17 @@ class Scenario:
         return dump_toml(self.data)
 
 
-def validate(raw: dict, source: str = "<dict>") -> Scenario:
-    # The emission settings import this module's Key helpers: imported here, at call time, to avoid a cycle.
-    from .emissions.settings import validate_controls, validate_emissions
-
+def validate(raw: dict, source: str = "<dict>", folder: Path | str | None = None) -> Scenario:
+    """Check a scenario's tables against the schema and fill in the defaults. ``folder``: where its relative input
+    paths are read from (default: the current folder)."""
     where = source
     unknown = set(raw) - TOP_LEVEL
     if unknown:
-        raise InputError(f"{where}: unknown section or key {sorted(unknown)[0]!r}; valid: {', '.join(sorted(TOP_LEVEL))}")
+        raise InputError(f"{where}: unknown section or key {sorted(unknown)[0]!r}; "
+                         f"valid: {', '.join(sorted(TOP_LEVEL))}")
     data: dict[str, Any] = {}
     for section, schema in SCHEMA.items():
-        data[section] = _fill_table(raw.get(section, {}), schema, f"{where}: {section}")
+        data[section] = fill_table(raw.get(section, {}), schema, f"{where}: {section}")
     if "description" in raw:
         data["description"] = str(raw["description"])
 
@@ -360,7 +195,7 @@ def validate(raw: dict, source: str = "<dict>") -> Scenario:
                          f"or a chemistry.mechanism")
     data["species"] = {}
     for name, table in species.items():
-        sp = _fill_table(table, SPECIES_SCHEMA, f"{where}: species.{name}")
+        sp = fill_table(table, SPECIES_SCHEMA, f"{where}: species.{name}")
         if sp["deposition_class"] and sp["deposition_class"] not in DEPOSITION_CLASSES:
             raise InputError(f"{where}: species.{name}.deposition_class: unknown class {sp['deposition_class']!r}; "
                              f"choose one of: {', '.join(DEPOSITION_CLASSES)}")
@@ -381,7 +216,7 @@ def validate(raw: dict, source: str = "<dict>") -> Scenario:
     inventory = validate_emissions({k: v for k, v in emissions.items() if k != "point"}, f"{where}: emissions")
     points = []
     for n, table in enumerate(emissions.get("point", [])):
-        p = _fill_table(table, POINT_SOURCE_SCHEMA, f"{where}: emissions.point[{n}]")
+        p = fill_table(table, POINT_SOURCE_SCHEMA, f"{where}: emissions.point[{n}]")
         if p["species"] not in data["species"]:
             raise InputError(f"{where}: emissions.point[{n}].species: unknown species {p['species']!r}; "
                              f"defined: {', '.join(data['species'])}")
@@ -413,7 +248,8 @@ def validate(raw: dict, source: str = "<dict>") -> Scenario:
         raise InputError(f"{where}: run.time_step {dt} s must divide one hour (3600 s) for hourly means; "
                          f"e.g. 60, 90, 100, 120, 180, 300")
     _check_domain(data["domain"], where)
-    return Scenario(data=data, source=source, start=start, n_steps=n_steps, time_step=dt)
+    folder = Path.cwd() if folder is None else Path(folder)
+    return Scenario(data=data, source=source, start=start, n_steps=n_steps, time_step=dt, folder=folder)
 
 
 def _check_domain(d: dict, where: str):
@@ -435,17 +271,21 @@ def _check_domain(d: dict, where: str):
 
 
 def load(source, overrides: list[str] | None = None) -> Scenario:
-    """Load a scenario from a TOML path or a dictionary, apply ``--set`` overrides and validate it."""
+    """Load a scenario from a TOML path or a dictionary, apply ``--set`` overrides and validate it.
+
+    Relative input paths are read from the file's folder (a dictionary's: the current folder). A Scenario already
+    validated (e.g. an ensemble member with its base scenario's folder) is taken as it is, or with the overrides
+    applied to it and validated again."""
+    if isinstance(source, Scenario):
+        if not overrides:
+            return source
+        return validate(apply_overrides(source.data, overrides), source.source, source.folder)
     if isinstance(source, dict):
-        raw, name = copy.deepcopy(source), "<dict>"
+        raw, name, folder = copy.deepcopy(source), "<dict>", Path.cwd()
     else:
         source = resolve_scenario(source)  # a file, or a ready scenario's name
-        raw, name = read_toml(Path(source)), str(source)
-    scenario = validate(apply_overrides(raw, overrides or []), name)
-    if not scenario["meteorology"]["base_dir"]:
-        folder = Path.cwd() if name == "<dict>" else Path(source).resolve().parent
-        scenario["meteorology"]["base_dir"] = str(folder)
-    return scenario
+        raw, name, folder = read_toml(Path(source)), str(source), Path(source).resolve().parent
+    return validate(apply_overrides(raw, overrides or []), name, folder)
 
 
 def _toml_value(v) -> str:
@@ -488,10 +328,3 @@ def dump_toml(data: dict) -> str:
             lines += [f"{k} = {_toml_value(x)}" for k, x in table.items() if x is not None]
     return "\n".join(lines) + "\n"
 
-
-# The meteorology sources declare their own keys (airmodel/met/settings.py); merged here so that this schema stays
-# the one place that lists every key. Imported last: the settings module uses this module's Key helpers.
-from .met.deposition import DEPOSITION_CLASSES  # noqa: E402
-from .met.settings import merged_schema  # noqa: E402
-
-SCHEMA["meteorology"] = merged_schema(SCHEMA["meteorology"])

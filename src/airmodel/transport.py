@@ -21,7 +21,9 @@ from .grid import Grid
 from .kernels import advection, continuity, diffusion
 from .met.base import MetSnapshot
 
-SCHEME_IDS = {"ppm": advection.SCHEME_PPM, "walcek": advection.SCHEME_WALCEK, "ppm_cs08": advection.SCHEME_PPM_CS08}
+SCHEME_IDS = {"walcek": advection.SCHEME_WALCEK, "ppm": advection.SCHEME_PPM, "ppm_cs08": advection.SCHEME_PPM_CS08}
+#: The names ``transport.advection`` takes (the scenario schema's choices).
+ADVECTION_SCHEMES = tuple(SCHEME_IDS)
 
 
 def _face_average_x(a: np.ndarray) -> np.ndarray:

@@ -8,11 +8,11 @@ the regridded fields are, as long as they are finite and consistent (see test_me
 import numpy as np
 
 import airmodel
-from tests.physics.test_met_uniform_mixing_ratio import check_uniform, met_schema, uniform_scenario  # noqa: F401
+from tests.physics.test_met_uniform_mixing_ratio import check_uniform, uniform_scenario
 from tests.unit.test_met_cf import write_era5
 
 
-def test_uniform_mixing_ratio_cf_winds(met_schema, tmp_path):  # noqa: F811
+def test_uniform_mixing_ratio_cf_winds(tmp_path):
     """48 h, 6-hourly records in three daily pairs of pressure-level and single-level files: max |q/q0 - 1| <= 1e-13."""
     files = []
     for day, hours in (("20080801", range(0, 24, 6)), ("20080802", range(24, 48, 6)), ("20080803", [48])):

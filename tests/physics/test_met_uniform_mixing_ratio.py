@@ -7,18 +7,8 @@ q = tracer / air stays exactly uniform if the fields are finite and consistent: 
 (round-off of some 300 steps).
 """
 import numpy as np
-import pytest
 
 import airmodel
-from airmodel import scenario as scenario_module
-from airmodel.met.settings import merged_schema
-
-
-@pytest.fixture
-def met_schema(monkeypatch):
-    """The [meteorology] keys of the met sources (a no-op once scenario.SCHEMA carries them)."""
-    monkeypatch.setitem(scenario_module.SCHEMA, "meteorology",
-                        merged_schema(scenario_module.SCHEMA["meteorology"]))
 
 
 def uniform_scenario(meteorology: dict, domain: dict, hours: float = 48, start="2008-08-01T00:00:00Z") -> dict:
@@ -41,7 +31,7 @@ def check_uniform(ds, hours):
     assert float(ds.attrs["budget_tracer_inflow_kg"]) > 0  # air really crosses the boundaries
 
 
-def test_uniform_mixing_ratio_synthetic_winds(met_schema, tmp_path):
+def test_uniform_mixing_ratio_synthetic_winds(tmp_path):
     """48 h over the real terrain, through a cold front (regimes front, northerly), 0.25 degree grid."""
     domain = {"grid": "lonlat", "resolution": 0.25,
               "layer_interfaces": [0.0, 50.0, 120.0, 220.0, 350.0, 520.0, 750.0, 1050.0, 1450.0, 2000.0, 3000.0]}
@@ -50,7 +40,7 @@ def test_uniform_mixing_ratio_synthetic_winds(met_schema, tmp_path):
     check_uniform(ds, 48)
 
 
-def test_uniform_mixing_ratio_wrf_winds(met_schema, tmp_path):
+def test_uniform_mixing_ratio_wrf_winds(tmp_path):
     """48 h under winds, density and Kz read from two WRF files (6-hourly records) over a 600-1200 m slope."""
     from datetime import datetime, timedelta, timezone
 

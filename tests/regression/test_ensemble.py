@@ -102,7 +102,7 @@ def test_members_equal_direct_runs_bitwise(tiny, scenarios, tmp_path):
     assert code == 1  # one member fails on purpose
     # the base, an override member and a control member, each run directly with airmodel's own loader
     hebei = tmp_path / "no_hebei.toml"
-    hebei.write_text(f'extends = "{scenarios / "demo.toml"}"\n[meteorology]\nbase_dir = "{scenarios}"\n'
+    hebei.write_text(f'extends = "{scenarios / "demo.toml"}"\n'
                      '[[controls]]\nregion = "Hebei"\nreduction = 1.0\n')
     direct = {"base": airmodel.run(scenarios / "demo.toml", overrides=TINY),
               "windy": airmodel.run(scenarios / "demo.toml", overrides=TINY + ["meteorology.wind_scale=1.3"]),

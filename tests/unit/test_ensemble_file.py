@@ -86,7 +86,7 @@ def test_member_scenario_is_the_base_with_overrides_and_controls(tmp_path, scena
                   + list(MEMBER_RUN_OVERRIDES))
     assert tomllib.loads(windy.text) == tomllib.loads(direct.to_toml())
     same = tmp_path / "hebei_industry_half.toml"
-    same.write_text(f'extends = "{scenarios / "demo.toml"}"\n[meteorology]\nbase_dir = "{scenarios}"\n'
+    same.write_text(f'extends = "{scenarios / "demo.toml"}"\n'
                     '[[controls]]\nname = "Hebei industry -50 %"\nregion = "Hebei"\nsectors = ["industry"]\n'
                     'reduction = 0.5\n')
     direct = load(same, BASE_OVERRIDES + list(MEMBER_RUN_OVERRIDES))

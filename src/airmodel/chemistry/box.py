@@ -54,36 +54,41 @@ from ..errors import InputError
 from ..files import atomic_file, check_new_output, pyplot, save_figure_atomic
 from ..kernels import chemistry as kchem
 from ..kernels.photolysis import cloud_attenuation, cos_zenith_at
-from ..kernels.rosenbrock import tableau
-from ..scenario import apply_overrides, parse_time, read_toml
+from ..kernels.rosenbrock import METHODS, tableau
+from ..config_files import apply_overrides, parse_time, read_toml
+from ..schema import NUMBER, fill_table, key
 from ..version import __version__
 from .mechanism import Mechanism, air_molar_density, load_mechanism, output_to_ppb, ppb_to_output
 from .process import check_settings, seconds_of_year
 
 SECTIONS = ("box", "environment", "initial", "background", "emissions")
-BOX_KEYS = {  # key: (types, default, description)
-    "mechanism": (str, "grs_aero", "mechanism name or .mech path"),
-    "start": (str, None, "start time, ISO 8601 UTC, e.g. 2008-08-01T00:00:00Z"),
-    "days": ((int, float), None, "length in days (or give hours)"),
-    "hours": ((int, float), None, "length in hours (or give days)"),
-    "output_interval_minutes": ((int, float), 60.0, "minutes between output records"),
-    "longitude": ((int, float), 116.4, "degrees east"),
-    "latitude": ((int, float), 39.9, "degrees north"),
-    "utc_offset_hours": ((int, float), 8.0, "local time minus UTC (h)"),
-    "emission_profile": (list, None, "24 factors by local hour"),
-    "method": (str, "rodas3", "ros2 or rodas3"),
-    "rtol": ((int, float), 1e-4, "relative tolerance"),
-    "atol": ((int, float), 1e-8, "absolute tolerance (ppb)"),
-    "max_steps": (int, 1_000_000, "most solver steps per output interval"),
+BOX_KEYS = {
+    "mechanism": key(str, "grs_aero", doc="mechanism name or .mech path"),
+    "start": key(str, doc="start time, ISO 8601 UTC, e.g. 2008-08-01T00:00:00Z"),
+    "days": key(NUMBER, None, doc="length in days (or give hours)"),
+    "hours": key(NUMBER, None, doc="length in hours (or give days)"),
+    "output_interval_minutes": key(NUMBER, 60.0, doc="minutes between output records"),
+    "longitude": key(NUMBER, 116.4, doc="degrees east: the solar path"),
+    "latitude": key(NUMBER, 39.9, doc="degrees north, -90..90"),
+    "utc_offset_hours": key(NUMBER, 8.0, doc="local time minus UTC (h), -14..14: the emission profile's and the "
+                                             "temperature cycle's clock"),
+    "emission_profile": key(list, None, doc="24 factors by local hour 0..23, multiplying every emission rate "
+                                            "(default all 1)"),
+    "method": key(str, "rodas3", choices=tuple(METHODS), doc="Rosenbrock method"),
+    "rtol": key(NUMBER, 1e-4, doc="relative tolerance, between 0 and 1"),
+    "atol": key(NUMBER, 1e-8, doc="absolute tolerance (ppb), every species"),
+    "max_steps": key(int, 1_000_000, doc="most solver steps per output interval"),
 }
 ENVIRONMENT_KEYS = {
-    "temperature": ((int, float), 298.15, "K"),
-    "temperature_amplitude": ((int, float), 0.0, "K"),
-    "pressure": ((int, float), 101325.0, "Pa"),
-    "relative_humidity": ((int, float), 60.0, "%"),
-    "cloud_fraction": ((int, float), 0.0, "0..1"),
-    "dilution_per_hour": ((int, float), 0.0, "h-1"),
-    "fixed_solar_zenith_angle": ((int, float), None, "degrees"),
+    "temperature": key(NUMBER, 298.15, doc="daily mean air temperature (K)"),
+    "temperature_amplitude": key(NUMBER, 0.0, doc="K: T = mean + amplitude cos(2 pi (local hour - 15) / 24)"),
+    "pressure": key(NUMBER, 101325.0, doc="air pressure (Pa)"),
+    "relative_humidity": key(NUMBER, 60.0, doc="relative humidity (%), 0..100"),
+    "cloud_fraction": key(NUMBER, 0.0, doc="0..1: attenuates photolysis, and counts as RH = 100 % for aqueous "
+                                           "SO2"),
+    "dilution_per_hour": key(NUMBER, 0.0, doc="exchange with background air (h-1)", minimum=0),
+    "fixed_solar_zenith_angle": key(NUMBER, None, doc="hold the sun still (degrees, 0..180), e.g. for steady "
+                                                      "states"),
 }
 CONC_UNITS = ("ppt", "ppb", "ppm", "ug m-3")
 
@@ -91,23 +96,6 @@ CONC_UNITS = ("ppt", "ppb", "ppm", "ug m-3")
 # -------------------------------------------------------------------------------------------------------------------
 # Configuration
 # -------------------------------------------------------------------------------------------------------------------
-def _check_table(table, keys, where):
-    if not isinstance(table, dict):
-        raise InputError(f"{where}: expected a table, got {table!r}")
-    out = {}
-    for name, value in table.items():
-        if name not in keys:
-            raise InputError(f"{where}: unknown key {name!r}; valid keys: {', '.join(keys)}")
-        types = keys[name][0]
-        if not isinstance(value, types) or isinstance(value, bool):
-            kind = "number" if types == (int, float) else getattr(types, "__name__", str(types))
-            raise InputError(f"{where}.{name}: expected a {kind}, got {value!r}")
-        out[name] = value
-    for name, (_, default, _) in keys.items():
-        out.setdefault(name, copy.deepcopy(default))
-    return out
-
-
 def load_box_config(source, overrides: list[str] | None = None) -> dict:
     """Read (a TOML path or a dict), apply ``--set`` overrides and validate; returns the resolved config."""
     if isinstance(source, dict):
@@ -120,16 +108,14 @@ def load_box_config(source, overrides: list[str] | None = None) -> dict:
         raise InputError(f"{where}: unknown section or key {sorted(unknown)[0]!r}; valid: "
                          f"{', '.join(('description',) + SECTIONS)}")
     cfg = {"description": str(raw.get("description", "")), "source": where}
-    cfg["box"] = _check_table(raw.get("box", {}), BOX_KEYS, f"{where}: box")
-    cfg["environment"] = _check_table(raw.get("environment", {}), ENVIRONMENT_KEYS, f"{where}: environment")
+    cfg["box"] = fill_table(raw.get("box", {}), BOX_KEYS, f"{where}: box")
+    cfg["environment"] = fill_table(raw.get("environment", {}), ENVIRONMENT_KEYS, f"{where}: environment")
     for section in ("initial", "background", "emissions"):
         table = raw.get(section, {})
         if not isinstance(table, dict):
             raise InputError(f"{where}: {section}: expected a table of species = value")
         cfg[section] = dict(table)
     box, env = cfg["box"], cfg["environment"]
-    if box["start"] is None:
-        raise InputError(f"{where}: box: missing key 'start' ({BOX_KEYS['start'][2]})")
     parse_time(box["start"], f"{where}: box.start")
     if (box["days"] is None) == (box["hours"] is None):
         raise InputError(f"{where}: box: give exactly one of days or hours")
@@ -156,8 +142,6 @@ def load_box_config(source, overrides: list[str] | None = None) -> dict:
         raise InputError(f"{where}: environment.relative_humidity {env['relative_humidity']!r} must lie in 0..100 (%)")
     if not (0.0 <= env["cloud_fraction"] <= 1.0):
         raise InputError(f"{where}: environment.cloud_fraction {env['cloud_fraction']!r} must lie in 0..1")
-    if env["dilution_per_hour"] < 0:
-        raise InputError(f"{where}: environment.dilution_per_hour must be >= 0")
     z = env["fixed_solar_zenith_angle"]
     if z is not None and not (0.0 <= z <= 180.0):
         raise InputError(f"{where}: environment.fixed_solar_zenith_angle {z!r} must lie in 0..180 degrees")

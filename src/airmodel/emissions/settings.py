@@ -1,76 +1,89 @@
 """Scenario keys of the emission inventories ([emissions]) and of control measures ([[controls]]).
 
-``EMISSIONS_KEYS`` and ``CONTROL_KEYS`` use the scenario module's own ``Key`` type, so that the schema stays the
-single place that says which keys exist (STYLE.md). ``[emissions]`` also keeps the idealized ``[[emissions.point]]``
-list, which airmodel.scenario validates itself; ``validate_emissions`` checks the other keys, ``validate_control``
-one ``[[controls]]`` entry. Both raise InputError naming the key, the bad value and what is valid.
+``EMISSIONS_KEYS`` and ``CONTROL_KEYS`` are schemas of airmodel.schema. ``[emissions]`` also keeps the idealized
+``[[emissions.point]]`` list (``POINT_SOURCE_SCHEMA``), which airmodel.scenario checks against the species it defines;
+``validate_emissions`` checks the other keys, ``validate_control`` one ``[[controls]]`` entry. Both raise InputError
+naming the key, the bad value and what is valid.
 
-Paths are relative to the scenario file's folder (the ``base_dir`` the Emissions object is given).
+Paths are relative to the scenario file's folder (the folder the Emissions object is given).
 """
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
 from ..errors import InputError
-from ..scenario import NUMBER, _fill_table, _k
+from ..schema import NUMBER, fill_table, key
+from ..units import EMISSION_RATE_TO_SI
 from .quantities import POLLUTANTS, SECTORS, pollutant_name
 
 #: Built-in inventories: name -> manifest (a TOML file of [emissions] keys) under inputs/emissions/.
 INVENTORIES = ("none", "default_2008")
 
+#: One idealized release of a scenario species at a fixed point ([[emissions.point]]; airmodel/emissions/point.py).
+POINT_SOURCE_SCHEMA = {
+    "name": key(str, "", doc="what the source is, for messages"),
+    "species": key(str, doc="the scenario species it emits"),
+    "x": key(NUMBER, doc="x (m) or longitude (deg)"),
+    "y": key(NUMBER, doc="y (m) or latitude (deg)"),
+    "z": key(NUMBER, doc="release height above ground (m)", minimum=0),
+    "rate": key(NUMBER, doc="emission rate, in rate_units", minimum=0),
+    "rate_units": key(str, "g s-1", doc="units of rate: " + ", ".join(EMISSION_RATE_TO_SI)),
+}
+
 EMISSIONS_KEYS = {
-    "inventory": _k(str, "none", choices=INVENTORIES,
-                    doc="a built-in inventory whose files fill the file keys left empty: default_2008 (greater "
+    "inventory": key(str, "none", choices=INVENTORIES,
+                     doc="a built-in inventory whose files fill the file keys left empty: default_2008 (greater "
                         "Beijing before the 2008 Games, inputs/emissions/default_2008/), or none"),
-    "year": _k(int, None, doc="the inventory's year (its annual amounts are for this local calendar year); "
+    "year": key(int, None, doc="the inventory's year (its annual amounts are for this local calendar year); "
                               "default: the built-in inventory's year, else the run's start year", minimum=1900),
-    "point_files": _k(list, [], doc="stack CSV files: id,name,sector,lon,lat,height[m],diameter[m],"
+    "point_files": key(list, [], doc="stack CSV files: id,name,sector,lon,lat,height[m],diameter[m],"
                                     "exit_velocity[m/s],exit_temperature[K],SO2[t/yr],..."),
-    "region_totals_files": _k(list, [], doc="CSV files of totals by region: id,region,sector,proxy,SO2[t/yr],..."),
-    "gridded_files": _k(list, [], doc="NetCDF inventories on a lon-lat grid: per-sector fluxes (kg m-2 s-1) or "
+    "region_totals_files": key(list, [], doc="CSV files of totals by region: id,region,sector,proxy,SO2[t/yr],..."),
+    "gridded_files": key(list, [], doc="NetCDF inventories on a lon-lat grid: per-sector fluxes (kg m-2 s-1) or "
                                       "amounts per cell and month (Mg/month/cell)"),
-    "road_files": _k(list, [], doc="road links: GeoJSON LineStrings or CSV with WKT (id, road_type, volume + "
+    "road_files": key(list, [], doc="road links: GeoJSON LineStrings or CSV with WKT (id, road_type, volume + "
                                    "fleet or volume_<class>)"),
-    "vehicle_activity_files": _k(list, [], doc="CSV of vehicle-km by region: id,region,road_type,proxy,fleet,"
+    "vehicle_activity_files": key(list, [], doc="CSV of vehicle-km by region: id,region,road_type,proxy,fleet,"
                                                "vkt[veh-km/d]"),
-    "emission_factors": _k(str, "", doc="CSV of vehicle emission factors: vehicle_class,NOx[g/km],..."),
-    "fleets": _k(str, "", doc="CSV of fleet mixes: fleet,vehicle_class,share"),
-    "temporal_profiles": _k(str, "", doc="CSV of month/weekday/hour profiles (default: "
+    "emission_factors": key(str, "", doc="CSV of vehicle emission factors: vehicle_class,NOx[g/km],..."),
+    "fleets": key(str, "", doc="CSV of fleet mixes: fleet,vehicle_class,share"),
+    "temporal_profiles": key(str, "", doc="CSV of month/weekday/hour profiles (default: "
                                          "inputs/emissions/temporal_profiles.csv)"),
-    "vertical_profiles": _k(str, "", doc="CSV of release heights of area sectors (default: "
+    "vertical_profiles": key(str, "", doc="CSV of release heights of area sectors (default: "
                                          "inputs/emissions/vertical_profiles.csv)"),
-    "speciation": _k(str, "grs_aero", doc="a mechanism name (inputs/emissions/speciation/<name>.csv) or a CSV path"),
-    "mechanism": _k(str, "grs_aero", doc="the mechanism whose species molar masses the speciation uses"),
-    "utc_offset_hours": _k(NUMBER, 8.0, doc="local time of the profiles and control windows: hours east of UTC "
+    "speciation": key(str, "grs_aero", doc="a mechanism name (inputs/emissions/speciation/<name>.csv) or a CSV path"),
+    "mechanism": key(str, "grs_aero", doc="the mechanism whose species molar masses the speciation uses"),
+    "utc_offset_hours": key(NUMBER, 8.0, doc="local time of the profiles and control windows: hours east of UTC "
                                             "(China Standard Time: 8)"),
-    "plume_rise": _k(str, "briggs", choices=("briggs", "none"),
-                     doc="stacks: Briggs plume rise with the hourly meteorology, or release at the stack top"),
-    "plume_depth": _k(NUMBER, 1.0, doc="depth of the plume as a multiple of the rise: the plume fills "
+    "plume_rise": key(str, "briggs", choices=("briggs", "none"),
+                      doc="stacks: Briggs plume rise with the hourly meteorology, or release at the stack top"),
+    "plume_depth": key(NUMBER, 1.0, doc="depth of the plume as a multiple of the rise: the plume fills "
                                        "h + (1 - depth/2) dh .. h + (1 + depth/2) dh (1: the SMOKE/Turner "
                                        "convention 0.5 dh .. 1.5 dh above the stack)", minimum=0),
-    "out_of_domain": _k(str, "warn", choices=("warn", "error"),
-                        doc="sources outside the domain: listed as a warning and left out, or an error"),
+    "out_of_domain": key(str, "warn", choices=("warn", "error"),
+                         doc="sources outside the domain: listed as a warning and left out, or an error"),
 }
 
 CONTROL_KEYS = {
-    "name": _k(str, "", doc="what the measure is, for tables and messages"),
-    "sectors": _k((str, list), [], doc="sectors it acts on (default: all): " + ", ".join(SECTORS)),
-    "pollutants": _k((str, list), [], doc="pollutants it acts on (default: all): " + ", ".join(POLLUTANTS)),
-    "source_ids": _k((str, list), [], doc="ids of stacks, region-total rows, road links or activity rows"),
-    "vehicle_classes": _k((str, list), [], doc="vehicle classes (mobile sources only)"),
-    "road_types": _k((str, list), [], doc="road types (mobile sources only)"),
-    "region": _k(str, "", doc="where: a province, prefecture or district (code, English or Chinese name)"),
-    "box": _k(list, [], doc="where: [lon_min, lat_min, lon_max, lat_max]"),
-    "polygon": _k(list, [], doc="where: [[lon, lat], ...] (at least three points)"),
-    "reduction": _k(NUMBER, None, doc="how much: the fraction removed, 0..1 (for vehicle classes: the share off "
+    "name": key(str, "", doc="what the measure is, for tables and messages"),
+    "sectors": key((str, list), [], doc="sectors it acts on (default: all): " + ", ".join(SECTORS)),
+    "pollutants": key((str, list), [], doc="pollutants it acts on (default: all): " + ", ".join(POLLUTANTS)),
+    "source_ids": key((str, list), [], doc="ids of stacks, region-total rows, road links or activity rows"),
+    "vehicle_classes": key((str, list), [], doc="vehicle classes (mobile sources only)"),
+    "road_types": key((str, list), [], doc="road types (mobile sources only)"),
+    "region": key(str, "", doc="where: a province, prefecture or district (code, English or Chinese name)"),
+    "box": key(list, [], doc="where: [lon_min, lat_min, lon_max, lat_max]"),
+    "polygon": key(list, [], doc="where: [[lon, lat], ...] (at least three points)"),
+    "reduction": key(NUMBER, None, doc="how much: the fraction removed, 0..1 (for vehicle classes: the share off "
                                       "the road)", minimum=0),
-    "scale": _k(NUMBER, None, doc="how much: a factor on the selected emissions (growth: 1.3 is +30 %; 0.7 is "
+    "scale": key(NUMBER, None, doc="how much: a factor on the selected emissions (growth: 1.3 is +30 %; 0.7 is "
                                   "a 30 % cut, the same as reduction = 0.3)", minimum=0),
-    "emission_factor": _k(dict, {}, doc="how much: new emission factors of the selected vehicle classes, "
+    "emission_factor": key(dict, {}, doc="how much: new emission factors of the selected vehicle classes, "
                                         "{ NOx = 0.2, ... }, in emission_factor_units"),
-    "emission_factor_units": _k(str, "g/km", choices=("g/km", "mg/km", "kg/km")),
-    "start": _k(str, "", doc="when: start, local time (ISO 8601 date or time; a zone such as Z overrides)"),
-    "end": _k(str, "", doc="when: end (exclusive), local time; a date means its midnight"),
+    "emission_factor_units": key(str, "g/km", choices=("g/km", "mg/km", "kg/km"),
+                                 doc="units of the emission_factor values"),
+    "start": key(str, "", doc="when: start, local time (ISO 8601 date or time; a zone such as Z overrides)"),
+    "end": key(str, "", doc="when: end (exclusive), local time; a date means its midnight"),
 }
 
 LIST_KEYS = ("sectors", "pollutants", "source_ids", "vehicle_classes", "road_types")
@@ -84,17 +97,12 @@ def merged_schema(base: dict) -> dict:
     return out
 
 
-def _fill(table, schema: dict, where: str) -> dict:
-    """Check a table against its keys and fill in the defaults (the scenario module's own routine)."""
-    return _fill_table(table, schema, where)
-
-
 def validate_emissions(section: dict, where: str = "emissions") -> dict:
     """Check the inventory keys of an [emissions] table (``point`` is left as it is) and fill in defaults."""
     if not isinstance(section, dict):
         raise InputError(f"{where}: expected a table")
     rest = {k: v for k, v in section.items() if k != "point"}
-    out = _fill(rest, EMISSIONS_KEYS, where)
+    out = fill_table(rest, EMISSIONS_KEYS, where)
     for name in ("point_files", "region_totals_files", "gridded_files", "road_files", "vehicle_activity_files"):
         for n, item in enumerate(out[name]):
             if not isinstance(item, str) or not item:
@@ -125,7 +133,7 @@ def validate_control(entry: dict, where: str = "controls[0]", utc_offset_hours: 
     window. Returns the entry with defaults filled in and lists normalized (plain TOML values, so that the resolved
     scenario can be written back). What depends on the inventory (source ids, vehicle classes, region names) is
     checked when the inventory is built."""
-    out = _fill(entry, CONTROL_KEYS, where)
+    out = fill_table(entry, CONTROL_KEYS, where)
     for name in LIST_KEYS:
         items = _as_list(out[name])
         for n, item in enumerate(items):

@@ -168,13 +168,14 @@ SOURCES = {
 }
 
 
-def build_meteorology(section: dict, grid: Grid, start=None, end=None) -> Meteorology:
+def build_meteorology(section: dict, grid: Grid, start=None, end=None, folder=None) -> Meteorology:
     """The meteorology source a scenario's [meteorology] section names.
 
     ``start`` (a timezone-aware datetime, the run's start in UTC) is needed by every source except ``idealized``:
     the synthetic diurnal cycle and the file readers work in absolute time. Without it the synthetic source takes
     2008-08-01 00 UTC and the file readers their first record. ``end`` (the run's end) lets the file readers check
-    that their records cover the run before it starts.
+    that their records cover the run before it starts. ``folder`` is where relative file names are read from (the
+    scenario's folder; default: the current folder).
     """
     try:
         module, name = SOURCES[section["source"]]
@@ -182,4 +183,4 @@ def build_meteorology(section: dict, grid: Grid, start=None, end=None) -> Meteor
         raise InputError(f"meteorology.source: unknown source {section['source']!r}; "
                          f"choose one of: {', '.join(SOURCES)}") from None
     cls = getattr(importlib.import_module(f"{__package__}.{module}"), name)
-    return cls(section, grid, start=start, end=end)
+    return cls(section, grid, start=start, end=end, folder=folder)

@@ -232,10 +232,11 @@ def specific_humidity_from(entry: Entry, value, temperature, pressure):
 
 # -- the source -----------------------------------------------------------------------------------------------------
 class CFMeteorology(RecordMeteorology):
-    def __init__(self, section: dict, grid: Grid, start: datetime | None = None, end: datetime | None = None):
+    def __init__(self, section: dict, grid: Grid, start: datetime | None = None, end: datetime | None = None,
+                 folder=None):
         super().__init__(grid)
         require_lonlat(grid, "cf")
-        self.files = resolve_files(section.get("files"), base=section.get("base_dir"))
+        self.files = resolve_files(section.get("files"), base=folder)
         self.kh_min = horizontal_diffusivity_min(section)
         self.accumulation_hours = section.get("accumulation_hours")
         self.renames = dict(section.get("standard_names") or {})

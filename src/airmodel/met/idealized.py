@@ -16,9 +16,12 @@ import numpy as np
 from ..grid import Grid
 from .base import Meteorology, MetSnapshot
 
+#: The flows this module computes (``meteorology.flow``), described in the module docstring.
+FLOWS = ("uniform", "solid_body_rotation", "terrain_bump")
+
 
 class IdealizedMeteorology(Meteorology):
-    def __init__(self, section: dict, grid: Grid, start=None, end=None):
+    def __init__(self, section: dict, grid: Grid, start=None, end=None, folder=None):
         super().__init__(grid)
         self.section = section
         nz, ny, nx = grid.shape

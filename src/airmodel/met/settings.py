@@ -1,51 +1,93 @@
-"""The scenario keys of the meteorology sources, to be merged into ``airmodel.scenario.SCHEMA["meteorology"]``.
+"""The scenario keys of [meteorology]: the source, and the keys of each source.
 
-``METEOROLOGY_KEYS`` uses the scenario module's own ``Key`` type, so that the schema stays the single place that
-says which keys exist (STYLE.md); ``SOURCE_CHOICES`` replaces the choices of ``meteorology.source``.
+``METEOROLOGY_SCHEMA`` is the whole [meteorology] table (``airmodel.scenario.SCHEMA["meteorology"]``);
+``SOURCE_KEYS`` says which of its keys each source reads. The choices come from the modules that implement them:
+the sources from ``base.SOURCES``, the idealized flows from ``idealized.FLOWS``.
 """
 from __future__ import annotations
 
-from ..scenario import NUMBER, _k
+from ..schema import NUMBER, key
+from .base import SOURCES
+from .idealized import FLOWS
 from .synthetic import DEFAULTS
 
-SOURCE_CHOICES = ("idealized", "synthetic", "wrf", "cf", "station")
+#: The names ``meteorology.source`` takes, in the order of the registry.
+SOURCE_CHOICES = tuple(SOURCES)
 
-METEOROLOGY_KEYS = {
-    # synthetic
-    "seed": _k(int, DEFAULTS["seed"], doc="seed of the synthetic weather (daily perturbations, showers)"),
-    "regimes": _k(list, [], doc="synthetic: regime of each day of the month (southerly, front, northerly, calm, "
-                                "showery, easterly), repeated to 31 days; empty for the documented August calendar"),
-    "temperature_offset": _k(NUMBER, 0.0, doc="synthetic: K added to every temperature"),
-    "wind_scale": _k(NUMBER, 1.0, doc="synthetic: factor on the synoptic wind", minimum=0),
-    "mixing_height_scale": _k(NUMBER, 1.0, doc="synthetic: factor on the convective mixing height", minimum=0),
-    "shower_frequency": _k(NUMBER, 1.0, doc="synthetic: factor on the number of shower cells", minimum=0),
-    "sea_breeze": _k(NUMBER, DEFAULTS["sea_breeze"], doc="synthetic: sea-breeze speed scale (m/s)", minimum=0),
-    "mountain_wind": _k(NUMBER, DEFAULTS["mountain_wind"], doc="synthetic: mountain-valley wind speed scale (m/s)",
-                        minimum=0),
-    "horizontal_diffusivity_min": _k(NUMBER, DEFAULTS["horizontal_diffusivity_min"],
-                                     doc="synthetic, wrf, cf, station: floor of the Smagorinsky horizontal "
-                                         "diffusivity (m2/s)", minimum=0),
-    # files
-    "files": _k(list, [], doc="wrf, cf: input files or glob patterns (relative to the scenario file)"),
-    "accumulation_hours": _k(NUMBER, None, doc="cf: hours over which accumulated fields (precipitation amounts, "
-                                               "J m-2 fluxes) are summed; default the variable's cell_methods "
-                                               "interval, else 1 (ERA5)", minimum=0, exclusive_minimum=True),
-    "standard_names": _k(dict, {}, doc="cf: standard names for variables whose files lack them, as "
-                                       "{ variable = \"standard_name\" }"),
-    "file": _k(str, "", doc="station: the hourly station CSV"),
-    "station_lon": _k(NUMBER, None, doc="station: longitude (deg E) for the sun; default the domain centre"),
-    "station_lat": _k(NUMBER, None, doc="station: latitude (deg N)"),
-    "roughness_length": _k(NUMBER, 0.1, doc="station: roughness length around the station (m)", minimum=0,
-                           exclusive_minimum=True),
+#: Keys of the idealized source (analytic flows for validation cases).
+IDEALIZED_KEYS = {
+    "flow": key(str, "uniform", choices=FLOWS, doc="idealized: the analytic flow (airmodel/met/idealized.py)"),
+    "u": key(NUMBER, 0.0, doc="idealized: eastward wind (m/s), uniform flow; base wind for terrain_bump"),
+    "v": key(NUMBER, 0.0, doc="idealized: northward wind (m/s)"),
+    "angular_velocity": key(NUMBER, 0.0, doc="idealized: solid-body rotation rate (s-1), counter-clockwise"),
+    "rotation_centre": key(list, [0.0, 0.0], doc="idealized: centre of rotation (x, y) in grid units"),
+    "air_density": key(NUMBER, 1.2, doc="idealized: air density at the ground (kg m-3)", minimum=0,
+                       exclusive_minimum=True),
+    "density_scale_height": key(NUMBER, 0.0, doc="idealized: scale height (m) of an exponential density profile "
+                                                 "with altitude above sea level; 0 for uniform density", minimum=0),
+    "kx": key(NUMBER, 0.0, doc="idealized: eddy diffusivity along x (m2/s)", minimum=0),
+    "ky": key(NUMBER, 0.0, doc="idealized: eddy diffusivity along y (m2/s)", minimum=0),
+    "kz": key(NUMBER, 0.0, doc="idealized: vertical eddy diffusivity (m2/s)", minimum=0),
+    "terrain_height": key(NUMBER, 0.0, doc="idealized: height of a Gaussian hill (m), terrain_bump", minimum=0),
+    "terrain_centre": key(list, [0.0, 0.0], doc="idealized: hill centre (x, y)"),
+    "terrain_halfwidth": key(NUMBER, 1.0, doc="idealized: hill e-folding half-width", minimum=0,
+                             exclusive_minimum=True),
+    "wind_modulation": key(NUMBER, 0.0, doc="idealized: relative amplitude of the horizontal wind variation that "
+                                            "makes the terrain_bump flow divergent", minimum=0),
+    "breathing_period_hours": key(NUMBER, 0.0, doc="idealized: period of an air-density oscillation (h); 0: none",
+                                  minimum=0),
+    "breathing_amplitude": key(NUMBER, 0.0, doc="idealized: relative amplitude of the air-density oscillation",
+                               minimum=0),
 }
 
+#: Keys of the other sources (synthetic weather, model files, one station).
+METEOROLOGY_KEYS = {
+    # synthetic
+    "seed": key(int, DEFAULTS["seed"], doc="synthetic: seed of the synthetic weather (daily perturbations, "
+                                           "showers)"),
+    "regimes": key(list, [], doc="synthetic: regime of each day of the month (southerly, front, northerly, calm, "
+                                 "showery, easterly), repeated to 31 days; empty for the documented August "
+                                 "calendar"),
+    "temperature_offset": key(NUMBER, 0.0, doc="synthetic: K added to every temperature"),
+    "wind_scale": key(NUMBER, 1.0, doc="synthetic: factor on the synoptic wind", minimum=0),
+    "mixing_height_scale": key(NUMBER, 1.0, doc="synthetic: factor on the convective mixing height", minimum=0),
+    "shower_frequency": key(NUMBER, 1.0, doc="synthetic: factor on the number of shower cells", minimum=0),
+    "sea_breeze": key(NUMBER, DEFAULTS["sea_breeze"], doc="synthetic: sea-breeze speed scale (m/s)", minimum=0),
+    "mountain_wind": key(NUMBER, DEFAULTS["mountain_wind"], doc="synthetic: mountain-valley wind speed scale (m/s)",
+                         minimum=0),
+    "horizontal_diffusivity_min": key(NUMBER, DEFAULTS["horizontal_diffusivity_min"],
+                                      doc="synthetic, wrf, cf, station: floor of the Smagorinsky horizontal "
+                                          "diffusivity (m2/s)", minimum=0),
+    # files
+    "files": key(list, [], doc="wrf, cf: input files or glob patterns (relative to the scenario file)"),
+    "accumulation_hours": key(NUMBER, None, doc="cf: hours over which accumulated fields (precipitation amounts, "
+                                                "J m-2 fluxes) are summed; default the variable's cell_methods "
+                                                "interval, else 1 (ERA5)", minimum=0, exclusive_minimum=True),
+    "standard_names": key(dict, {}, doc="cf: standard names for variables whose files lack them, as "
+                                        "{ variable = \"standard_name\" }"),
+    "file": key(str, "", doc="station: the hourly station CSV"),
+    "station_lon": key(NUMBER, None, doc="station: longitude (deg E) for the sun; default the domain centre"),
+    "station_lat": key(NUMBER, None, doc="station: latitude (deg N); default the domain centre"),
+    "roughness_length": key(NUMBER, 0.1, doc="station: roughness length around the station (m)", minimum=0,
+                            exclusive_minimum=True),
+}
 
-def merged_schema(base: dict) -> dict:
-    """The [meteorology] schema with these keys added and the source choices widened (for tests and wiring)."""
-    import dataclasses
+#: The whole [meteorology] table.
+METEOROLOGY_SCHEMA = {
+    "source": key(str, "idealized", choices=SOURCE_CHOICES,
+                  doc="where the weather comes from: analytic flows (idealized), the embedded synthetic August "
+                      "weather of greater Beijing (synthetic), WRF output (wrf), CF NetCDF such as ERA5 (cf), or "
+                      "one station's hourly CSV (station)"),
+    **IDEALIZED_KEYS,
+    **METEOROLOGY_KEYS,
+}
 
-    out = dict(base)
-    out["source"] = dataclasses.replace(base["source"], choices=SOURCE_CHOICES)
-    for name, key in METEOROLOGY_KEYS.items():
-        out.setdefault(name, key)
-    return out
+#: The keys each source reads, besides ``source``.
+SOURCE_KEYS = {
+    "idealized": tuple(IDEALIZED_KEYS),
+    "synthetic": ("seed", "regimes", "temperature_offset", "wind_scale", "mixing_height_scale", "shower_frequency",
+                  "sea_breeze", "mountain_wind", "horizontal_diffusivity_min"),
+    "wrf": ("files", "horizontal_diffusivity_min"),
+    "cf": ("files", "accumulation_hours", "standard_names", "horizontal_diffusivity_min"),
+    "station": ("file", "station_lon", "station_lat", "roughness_length", "horizontal_diffusivity_min"),
+}

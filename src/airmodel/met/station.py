@@ -87,7 +87,8 @@ def read_station_csv(path) -> dict:
 class StationMeteorology(Meteorology):
     static = False
 
-    def __init__(self, section: dict, grid: Grid, start: datetime | None = None, end: datetime | None = None):
+    def __init__(self, section: dict, grid: Grid, start: datetime | None = None, end: datetime | None = None,
+                 folder=None):
         super().__init__(grid)
         self.path = Path(section.get("file") or "")
         if not section.get("file"):

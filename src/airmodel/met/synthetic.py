@@ -78,7 +78,8 @@ def _ramp(x):
 class SyntheticMeteorology(Meteorology):
     static = False
 
-    def __init__(self, section: dict, grid: Grid, start: datetime | None = None, end: datetime | None = None):
+    def __init__(self, section: dict, grid: Grid, start: datetime | None = None, end: datetime | None = None,
+                 folder=None):
         super().__init__(grid)
         self.section = section
         self.start = start or datetime(2008, 8, 1, tzinfo=timezone.utc)

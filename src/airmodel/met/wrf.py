@@ -118,10 +118,11 @@ class Projection:
 
 
 class WRFMeteorology(RecordMeteorology):
-    def __init__(self, section: dict, grid: Grid, start: datetime | None = None, end: datetime | None = None):
+    def __init__(self, section: dict, grid: Grid, start: datetime | None = None, end: datetime | None = None,
+                 folder=None):
         super().__init__(grid)
         require_lonlat(grid, "wrf")
-        self.files = resolve_files(section.get("files"), base=section.get("base_dir"))
+        self.files = resolve_files(section.get("files"), base=folder)
         self.kh_min = horizontal_diffusivity_min(section)
         records = []  # (time, path, index)
         for path in self.files:
