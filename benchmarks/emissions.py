@@ -30,7 +30,7 @@ import common  # noqa: E402
 
 from airmodel.emissions.inventory import Emissions  # noqa: E402
 from airmodel.emissions.quantities import POLLUTANTS  # noqa: E402
-from airmodel.emissions.summary import summarize  # noqa: E402
+from airmodel.inventory_summary import summarize  # noqa: E402
 from airmodel.grid import VerticalLayers, lonlat_grid  # noqa: E402
 
 LAYERS = [0.0, 50.0, 120.0, 220.0, 350.0, 520.0, 750.0, 1050.0, 1450.0, 2000.0, 2800.0, 4000.0]

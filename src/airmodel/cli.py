@@ -26,7 +26,7 @@ COMMANDS = (
     ".run_command",
     ".met_output",
     ".chemistry.box",
-    ".emissions.summary",
+    ".inventory_summary",
     ".plot_met",
     ".ensemble",
     ".analysis.compare",

@@ -8,7 +8,7 @@ The ready scenario olympic_controls_check encodes the measures of FACTS.md; the 
 """
 import pytest
 
-from airmodel.emissions.summary import summarize
+from airmodel.inventory_summary import summarize
 
 WANG_JUNE = {"SO2": 103.9, "NOx": 428.5, "PM10": 362.7, "NMVOC": 890.0}
 WANG_CHANGE = {"SO2": -41.0, "NOx": -47.0, "PM10": -55.0, "NMVOC": -57.0}

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from airmodel.boundary import DEFAULT_PROFILES, BoundaryConditions, read_profiles
-from airmodel.emissions.summary import summarize
+from airmodel.inventory_summary import summarize
 from airmodel.errors import InputError
 from airmodel.model import build_grid
 from airmodel.scenario import load

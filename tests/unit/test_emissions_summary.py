@@ -4,7 +4,7 @@ import io
 
 import pytest
 
-from airmodel.emissions.summary import COLUMNS, inventory_main, summarize
+from airmodel.inventory_summary import COLUMNS, inventory_main, summarize
 from airmodel.errors import InputError
 
 SCENARIO = """

@@ -26,15 +26,15 @@ from pathlib import Path
 
 import numpy as np
 
-from ..data import resolve_scenario
-from ..errors import InputError
-from ..grid import build_grid
-from ..scenario import apply_overrides, read_toml, validate
-from .inventory import Inventory
-from ..files import check_new_output, write_csv_atomic
-from .quantities import POLLUTANTS, SECTORS
-from .regions import OTHER, SUMMARY_PROVINCES, province_shares
-from .settings import parse_local_time, validate_controls, validate_emissions
+from .data import resolve_scenario
+from .emissions.inventory import Inventory
+from .emissions.quantities import POLLUTANTS, SECTORS
+from .emissions.regions import OTHER, SUMMARY_PROVINCES, province_shares
+from .emissions.settings import parse_local_time, validate_controls, validate_emissions
+from .errors import InputError
+from .files import check_new_output, write_csv_atomic
+from .grid import build_grid
+from .scenario import apply_overrides, read_toml, validate
 
 REGIONS = tuple(SUMMARY_PROVINCES.values()) + (OTHER,)
 COLUMNS = ("region", "sector", "pollutant", "period_start", "period_end", "days", "before_t", "after_t",
