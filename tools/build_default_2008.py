@@ -10,10 +10,11 @@ Method in short:
 
 * Beijing: the June 2008 daily emissions of Wang et al. (2010) (SO2 103.9, NOx 428.5, PM10 362.7, NMVOC 890.0 t/d)
   split by source with the sector statements of the same paper (construction = 0.35/0.90 of PM10; mobile share of
-  NOx 45 %, FACTS.md) and our split of the rest; mobile sources bottom-up (vehicle-km x emission factors), with
-  factors chosen in published ranges so that the class shares match the Beijing EPB statement that yellow-label
-  vehicles (10 % of the fleet) made 50 % of vehicle emissions; annual amounts from the June days by the temporal
-  profiles. Two sources are missing from June days: the heating season's extra burning. The heat-and-power
+  NOx 45 %: Zheng et al. 2019, ACP 19, 3447, for 2012) and our split of the rest; mobile sources bottom-up
+  (vehicle-km x emission factors), with factors chosen in published ranges so that the class shares match the
+  Beijing EPB statement that yellow-label vehicles (10 % of the fleet) made 50 % of vehicle emissions; annual
+  amounts from the June days by the temporal profiles. Two sources are missing from June days: the heating
+  season's extra burning. The heat-and-power
   profile's heating-season ratio is solved so that power + industry SO2 equals the industrial SO2 of the
   statistical yearbook (57.8 kt); household heating (winter only) carries the rest of the yearbook's 123 kt, and its
   other pollutants follow from SO2 by ratios for household coal.
@@ -42,10 +43,10 @@ CLOCK = LocalClock(8.0)
 # ---------------------------------------------------------------------------------------------------------------
 # Published numbers
 # ---------------------------------------------------------------------------------------------------------------
-WANG_JUNE = {"SO2": 103.9, "NOx": 428.5, "PM10": 362.7, "NMVOC": 890.0}  # t/d, Wang et al. 2010 (FACTS.md)
-BEIJING_SO2_2008 = 123_000.0  # t, Beijing Statistical Yearbook 2010 (FACTS.md)
+WANG_JUNE = {"SO2": 103.9, "NOx": 428.5, "PM10": 362.7, "NMVOC": 890.0}  # t/d, Wang S. et al. 2010, ES&T 44, 2490
+BEIJING_SO2_2008 = 123_000.0  # t, Beijing Statistical Yearbook 2010
 BEIJING_INDUSTRIAL_SO2_2008 = 57_783.0  # t, China Statistical Yearbook 2009, table 11-25 (industry incl. power)
-TIANJIN_SO2_2008 = 240_000.0  # t, official (FACTS.md)
+TIANJIN_SO2_2008 = 240_000.0  # t, official Tianjin statistics for 2008
 TIANJIN_INDUSTRIAL_SO2_2008 = 209_844.0  # t, China Statistical Yearbook 2009, table 11-25
 HEBEI_SO2 = 1_234_000.0  # t, 2010: industry 99.4 + consumption 24.0 (10^4 t), China Statistical Yearbook 2011,
 HEBEI_INDUSTRIAL_SO2 = 994_000.0  # table 12-24; used for 2008 (see SOURCES.md: the 2008 value was higher)
@@ -54,7 +55,7 @@ SHIJIAZHUANG_INDUSTRIAL_SO2_2008 = 170_950.0  # t, China Statistical Yearbook 20
 ZHENG_INDUSTRY = {"SO2": 869.0, "NOx": 1164.0, "PM10": 910.0, "PM2.5": 622.0, "NMVOC": 1390.0}
 ZHENG_SHARE = {"SO2": 0.61, "NOx": 0.55, "PM10": 0.62, "PM2.5": 0.56, "NMVOC": 0.36}
 INTEXB_CHINA = {"SO2": 31.0, "NOx": 20.8, "CO": 166.9, "NMVOC": 23.2, "PM10": 18.2, "PM2.5": 13.3, "BC": 1.8,
-                "OC": 3.2}  # Tg/yr, 2006, Zhang et al. 2009 (FACTS.md)
+                "OC": 3.2}  # Tg/yr, 2006, INTEX-B, Zhang et al. 2009, ACP 9, 5131
 CHINA_NH3_2006 = 9.8e6  # t, Huang X. et al. (2012), Global Biogeochem. Cycles 26, GB1030
 CHINA_POPULATION_2006 = 1314.48e6  # NBS, China Statistical Yearbook 2007, year-end 2006
 POPULATION = {"Beijing": 16.95e6, "Tianjin": 11.8e6, "Hebei": 69.43e6}  # population.csv
@@ -151,7 +152,7 @@ BJ_SECTOR = {"BJ-P-GAOJING": "power", "BJ-P-HUANENG": "power", "BJ-POW-OTHER": "
              "BJ-TRA-FUEL": "transport", "BJ-OTH-DUST": "other"}
 BJ_PROFILE = {"power": "heat_and_power"}
 
-# Stacks: FACTS.md positions (UNVERIFIED there; +-2 km); parameters our typical values (SOURCES.md)
+# Stacks: approximate positions from public maps (not verified; +-2 km); parameters our typical values (SOURCES.md)
 STACKS = {
     "BJ-P-GAOJING": ("Gaojing power plant", 39.93, 116.15, 210, 7.0, 18.0, 330.0),
     "BJ-P-HUANENG": ("Huaneng Beijing power plant, Gaobeidian", 39.89, 116.54, 210, 7.0, 18.0, 330.0),
@@ -182,7 +183,7 @@ FLEET_MIX = {
     "radial_expressway": {"private_car": 0.58, "official_car": 0.05, "taxi": 0.06, "bus": 0.03, "truck": 0.18,
                           "yellow_label": 0.10},
 }
-CENTRE = (116.407, 39.905)  # Beijing, FACTS.md
+CENTRE = (116.407, 39.905)  # Beijing centre, approximate (public maps)
 # ring: (published length km, traffic vehicles/day); rectangles with east-west side 1.07 x the north-south side
 RINGS = {"2nd ring": (32.7, 200_000), "3rd ring": (48.3, 250_000), "4th ring": (65.3, 250_000),
          "5th ring": (98.6, 150_000)}
@@ -411,7 +412,7 @@ def main() -> None:
     _write_csv(HERE / "point_sources.csv", rows_points, header_comment=[
         "Large point sources of the default 2008 inventory (built by tools/build_default_2008.py;",
         "airmodel/data/SOURCES.md).",
-        "Positions: ../shared/FACTS.md (UNVERIFIED there, +-2 km). Stack parameters: our typical values.",
+        "Positions: approximate, read from public maps, not verified (+-2 km). Stack parameters: our typical values.",
         "Amounts (t/yr): Beijing from the June 2008 days of Wang et al. (2010) via the temporal profiles;",
         "Tangshan Iron and Steel: about 10 Mt steel/yr x per-tonne factors (our estimate)."])
 

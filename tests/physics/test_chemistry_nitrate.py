@@ -14,7 +14,7 @@ HUMIDITIES = np.arange(20.0, 95.1, 5.0)
 
 def mozurkewich(t, rh_percent):
     """K (ppb^2): ln Kp = 118.87 - 24084/T - 6.025 ln T below DRH = exp(723.7/T + 1.6954) %; above it
-    K = [P1 - P2 (1-RH) + P3 (1-RH)^2] (1-RH)^1.75 Kp (FACTS.md)."""
+    K = [P1 - P2 (1-RH) + P3 (1-RH)^2] (1-RH)^1.75 Kp (Mozurkewich 1993, Atmos. Environ. 27A, 261)."""
     kp = math.exp(118.87 - 24084.0 / t - 6.025 * math.log(t))
     if rh_percent < math.exp(723.7 / t + 1.6954):
         return kp
@@ -26,7 +26,7 @@ def mozurkewich(t, rh_percent):
 
 
 def test_published_dissociation_constants():
-    """Kp = 0.043 ppb^2 at 273 K, 3.1 at 288 K, 41.5 at 298 K (FACTS.md); DRH = 62 % at 298 K."""
+    """Kp = 0.043 ppb^2 at 273 K, 3.1 at 288 K, 41.5 at 298 K (Mozurkewich 1993); DRH = 62 % at 298 K."""
     for t, kp in ((273.0, 0.043), (288.0, 3.1), (298.0, 41.5)):
         assert nh4no3_dissociation_constant(t, 10.0) == pytest.approx(kp, rel=0.02)
     assert math.exp(723.7 / 298.0 + 1.6954) == pytest.approx(61.8, abs=0.1)

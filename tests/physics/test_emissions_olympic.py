@@ -1,10 +1,11 @@
 """The default 2008 inventory against the published totals it was built from, and the Olympic controls against
 Wang et al. (2010), both through ``airmodel inventory summarize`` (summary.summarize).
 
-Published (../shared/FACTS.md): Beijing SO2 2008, 123 kt (Beijing Statistical Yearbook 2010); Tianjin SO2 2008,
-240 kt; Beijing in June 2008 (Wang et al. 2010, ES&T 44, 2490): SO2 103.9, NOx 428.5, PM10 362.7, NMVOC 890.0 t/d,
-and during the Games (8-24 August) SO2 -41 %, NOx -47 %, PM10 -55 %, NMVOC -57 % against June.
-The ready scenario olympic_controls_check encodes the measures of FACTS.md; the check is +-5 percentage points.
+Published: Beijing SO2 2008, 123 kt (Beijing Statistical Yearbook 2010); Tianjin SO2 2008, 240 kt (official
+Tianjin statistics); Beijing in June 2008 (Wang et al. 2010, ES&T 44, 2490): SO2 103.9, NOx 428.5, PM10 362.7,
+NMVOC 890.0 t/d, and during the Games (8-24 August) SO2 -41 %, NOx -47 %, PM10 -55 %, NMVOC -57 % against June.
+The ready scenario olympic_controls_check encodes the measures (press and official reports, 2008); the check is
++-5 percentage points.
 """
 import pytest
 

@@ -1,10 +1,11 @@
-"""The synthetic greater-Beijing August: what a forecaster would check, measured against ../shared/FACTS.md.
+"""The synthetic greater-Beijing August: what a forecaster would check, measured against observations.
 
-Observed August surface weather at Beijing (Liang et al. 2015 data, FACTS.md): wind-direction shares SE 47 %,
-calm 22 %, NW 20 %, NE 11 %; SE most frequent in the afternoon and evening (0.72-0.80 at 15-18 h), NW at night
-and in the morning (0.30-0.40 at 03-09 h); median speeds SE 1.8, NW 3.1 m/s; hourly means from 21.6 C (06 h) to
-30.4 C (15 h); 6.9 % of hours with rain and about 160 mm in the month; summer daily maximum mixing height
-1.5 +- 0.6 km (Wang et al. 2020). The synthetic month must land near these (tolerances below are ours: it is a
+Observed August surface weather at Beijing, 2010-2014 (UCI Beijing PM2.5 data set: Liang et al. 2015, Proc. R.
+Soc. A 471, 20150257): wind-direction shares SE 47 %, calm 22 %, NW 20 %, NE 11 %; SE most frequent in the
+afternoon and evening (0.72-0.80 at 15-18 h), NW at night and in the morning (0.30-0.40 at 03-09 h); median speeds
+SE 1.8, NW 3.1 m/s; hourly means from 21.6 C (06 h) to 30.4 C (15 h); 6.9 % of hours with rain. About 160 mm of
+rain in the month (CMA 1971-2000 normals); summer daily maximum mixing height 1.5 +- 0.6 km (lidar 2013-2018:
+Wang H. et al. 2020, ACP 20, 8839). The synthetic month must land near these (tolerances below are ours: it is a
 climatology-like default, not a reconstruction of August 2008).
 """
 from datetime import datetime, timezone

@@ -63,7 +63,7 @@ def test_net_stoichiometry_catalyst_and_self_reaction(grs):
 
 def test_rate_constants_units(grs):
     """GRS ppm-1 min-1 -> ppb-1 s-1 is x 1e-3/60; cm3 molecule-1 s-1 -> ppb-1 s-1 is x 1e-9 M; SO2 + OH (JPL
-    fall-off, FACTS.md) is 8.9e-13 cm3 s-1 at 298 K and 1 atm."""
+    fall-off, Sander et al. 2003, JPL Publ. 02-25) is 8.9e-13 cm3 s-1 at 298 K and 1 atm."""
     k = np.empty(len(grs.reactions))
     kc.thermal_rate_constants(grs.arrays, 298.0, M_298, 50.0, 0.0, k)
     by = {r.label: k[n] for n, r in enumerate(grs.reactions)}

@@ -54,7 +54,7 @@ from ..files import read_text
 from .daily import LOCAL_UTC_OFFSET_HOURS
 from .standards import to_standard_units
 
-LOCAL_UTC_OFFSET = timedelta(hours=LOCAL_UTC_OFFSET_HOURS)  # China Standard Time (../shared/FACTS.md)
+LOCAL_UTC_OFFSET = timedelta(hours=LOCAL_UTC_OFFSET_HOURS)  # China Standard Time, UTC+8
 
 #: Pollutants the readers take, by the names the files use, mapped to airmodel's variable names.
 POLLUTANT_NAMES = {"PM2.5": "PM25", "PM25": "PM25", "PM10": "PM10", "O3": "O3", "NO2": "NO2", "SO2": "SO2",

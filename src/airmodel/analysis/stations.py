@@ -1,9 +1,10 @@
 """Monitoring stations: the station list, the grid cell that holds each station, and time series sampled there.
 
-The default list is Beijing's twelve national (CNEMC) stations, ``data/stations/beijing_national.csv``, with the
-coordinates of ../shared/FACTS.md (other published lists differ by up to about 7 km, Huairou most). A model value
-at a station is the value of the surface-layer cell that contains it (no interpolation: the cell mean is what the
-model claims for that area, as in AMET and MELODIES-MONET's nearest-cell pairing).
+The default list is Beijing's twelve national (CNEMC) stations, ``data/stations/beijing_national.csv``, with
+approximate coordinates as commonly published, not verified (other published lists differ by up to about 7 km,
+Huairou most). A model value at a station is the value of the surface-layer cell that contains it (no
+interpolation: the cell mean is what the model claims for that area, as in AMET and MELODIES-MONET's nearest-cell
+pairing).
 """
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 Rosenbrock solver against scipy's ``solve_ivp(method="Radau")``.
 
 Nothing here reads ``grs_aero.mech`` or uses the kernels: the rate constants are typed in again from their
-sources (FACTS.md; the comments in grs_aero.mech cite the papers), the ODE right-hand side and its Jacobian are
+sources (the papers cited in the comments of grs_aero.mech), the ODE right-hand side and its Jacobian are
 written out reaction by reaction, and the solar position, photolysis, OH proxy and ammonium-nitrate equilibrium
 are coded again in NumPy. Only the *problem* is shared with the box model (``BoxSetup``: the initial state,
 the piecewise-constant forcing by segment, the place and the start time), so that both solve the same ODE.

@@ -16,7 +16,7 @@ from ..schema import NUMBER, fill_table, key
 from ..units import EMISSION_RATE_TO_SI
 from .quantities import POLLUTANTS, SECTORS, pollutant_name
 
-#: Built-in inventories: name -> manifest (a TOML file of [emissions] keys) under inputs/emissions/.
+#: Built-in inventories: name -> manifest (a TOML file of [emissions] keys) under airmodel/data/emissions/.
 INVENTORIES = ("none", "default_2008")
 
 #: One idealized release of a scenario species at a fixed point ([[emissions.point]]; airmodel/emissions/point.py).
@@ -33,7 +33,7 @@ POINT_SOURCE_SCHEMA = {
 EMISSIONS_KEYS = {
     "inventory": key(str, "none", choices=INVENTORIES,
                      doc="a built-in inventory whose files fill the file keys left empty: default_2008 (greater "
-                        "Beijing before the 2008 Games, inputs/emissions/default_2008/), or none"),
+                        "Beijing before the 2008 Games, airmodel/data/emissions/default_2008/), or none"),
     "year": key(int, None, doc="the inventory's year (its annual amounts are for this local calendar year); "
                               "default: the built-in inventory's year, else the run's start year", minimum=1900),
     "point_files": key(list, [], doc="stack CSV files: id,name,sector,lon,lat,height[m],diameter[m],"
@@ -48,10 +48,11 @@ EMISSIONS_KEYS = {
     "emission_factors": key(str, "", doc="CSV of vehicle emission factors: vehicle_class,NOx[g/km],..."),
     "fleets": key(str, "", doc="CSV of fleet mixes: fleet,vehicle_class,share"),
     "temporal_profiles": key(str, "", doc="CSV of month/weekday/hour profiles (default: "
-                                         "inputs/emissions/temporal_profiles.csv)"),
+                                         "airmodel/data/emissions/temporal_profiles.csv)"),
     "vertical_profiles": key(str, "", doc="CSV of release heights of area sectors (default: "
-                                         "inputs/emissions/vertical_profiles.csv)"),
-    "speciation": key(str, "grs_aero", doc="a mechanism name (inputs/emissions/speciation/<name>.csv) or a CSV path"),
+                                         "airmodel/data/emissions/vertical_profiles.csv)"),
+    "speciation": key(str, "grs_aero", doc="a mechanism name (airmodel/data/emissions/speciation/<name>.csv) "
+                                          "or a CSV path"),
     "mechanism": key(str, "grs_aero", doc="the mechanism whose species molar masses the speciation uses"),
     "utc_offset_hours": key(NUMBER, 8.0, doc="local time of the profiles and control windows: hours east of UTC "
                                             "(China Standard Time: 8)"),

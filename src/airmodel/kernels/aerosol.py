@@ -13,7 +13,7 @@ nitrate ``TN = HNO3 + NO3-`` then share the NH4NO3 equilibrium
 with x the NH4NO3 formed (ppb). The smaller root is taken in the cancellation-free form
 x = 2 (FA TN - K) / (FA + TN + sqrt((FA - TN)^2 + 4K)).
 
-K (ppb^2), Mozurkewich (1993, Atmos. Environ. 27A, 261), as in FACTS.md:
+K (ppb^2), Mozurkewich (1993, Atmos. Environ. 27A, 261):
 
 - below the deliquescence RH, DRH (%) = exp(723.7/T + 1.6954): ln Kp = 118.87 - 24084/T - 6.025 ln T;
 - at and above it: K = [P1 - P2 (1-RH) + P3 (1-RH)^2] (1-RH)^1.75 Kp, RH as a fraction, with

