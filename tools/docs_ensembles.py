@@ -11,7 +11,6 @@ Every number in the examples' tables and in the sentences around them is read fr
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -20,6 +19,7 @@ import netCDF4
 import numpy as np
 
 from airmodel.files import atomic_file
+from doc_tables import fig, read_csv
 from airmodel.met.regimes import DEFAULT_CALENDAR
 
 STADIUM = "station_1011A"
@@ -29,20 +29,6 @@ RECEPTOR_LABELS = {STADIUM: "Olympic stadium area (1011A cell)", "stations_mean"
 #: Streets et al. (2007, Atmos. Environ. 41, 480-492): about 34 % of PM2.5 at the Olympic Stadium came from outside
 #: Beijing on average, 50-70 % from Hebei under sustained southerly flow.
 STREETS = (34, 50, 70)
-
-
-def read_csv(path: Path) -> list[dict]:
-    with open(path, newline="", encoding="utf-8") as f:
-        return list(csv.DictReader(f))
-
-
-def fig(value: float, digits: int = 3) -> str:
-    if not np.isfinite(value):
-        return "–"
-    if value == 0:
-        return "0"
-    decimals = max(0, digits - 1 - int(np.floor(np.log10(abs(value)))))
-    return f"{value:.{decimals}f}".replace("-", "−")
 
 
 def share(value: float) -> str:

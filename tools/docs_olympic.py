@@ -13,7 +13,6 @@ computed.
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -22,26 +21,12 @@ import netCDF4
 import numpy as np
 
 from airmodel.files import atomic_file
+from doc_tables import fig, read_csv
 
 REGIONS = ("Beijing", "Tianjin", "Hebei", "domain")
 REGION_LABELS = {"Hebei": "Hebei (in the domain)"}
 #: Streets et al. (2007, Atmos. Environ. 41, 480-492): share of PM2.5 at the Olympic Stadium from outside Beijing.
 STREETS_OUTSIDE_SHARE = 34
-
-
-def read_csv(path: Path) -> list[dict]:
-    with open(path, newline="", encoding="utf-8") as f:
-        return list(csv.DictReader(f))
-
-
-def fig(value: float, digits: int = 3) -> str:
-    """A figure to ``digits`` significant digits, without exponent for the magnitudes in these tables."""
-    if not np.isfinite(value):
-        return "–"
-    if value == 0:
-        return "0"
-    decimals = max(0, digits - 1 - int(np.floor(np.log10(abs(value)))))
-    return f"{value:.{decimals}f}".replace("-", "−")
 
 
 def pct(value: float) -> str:
