@@ -114,7 +114,8 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "variables": key(list, None, doc="species to write (default: all)"),
         "checkpoint_interval_hours": key(NUMBER, 0, doc="write a restart checkpoint this often (0: never)",
                                          minimum=0),
-        "checkpoint_dir": key(str, "", doc="folder for checkpoints (default: OUT.checkpoints beside the output)"),
+        "checkpoint_dir": key(str, "", doc="folder for checkpoints, relative to the scenario's folder "
+                                           "(default: OUT.nc.checkpoints beside the output)"),
         "daily": key(bool, True, doc="add daily fields by local (UTC+8) day: 24-h means, daily max 1-h and 8-h O3, "
                                     "the HJ 633-2012 AQI (needs hourly_means)"),
         "stations": key(str, "beijing", doc='station time series: "beijing" (the 12 national stations), a CSV '
