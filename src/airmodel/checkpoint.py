@@ -72,6 +72,15 @@ def _identity_of(path: Path) -> dict:
         return {}
 
 
+def _settings_of(held: dict) -> dict:
+    """The per-key hashes a checkpoint's identity holds ({} where they cannot be read)."""
+    try:
+        settings = json.loads(held.get("scenario_identity", "{}"))
+    except ValueError:
+        return {}
+    return settings if isinstance(settings, dict) else {}
+
+
 def claim_folder(folder: Path, identity: RunIdentity, force: bool) -> None:
     """Check, before anything is written, that the checkpoint folder is free for this run: absent, empty of
     checkpoints, or holding checkpoints of this very run (the same scenario, and the same output or run id).
@@ -93,14 +102,15 @@ def claim_folder(folder: Path, identity: RunIdentity, force: bool) -> None:
     if not force:
         path, held = foreign[0]
         if not held:
-            what = "checkpoints without a run identity (an older airmodel's, or not airmodel's)"
+            what = "without a run identity (an older airmodel's, or not airmodel's)"
         elif held.get("scenario_hash") != identity.scenario_hash:
-            what = (f"checkpoints of another scenario (run writing {held.get('run_output')}; differing: "
-                    f"{', '.join(identity.differences(json.loads(held.get('scenario_identity', '{}'))))})")
+            what = (f"of another scenario (a run writing {held.get('run_output')}; differing: "
+                    f"{', '.join(identity.differences(_settings_of(held)))})")
         else:
-            what = f"checkpoints of another run of this scenario, writing {held.get('run_output')}"
-        raise InputError(f"checkpoint folder {folder}: holds {len(foreign)} {what}, e.g. {path.name}; choose "
-                         f"another output.checkpoint_dir or output, or give --force to replace them")
+            what = f"of another run of this scenario, writing {held.get('run_output')}"
+        raise InputError(f"checkpoint folder {folder}: holds {len(foreign)} checkpoint file(s) {what}, e.g. "
+                         f"{path.name}; choose another output.checkpoint_dir or output, or give --force to replace "
+                         f"them")
     for path, _ in foreign:
         path.unlink()
 
@@ -160,10 +170,9 @@ def read_checkpoint(path: Path, model, identity: RunIdentity) -> dict:
     if "scenario_identity" not in state:
         raise InputError(f"--restart {path}: the checkpoint records no scenario identity (written by an older "
                          f"airmodel), so it cannot be checked against the scenario; rerun to write a new one")
-    try:
-        held = json.loads(state["scenario_identity"])
-    except ValueError:
-        raise InputError(f"--restart {path}: the checkpoint's scenario identity is unreadable") from None
+    held = _settings_of(state)
+    if not held:
+        raise InputError(f"--restart {path}: the checkpoint's scenario identity is unreadable")
     differing = identity.differences(held)
     if differing:
         shown = ", ".join(differing[:12]) + (f" and {len(differing) - 12} more" if len(differing) > 12 else "")
