@@ -15,7 +15,7 @@ from pathlib import Path
 import numba
 import numpy as np
 
-from .checkpoint import read_checkpoint, restore, write_checkpoint
+from .checkpoint import RunIdentity, claim_folder, read_checkpoint, restore, write_checkpoint
 from .errors import InputError, ModelHealthError
 from .model import Model
 from .files import check_new_output, partial_path
@@ -90,9 +90,16 @@ def execute(scenario_source, output: Path, overrides=None, force=False, restart=
         numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
     model = Model(scenario)
     checkpoint_every = _checkpoint_steps(model)
-    checkpoint_dir = Path(scenario["output"]["checkpoint_dir"] or f"{output}.checkpoints")
+    # a scenario's checkpoint_dir is read like its other paths: from the scenario's folder
+    given = scenario["output"]["checkpoint_dir"]
+    checkpoint_dir = scenario.folder / given if given else Path(f"{output}.checkpoints")
 
-    resumed = read_checkpoint(Path(restart), model) if restart else None
+    identity = RunIdentity.of(scenario, output)
+    resumed = read_checkpoint(Path(restart), model, identity) if restart else None
+    if resumed and resumed["run_id"]:
+        identity.run_id = resumed["run_id"]  # the continued run keeps its id (and its checkpoint folder)
+    if checkpoint_every:
+        claim_folder(checkpoint_dir, identity, force)
     earlier = None
     if resumed:
         tmp = partial_path(output)
@@ -123,7 +130,7 @@ def execute(scenario_source, output: Path, overrides=None, force=False, restart=
             with model.timers("output"):
                 writer.after_step()
                 if checkpoint_every and model.step_index % checkpoint_every == 0:
-                    write_checkpoint(checkpoint_dir, model, writer)
+                    write_checkpoint(checkpoint_dir, model, writer, identity)
             progress.update()
         progress.update(force=True)
         wall = wallclock.perf_counter() - t_start

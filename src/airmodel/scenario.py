@@ -12,6 +12,8 @@ from it (``python tools/schema_docs.py``).
 from __future__ import annotations
 
 import copy
+import hashlib
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -112,7 +114,8 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "variables": key(list, None, doc="species to write (default: all)"),
         "checkpoint_interval_hours": key(NUMBER, 0, doc="write a restart checkpoint this often (0: never)",
                                          minimum=0),
-        "checkpoint_dir": key(str, "", doc="folder for checkpoints (default: OUT.checkpoints beside the output)"),
+        "checkpoint_dir": key(str, "", doc="folder for checkpoints, relative to the scenario's folder "
+                                           "(default: OUT.nc.checkpoints beside the output)"),
         "daily": key(bool, True, doc="add daily fields by local (UTC+8) day: 24-h means, daily max 1-h and 8-h O3, "
                                     "the HJ 633-2012 AQI (needs hourly_means)"),
         "stations": key(str, "beijing", doc='station time series: "beijing" (the 12 national stations), a CSV '
@@ -145,7 +148,13 @@ INITIAL_SHAPES = {
 TOP_LEVEL = {"extends", "description", "species", "emissions", "controls"} | set(SCHEMA)
 
 __all__ = ["SCHEMA", "SPECIES_SCHEMA", "Scenario", "apply_overrides", "dump_toml", "load", "parse_time", "read_toml",
-           "validate"]
+           "state_identity", "validate"]
+
+#: What does not determine the model state at a given step: the run's length (so that a longer run continues from a
+#: shorter run's checkpoint), its title, threads (results are identical for any count) and progress line, the
+#: description, and what is written (the output section). Everything else goes into a checkpoint's identity.
+NOT_STATE = {"run": ("name", "end", "hours", "steps", "threads", "progress"), "output": tuple(SCHEMA["output"]),
+             "description": None}
 
 
 @dataclass
@@ -173,6 +182,43 @@ class Scenario:
     def to_toml(self) -> str:
         """The resolved scenario as TOML text (recorded in every output file)."""
         return dump_toml(self.data)
+
+
+def _canonical(value):
+    """A value in a form whose JSON text is the same for equal settings (120 and 120.0 s are one time step)."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, dict):
+        return {str(k): _canonical(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_canonical(v) for v in value]
+    return str(value)
+
+
+def state_identity(scenario: Scenario) -> dict[str, str]:
+    """A short SHA-256 of each setting that determines the model state, by its key ("domain.nx",
+    "species.O3.inflow", "run.start", "controls"...), so that two scenarios' identities can be compared key by key
+    and the keys that differ named. The start is taken as the parsed instant, so that equal times written
+    differently agree; the run's length, the output settings and where the file lies are left out (NOT_STATE)."""
+    settings: dict[str, Any] = {}
+    for section, table in scenario.data.items():
+        skipped = NOT_STATE.get(section, ())
+        if skipped is None:
+            continue
+        if section == "species":
+            settings["species"] = list(table)  # their order is the order of the state's species axis
+            for name, sp in table.items():
+                settings.update({f"species.{name}.{k}": v for k, v in sp.items()})
+        elif isinstance(table, dict):
+            settings.update({f"{section}.{k}": v for k, v in table.items() if k not in skipped})
+        else:
+            settings[section] = table
+    settings["run.start"] = f"{scenario.start:%Y-%m-%dT%H:%M:%S}"
+    settings["run.time_step"] = scenario.time_step
+    return {k: hashlib.sha256(json.dumps(_canonical(v), sort_keys=True).encode()).hexdigest()[:16]
+            for k, v in sorted(settings.items())}
 
 
 def validate(raw: dict, source: str = "<dict>", folder: Path | str | None = None) -> Scenario:

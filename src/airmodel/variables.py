@@ -192,6 +192,12 @@ _CHECKPOINT = (
     _v("output_path", (), long_name="where the interrupted run writes its output", note="output writer"),
     _v("partial_path", (), long_name="its temporary name, whose records --restart carries over",
        note="output writer"),
+    _v("scenario_hash", (), long_name="SHA-256 of the scenario settings that determine the state",
+       note="run identity; checked by --restart and by a run sharing the checkpoint folder"),
+    _v("scenario_identity", (), long_name="a short hash of each of those settings by key (JSON)",
+       note="run identity; names what differs when --restart refuses a checkpoint"),
+    _v("run_output", (), long_name="the output of the run that wrote the checkpoint", note="run identity"),
+    _v("run_id", (), long_name="the id of that run (a restarted run keeps it)", note="run identity"),
 )
 
 REGISTRY: dict[str, tuple[Variable, ...]] = {"run output": _OUTPUT, "meteorology file": _MET_FILE,
