@@ -2,7 +2,7 @@
 
     airmodel ensemble olympic_regions_aug2008 -o olympic_regions --workers 2
     airmodel ensemble beijing_sectors_response -o sectors_response --workers 2
-    python tools/docs_ensembles.py olympic_regions sectors_response [--doc docs/ensembles.md]
+    python tools/docs_ensembles.py olympic_regions sectors_response --month olympic_vs_base [--doc docs/ensembles.md]
 
 Every number in the examples' tables and in the sentences around them is read from the folders
 (contributions_*.csv, response_*.csv, index.csv and the base member's output); the text between the markers
@@ -95,7 +95,21 @@ def local_day(period: str) -> str:
     return datetime.fromisoformat(period).strftime("%-d %b")
 
 
-def example1(folder: Path) -> str:
+def month_note(zero: Contributions, month: Path) -> str:
+    """Why the base values look like the month run's: the same three leading digits, different quantities."""
+    regions = {(r["region"], r["metric"]): r for r in read_csv(month / "regions.csv")}
+    stations = {(r["station"], r["metric"]): r for r in read_csv(month / "stations.csv")}
+    month_beijing = float(regions[("Beijing", "PM25")]["base"])
+    month_stadium = float(stations[("1011A", "PM25")]["base"])
+    return (f"The base values are the ensemble's own base member's. Two of them round to the same three digits as "
+            f"figures of the 0.1° month run in docs/olympic_2008.md, but they are other quantities: Beijing's area "
+            f"mean is {fig(zero.base('PM25', 'Beijing'), 4)} µg m⁻³ here (6–11 August, 0.25°) against "
+            f"{fig(month_beijing, 4)} there (the month, 0.1°), and the mean of the 12 stations here is "
+            f"{fig(zero.base('PM25', 'stations_mean'), 4)} against {fig(month_stadium, 4)} for the Aotizhongxin "
+            "station alone there. Re-running the ensemble reproduces them from its members.")
+
+
+def example1(folder: Path, month: Path | None = None) -> str:
     zero = Contributions(folder / "contributions_regions.csv")
     small = Contributions(folder / "contributions_regions_20pct.csv")
     n, fastest, slowest = members(folder)
@@ -114,6 +128,8 @@ def example1(folder: Path) -> str:
                    + f" | {signed(zero.get('PM25', r, 'nonlinearity'))} "
                      f"({share(zero.get('PM25', r, 'nonlinearity', 'percent_of_together'))} of together) "
                      f"| {zero.cell('PM25', r, 'remainder')} |")
+    if month is not None:
+        out += ["", month_note(zero, month)]
     out += ["", "20 % cuts scaled by 1/0.2:", "",
             "| receptor | Beijing | Tianjin | Hebei | sum | together | non-linearity |", "|---|---|---|---|---|---|---|"]
     for r in receptors[:3]:
@@ -232,9 +248,11 @@ def main(argv=None) -> int:
     p.add_argument("regions", type=Path, help="output folder of the olympic_regions_aug2008 ensemble")
     p.add_argument("sectors", type=Path, help="output folder of the beijing_sectors_response ensemble")
     p.add_argument("--doc", type=Path, default=Path("docs/ensembles.md"))
+    p.add_argument("--month", type=Path, default=None,
+                   help="the month runs' comparison folder (olympic_vs_base), for the note on the base values")
     args = p.parse_args(argv)
     text = args.doc.read_text(encoding="utf-8")
-    text = replace_between(text, "example1", example1(args.regions))
+    text = replace_between(text, "example1", example1(args.regions, args.month))
     text = replace_between(text, "example2", example2(args.sectors))
     with atomic_file(args.doc, force=True) as tmp:
         Path(tmp).write_text(text, encoding="utf-8")
