@@ -309,6 +309,9 @@ def _check_domain(d: dict, where: str):
         if not (-90 <= d["lat_min"] and d["lat_max"] <= 90):
             raise InputError(f"{where}: domain: latitudes must lie in -90..90")
     has_list = d["layer_interfaces"] is not None
+    if has_list and not all(isinstance(z, NUMBER) and not isinstance(z, bool) for z in d["layer_interfaces"]):
+        raise InputError(f"{where}: domain.layer_interfaces: expected a list of heights above ground (m), "
+                         f"got {d['layer_interfaces']!r}")
     has_uniform = d["layer_thickness"] is not None or d["layers"] is not None
     if has_list == has_uniform:
         raise InputError(f"{where}: domain: give either layer_interfaces or layer_thickness with layers")

@@ -10,6 +10,7 @@ A foundation module: it imports nothing of airmodel but the errors, so that ever
 from __future__ import annotations
 
 import copy
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,14 +83,45 @@ def _is_number(value) -> bool:
     return isinstance(value, NUMBER) and not isinstance(value, bool)
 
 
+def _non_finite(value, where: str):
+    """The first NaN or infinity in ``value`` (a number, or numbers nested in lists and tables) as (where, value),
+    or None."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return where, value
+    if isinstance(value, dict):
+        items = ((f"{where}.{name}", v) for name, v in value.items())
+    elif isinstance(value, (list, tuple)):
+        items = ((f"{where}[{n}]", v) for n, v in enumerate(value))
+    else:
+        return None
+    for w, v in items:
+        found = _non_finite(v, w)
+        if found is not None:
+            return found
+    return None
+
+
+def check_finite(value, where: str, what: str = "") -> None:
+    """Raise InputError if ``value`` is, or holds (in lists and tables), a NaN or an infinity: TOML reads ``nan``
+    and ``inf``, and they pass every range check (``nan > 0`` is false, ``inf > 0`` true), so they would reach the
+    kernels. ``what``: what is valid, e.g. "> 0 (time step, s)"."""
+    found = _non_finite(value, where)
+    if found is not None:
+        w, v = found
+        raise InputError(f"{w}: {v!r} is not a finite number; expected a finite number{' ' + what if what else ''}")
+
+
 def check_value(value, k: Key, where: str) -> None:
     """Raise InputError, naming ``where``, if ``value`` is not of the key's type, not one of its choices or below
-    its minimum. true/false is never taken for a number (Python's bool is an int)."""
+    its minimum, or is or holds a NaN or an infinity. true/false is never taken for a number (Python's bool is an
+    int)."""
     types = k.types
     ok = isinstance(value, types) and not (isinstance(value, bool) and bool not in types)
     if not ok:
         name = type_name(types)
         raise InputError(f"{where}: expected {'an' if name[0] in 'aeiou' else 'a'} {name}, got {value!r}")
+    what = " ".join(t for t in (k.range_text(), f"({k.doc})" if k.doc else "") if t)
+    check_finite(value, where, what)
     if k.choices is not None and value not in k.choices:
         raise InputError(f"{where}: unknown value {value!r}; choose one of: {', '.join(map(str, k.choices))}")
     if k.minimum is not None and _is_number(value):
