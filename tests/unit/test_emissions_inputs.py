@@ -88,6 +88,7 @@ def test_out_of_domain_stack_is_a_warning_or_an_error(tmp_path, caplog):
     ("A1,Atlantis,industry,area,10", r"totals.csv line 2, column 'region': unknown region 'Atlantis'"),
     ("A1,Beijing,industry,nightlights,10", r"totals.csv line 2, column 'proxy': unknown proxy 'nightlights'; "
                                            r"choose one of: population, urban, area"),
+    ("A1,Beijing,industry,area,inf", r"totals.csv line 2, column 'SO2\[t/yr\]': 'inf' is not a finite number"),
     ("A1,Hengshui,industry,urban,10", None),
 ])
 def test_region_total_errors(tmp_path, row, message):

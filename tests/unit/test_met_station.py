@@ -50,6 +50,13 @@ def test_station_profiles_and_stability(tmp_path):
     assert met.at(8.5 * 3600.0).precipitation[0, 0] == 0.0
 
 
+@pytest.mark.parametrize("bad", ["nan", "inf", "-inf", "NaN"])
+def test_station_non_finite_value(tmp_path, bad):
+    path = write_csv(tmp_path / "nf.csv", bad=f"2008-08-03T00:00:00Z,2,200,{bad},19,1007,0,0.5")
+    with pytest.raises(InputError, match=rf"nf.csv: line 33: temperature = '{bad}' is not a finite number"):
+        StationMeteorology({"file": str(path)}, grid(), start=START)
+
+
 def test_station_errors(tmp_path):
     p = tmp_path / "bad.csv"
     p.write_text("time,wind_speed\n2008-08-01T00:00:00Z,2\n")

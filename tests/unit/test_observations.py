@@ -75,6 +75,7 @@ def test_long_format_flag_column_and_start_labels(tmp_path):
     ("2008-08-08T09:00+08:00,1001A,PM2.5,40,ppb", "line 2: unit 'ppb' is a mole fraction; PM2.5 is a particle"),
     ("2008-08-08T09:00+08:00,1001A,NOx,40,ppb", "line 2: unknown pollutant 'NOx'; choose one of PM2.5, PM10"),
     ("2008-08-08T09:00+08:00,1001A,O3,4O,ppb", "line 2: value '4O' is not a number"),
+    ("2008-08-08T09:00+08:00,1001A,O3,inf,ppb", "line 2: value 'inf' is not a finite number"),
     ("2008-08-08T09:00+08:00,1001A,O3,40", "line 2: expected 5 columns"),
 ])
 def test_long_format_errors_name_file_line_and_value(tmp_path, line, message):
@@ -128,6 +129,7 @@ def test_cnemc_daily_file(tmp_path):
     ("20080808,24,O3,1,2,3", "line 2: hour '24' is not a whole hour 0-23"),
     ("20080808,1,O3x,1,2,3", "line 2: unknown type 'O3x'; hourly types are PM2.5, PM10"),
     ("20080808,1,O3,1,2,abc", "line 2, station 1003A: value 'abc' is not a number"),
+    ("20080808,1,O3,1,2,-inf", "line 2, station 1003A: value '-inf' is not a finite number"),
     ("20080808,1,O3,1,2", "line 2: expected 6 columns as in the header, found 5"),
 ])
 def test_cnemc_errors(tmp_path, row, message):

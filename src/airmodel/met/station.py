@@ -74,6 +74,9 @@ def read_station_csv(path) -> dict:
                 value = float(row[c])
             except (TypeError, ValueError):
                 raise InputError(f"{path}: line {n}: {c} = {row[c]!r} is not a number") from None
+            if not np.isfinite(value):  # float() reads nan and inf, which a range check would not name
+                raise InputError(f"{path}: line {n}: {c} = {row[c]!r} is not a finite number; expected a finite "
+                                 f"number in {RANGES[c][0]}..{RANGES[c][1]}")
             lo, hi = RANGES[c]
             if not lo <= value <= hi:
                 raise InputError(f"{path}: line {n}: {c} = {value} is outside {lo}..{hi}")
