@@ -3,6 +3,7 @@ inside a key's lists and tables, is refused when it is nan, inf or -inf (TOML re
 that names the key and the value. Validation only: nothing is run."""
 import pytest
 
+from airmodel.chemistry.box import BOX_KEYS, ENVIRONMENT_KEYS, load_box_config
 from airmodel.cli import main
 from airmodel.emissions.settings import CONTROL_KEYS, EMISSIONS_KEYS, POINT_SOURCE_SCHEMA
 from airmodel.errors import InputError
@@ -133,3 +134,17 @@ def test_cli_exit_2_no_traceback_nothing_written(scenarios, tmp_path, capsys, ov
     assert "is not a finite number" in err and "Traceback" not in err
     assert override.split("=")[0].split(".")[-1] in err
     assert not out.exists() and not (tmp_path / "x.nc.part").exists()
+
+
+BOX_CASES = sorted(f"{section}.{name}" for section, schema in (("box", BOX_KEYS), ("environment", ENVIRONMENT_KEYS))
+                   for name, k in schema.items() if _numeric(k))
+
+
+@pytest.mark.parametrize("bad", BAD)
+@pytest.mark.parametrize("dotted", BOX_CASES + ["box.emission_profile"])
+def test_box_model_keys_refuse_nan_and_inf(scenarios, dotted, bad):
+    value = "[" + ", ".join(["1.0"] * 23 + [bad]) + "]" if dotted == "box.emission_profile" else bad
+    with pytest.raises(InputError) as e:
+        load_box_config(scenarios / "box" / "urban_voc_limited.toml", overrides=[f"{dotted}={value}"])
+    message = str(e.value)
+    assert dotted.split(".")[-1] in message and bad in message, message
