@@ -131,8 +131,10 @@ class OutputWriter:
         if self.hourly:
             axes.append(("time", "time: mean", ""))
         if self.snapshot_steps:
-            axes.append(("time_instant" if self.hourly else "time", "time: point",
-                         "_instant" if self.hourly else ""))
+            # CF 7.3: cell_methods names the dimension itself, so snapshots beside hourly means are points in
+            # "time_instant", not in "time".
+            instant = "time_instant" if self.hourly else "time"
+            axes.append((instant, f"{instant}: point", "_instant" if self.hourly else ""))
         self.axes = axes
         coordinates = "height" if self.levels == "surface" else None
         for axis, methods, suffix in axes:

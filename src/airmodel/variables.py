@@ -106,7 +106,7 @@ _OUTPUT = COORDINATES + (
     _v("<species>", ("time", "[z]", Y, X), cell_methods="time: mean", **_SPECIES,
        note="each transported species in its output units (the species table or the mechanism); snapshots "
                "alone use cell_methods \"time: point\""),
-    _v("<species>_instant", ("time_instant", "[z]", Y, X), cell_methods="time: point", **_SPECIES,
+    _v("<species>_instant", ("time_instant", "[z]", Y, X), cell_methods="time_instant: point", **_SPECIES,
        note="snapshots beside hourly means"),
     _v("PM25, PM10", ("time", "[z]", Y, X), cell_methods="time: mean", **_SPECIES,
        note="sums of the mechanism's aerosol components (its diagnostics)"),
