@@ -185,7 +185,7 @@ def read_checkpoint(path: Path, model, identity: RunIdentity) -> dict:
     if state["concentration"].shape != model.concentration.shape:
         raise InputError(f"--restart {path}: the checkpoint's grid {state['concentration'].shape[1:]} is not the "
                          f"scenario's {model.concentration.shape[1:]}")
-    state["step_index"] = step = int(state["step_index"])
+    state["step_index"] = int(state["step_index"])
     _check_time(path, state, model.scenario)
     return dict(state=state, earlier_outputs=[Path(state["partial_path"]), Path(state["output_path"])],
                 run_id=str(state.get("run_id", "")) or None)

@@ -7,7 +7,6 @@ and boundary tracers): every variable of the output file and every budget attrib
 Also: a run killed with SIGKILL leaves nothing at the output path, and --restart from its last checkpoint
 finishes with output identical to the uninterrupted run.
 """
-import os
 import random
 import signal
 import subprocess

@@ -93,8 +93,8 @@ LIST_KEYS = ("sectors", "pollutants", "source_ids", "vehicle_classes", "road_typ
 def merged_schema(base: dict) -> dict:
     """The [emissions] schema: the scenario's own keys (``point``) plus these (for wiring into scenario.py)."""
     out = dict(base)
-    for name, key in EMISSIONS_KEYS.items():
-        out.setdefault(name, key)
+    for name, entry in EMISSIONS_KEYS.items():
+        out.setdefault(name, entry)
     return out
 
 
