@@ -30,6 +30,7 @@ COMMANDS = (
     ".plot_met",
     ".ensemble",
     ".analysis.compare",
+    ".health_command",
     ".analysis.evaluation",
     ".report",
     ".ready_scenarios",
