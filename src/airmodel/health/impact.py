@@ -256,21 +256,27 @@ def _impacts(base, case, fns, opts: Options, population_grid, population_source)
             beta_draws = (f.beta + f.beta_se * z_of[outcome])[:, None]
             cb, cc = conc[(f.pollutant, f.metric)]
             share = incidence.age_share(f.age_start, f.age_end)
-            for p_index, code in enumerate(codes):
-                pop = (people[code] * share).reshape(flat)
-                if not pop.any():
-                    continue
-                y0 = incidence.baseline_rate(code, f.incidence, f.age_start, f.age_end, year) \
-                    if f.form != "linear" else 0.0
-                central, by_draw = _avoided(f, cb, cc, y0, beta_draws, pop, flat)
-                cell_central += central
-                cell_draws += by_draw
-                fn_region_central[n] += member[:, p_index] * central.sum()
-                fn_region_draws[n] += member[:, p_index][:, None] * by_draw.sum(axis=1)[None, :]
-                for r in range(n_reg):
-                    if member[r, p_index]:
-                        deaths_region_central[k, r] += central.sum()
-                        deaths_region_draws[k, r] += by_draw.sum(axis=1)
+            rates = [incidence.baseline_rate(code, f.incidence, f.age_start, f.age_end, year)
+                     if f.form != "linear" else 1.0 for code in codes]
+            pops = [(people[code] * share).reshape(flat) for code in codes]
+            if f.form == "logistic":
+                # not linear in y0: one pass per province
+                parts = [_avoided(f, cb, cc, y0, beta_draws, pop, pop > 0) for y0, pop in zip(rates, pops)]
+            else:
+                # dy = y0 P x F(beta, C): one pass over the cells with people, weighted by each province's y0 P
+                weights = [y0 * pop for y0, pop in zip(rates, pops)]
+                active = sum(weights) > 0
+                fc, fd = _avoided(f, cb, cc, 1.0, beta_draws, np.ones(flat), active)
+                parts = [(fc * w[active], fd * w[active][None, :]) for w in weights]
+            for p_index, (central, by_draw) in enumerate(parts):
+                active_p = pops[p_index] > 0 if f.form == "logistic" else active
+                cell_central[active_p] += central
+                cell_draws[:, active_p] += by_draw
+                total_c, total_d = central.sum(), by_draw.sum(axis=1)
+                fn_region_central[n] += member[:, p_index] * total_c
+                fn_region_draws[n] += member[:, p_index][:, None] * total_d[None, :]
+                deaths_region_central[k] += member[:, p_index] * total_c
+                deaths_region_draws[k] += member[:, p_index][:, None] * total_d[None, :]
         factor = lag_factor if _term(fns, outcome) == "long" else 1.0
         deaths_map[k] = summarise(cell_central, cell_draws).reshape(*shape, 4)
         value_map[k] = summarise(cell_central * vsl_central * factor,
@@ -312,28 +318,24 @@ def _term(fns, outcome: str) -> str:
     return next(f.term for f in fns if f.outcome == outcome)
 
 
-def _avoided(f: Function, cb, cc, y0, beta_draws, pop, flat):
-    """Avoided deaths of one function and province: central [cells] and draws [draws, cells]; long-term per year,
-    short-term summed over the days."""
-    if f.term == "long":
-        b, c = cb.reshape(flat), cc.reshape(flat)
-        ok = np.isfinite(b) & np.isfinite(c)
-        b, c = np.where(ok, b, 0.0), np.where(ok, c, 0.0)
-        central = avoided_fraction(f, b, c, y0) * pop * ok
-        by_draw = avoided_fraction(f, b[None, :], c[None, :], y0, beta_draws) * (pop * ok)[None, :]
-        return central, by_draw
-    y_day = y0 / DAYS_PER_YEAR
-    central = np.zeros(flat)
-    by_draw = np.zeros((beta_draws.shape[0], flat))
-    for d in range(cb.shape[0]):
-        b, c = cb[d].reshape(flat), cc[d].reshape(flat)
-        ok = np.isfinite(b) & np.isfinite(c)
+def _avoided(f: Function, cb, cc, y0, beta_draws, pop, active):
+    """Avoided deaths of one function in the ``active`` cells (flat indices of a mask): central [cells] and draws
+    [draws, cells]; long-term per year, short-term summed over the days (y0 per year is spread over 365 days)."""
+    flat = pop.size
+    fields = [(cb.reshape(flat), cc.reshape(flat))] if f.term == "long" else [
+        (cb[d].reshape(flat), cc[d].reshape(flat)) for d in range(cb.shape[0])]
+    y = y0 if f.term == "long" else y0 / DAYS_PER_YEAR
+    weight = pop[active]
+    central = np.zeros(weight.size)
+    by_draw = np.zeros((beta_draws.shape[0], weight.size))
+    for b, c in fields:
+        b, c = b[active], c[active]
+        ok = np.isfinite(b) & np.isfinite(c)  # a cell without a valid value that day adds nothing
         if not ok.any():
             continue
         b, c = np.where(ok, b, 0.0), np.where(ok, c, 0.0)
-        weight = pop * ok
-        central += avoided_fraction(f, b, c, y_day) * weight
-        by_draw += avoided_fraction(f, b[None, :], c[None, :], y_day, beta_draws) * weight[None, :]
+        central += avoided_fraction(f, b, c, y) * weight * ok
+        by_draw += avoided_fraction(f, b[None, :], c[None, :], y, beta_draws) * (weight * ok)[None, :]
     return central, by_draw
 
 
