@@ -18,6 +18,9 @@ HEADER = ("id,group,endpoint,term,pollutant,metric,form,age_start,age_end,incide
 GEMM_ROW = "g6064,gemm,ncd_lri,long,PM25,annual_mean,gemm,60,64,ncd_lri,0.1421,0.018,,,,,1.6,15.5,36.8,2.4,ug m-3,t"
 LOGLIN_ROW = ("chen,chen,nonaccidental,short,PM25,daily_mean,loglinear,0,120,nonaccidental,,,10,0.22,0.15,0.28,,,,0,"
               "ug m-3,t")
+LOGISTIC_ROW = ("logi,logi,nonaccidental,short,PM25,daily_mean,logistic,0,120,nonaccidental,0.002,0.0005,,,,,,,,0,"
+                "ug m-3,t")
+LINEAR_ROW = "lin,lin,visits,short,PM25,daily_mean,linear,0,120,,1e-7,1e-8,,,,,,,,0,ug m-3,t"
 O3_ROW = "yin,yin,nonaccidental,short,O3,mda8,loglinear,0,120,nonaccidental,,,10,0.24,0.13,0.35,,,,0,ug m-3,t"
 PROVINCES = ("110000", "120000", "130000")
 O3_UG_PER_PPB = 47.997 / 22.414  # GB 3095-2012 standard state (273.15 K, 101.325 kPa)
@@ -60,7 +63,7 @@ def hand_pair(tmp_path):
     b = write_run(tmp_path / "base.nc", hourly_b, daily_b, o3_b, title="base")
     c = write_run(tmp_path / "case.nc", hourly_c, daily_c, o3_c, title="case")
     table = tmp_path / "functions.csv"
-    table.write_text("\n".join([HEADER, GEMM_ROW, LOGLIN_ROW, O3_ROW]) + "\n")
+    table.write_text("\n".join([HEADER, GEMM_ROW, LOGLIN_ROW, O3_ROW, LOGISTIC_ROW, LINEAR_ROW]) + "\n")
     return b, c, table
 
 
@@ -74,13 +77,16 @@ def test_hand_computed_case_matches_the_command(hand_pair, tmp_path):
     assert people["110000"] > 0  # the cell is in central Beijing
     beta_pm = math.log(1.0022) / 10
     beta_o3 = math.log(1.0024) / 10
-    gemm = loglin = o3 = 0.0
+    gemm = loglin = o3 = logistic = linear = 0.0
     for code, p in people.items():
         y0, share = by_hand_rate(code, 60, 64, ncd_lri_share())
         gemm += y0 * p * share * (1 - math.exp(gemm_log_hr(50.0) - gemm_log_hr(62.0)))
         y_all, _ = by_hand_rate(code, 0, 120, 1.0)
         for cb, cc in ((70.0, 55.0), (50.0, 45.0)):
             loglin += y_all / 365 * p * (1 - math.exp(-beta_pm * (cb - cc)))
+            y = y_all / 365
+            logistic += (y - y / ((1 - y) * math.exp(0.002 * (cb - cc)) + y)) * p
+            linear += 1e-7 * (cb - cc) * p
         for cb, cc in ((80.0, 70.0), (60.0, 62.0)):
             o3 += y_all / 365 * p * (1 - math.exp(-beta_o3 * (cb - cc) * O3_UG_PER_PPB))
     with xr.open_dataset(out / "health.nc") as h:
@@ -88,6 +94,8 @@ def test_hand_computed_case_matches_the_command(hand_pair, tmp_path):
         assert float(got.sel(outcome="gemm/ncd_lri")) == pytest.approx(gemm, rel=1e-9, abs=0)
         assert float(got.sel(outcome="chen/nonaccidental")) == pytest.approx(loglin, rel=1e-9, abs=0)
         assert float(got.sel(outcome="yin/nonaccidental")) == pytest.approx(o3, rel=1e-9, abs=0)
+        assert float(got.sel(outcome="logi/nonaccidental")) == pytest.approx(logistic, rel=1e-9, abs=0)
+        assert float(got.sel(outcome="lin/visits")) == pytest.approx(linear, rel=1e-9, abs=0)
         beijing = h.avoided_deaths.sel(region="Beijing", statistic="central", outcome="gemm/ncd_lri")
         y0, share = by_hand_rate("110000", 60, 64, ncd_lri_share())
         assert float(beijing) == pytest.approx(
@@ -103,7 +111,7 @@ def test_hand_computed_case_matches_the_command(hand_pair, tmp_path):
     rows = list(csv.DictReader((out / "long_term.csv").open()))
     assert {r["outcome"] for r in rows} == {"gemm/ncd_lri"}
     assert {r["outcome"] for r in csv.DictReader((out / "short_term.csv").open())} == {
-        "chen/nonaccidental", "yin/nonaccidental"}
+        "chen/nonaccidental", "yin/nonaccidental", "logi/nonaccidental", "lin/visits"}
     ages = [r for r in csv.DictReader((out / "by_age.csv").open()) if r["function"] == "g6064"]
     assert ages[0]["age_start"] == "60" and ages[0]["age_end"] == "64"
     assert "Long-term" in (out / "summary.md").read_text()
