@@ -124,10 +124,10 @@ def _number(path, line: int, column: str, text: str, required: bool) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise InputError(f"{path}, line {line}: column {column!r} is {text!r}, not a number") from None
-    if not math.isfinite(value):
-        raise InputError(f"{path}, line {line}: column {column!r} is {text!r}; give a finite number")
-    return value
+        value = math.nan
+    if math.isfinite(value):
+        return value
+    raise InputError(f"{path}, line {line}: column {column!r} is {text!r}; give a finite number")
 
 
 def _beta_and_se(path, line: int, row: dict) -> tuple[float, float]:
