@@ -3,6 +3,9 @@ concentration change) matches the command to 1e-9 for a GEMM and a log-linear fu
 inputs exit 2 with a message naming the file and value, and nothing written; the report shows a health folder."""
 import csv
 import math
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -112,6 +115,10 @@ def test_hand_computed_case_matches_the_command(hand_pair, tmp_path):
     assert {r["outcome"] for r in rows} == {"gemm/ncd_lri"}
     assert {r["outcome"] for r in csv.DictReader((out / "short_term.csv").open())} == {
         "chen/nonaccidental", "yin/nonaccidental", "logi/nonaccidental", "lin/visits"}
+    checker = Path(sys.executable).parent / "cchecker.py"
+    r = subprocess.run([sys.executable, str(checker), "--test", "cf:1.8", str(out / "health.nc")],
+                       capture_output=True, text=True)
+    assert "Errors" not in r.stdout, r.stdout[-3000:]
     ages = [r for r in csv.DictReader((out / "by_age.csv").open()) if r["function"] == "g6064"]
     assert ages[0]["age_start"] == "60" and ages[0]["age_end"] == "64"
     assert "Long-term" in (out / "summary.md").read_text()

@@ -361,13 +361,21 @@ def _dataset(base, case, fns, outcomes, regions, deaths_map, value_map, deaths_r
         function_age_start=("function", np.array([f.age_start for f in fns], dtype=np.int32)),
         function_age_end=("function", np.array([f.age_end for f in fns], dtype=np.int32)))
     ds = xr.Dataset(coords=coords)
-    for name in ("lat", "lon"):
-        ds[name].attrs = {k: v for k, v in base[name].attrs.items() if k != "_FillValue"}
+    ds["lat"].attrs = dict(standard_name="latitude", long_name="latitude of the cell centre", units="degrees_north",
+                           axis="Y")
+    ds["lon"].attrs = dict(standard_name="longitude", long_name="longitude of the cell centre", units="degrees_east",
+                           axis="X")
     ds["statistic"].attrs = dict(long_name="statistic: central (the central parameters), mean of the draws, low and "
                                            "high (2.5th and 97.5th percentiles of the draws)")
     ds["outcome"].attrs = dict(long_name="health outcome: function group / cause of death")
     ds["outcome_term"].attrs = dict(long_name="long: avoided deaths per year (annualised); short: over the period")
     ds["region"].attrs = dict(long_name="domain (all people of the provinces in the grid) and each province")
+    ds["function"].attrs = dict(long_name="concentration-response function (id in the function table)")
+    ds["outcome_pollutant"].attrs = dict(long_name="pollutant of the outcome's functions")
+    ds["function_outcome"].attrs = dict(long_name="outcome the function adds to")
+    ds["function_age_start"].attrs = dict(long_name="first age of the function's age group", units="year")
+    ds["function_age_end"].attrs = dict(long_name="last age of the function's age group (120: no upper bound)",
+                                        units="year")
     deaths_units = "1"
     ds["avoided_deaths"] = (("outcome", "region", "statistic"), deaths_region, dict(
         units=deaths_units, long_name="avoided deaths (case against base): per year for long-term outcomes, over "
@@ -377,9 +385,9 @@ def _dataset(base, case, fns, outcomes, regions, deaths_map, value_map, deaths_r
     ds["value"] = (("outcome", "region", "statistic"), value_region, dict(
         units="1", long_name=f"value of the avoided deaths in yuan ({currency}); long-term: per year of exposure "
                              "change, lagged and discounted", currency=currency))
-    ds["avoided_deaths_map"] = (("outcome", "lat", "lon", "statistic"), deaths_map, dict(
+    ds["avoided_deaths_map"] = (("outcome", "statistic", "lat", "lon"), np.moveaxis(deaths_map, -1, 1), dict(
         units=deaths_units, long_name="avoided deaths in each cell"))
-    ds["value_map"] = (("outcome", "lat", "lon", "statistic"), value_map, dict(
+    ds["value_map"] = (("outcome", "statistic", "lat", "lon"), np.moveaxis(value_map, -1, 1), dict(
         units="1", long_name=f"value of the avoided deaths in each cell in yuan ({currency})", currency=currency))
     ds["population"] = (("lat", "lon"), total_people, dict(units="1", long_name="people living in each cell"))
     ds["region_population"] = (("region",), np.array([p.sum() for p in region_people]), dict(
@@ -403,6 +411,8 @@ def _dataset(base, case, fns, outcomes, regions, deaths_map, value_map, deaths_r
     ds.attrs.update(dict(Conventions="CF-1.8", title="airmodel health impacts: case against base",
                          institution="airmodel", source=f"airmodel {__version__} health",
                          base_run=str(base.attrs.get("_path", "")), case_run=str(case.attrs.get("_path", "")),
-                         base_title=str(base.attrs.get("title", "")), case_title=str(case.attrs.get("title", ""))))
+                         base_title=str(base.attrs.get("title", "")), case_title=str(case.attrs.get("title", "")),
+                         history=f"{np.datetime64('now')}Z airmodel health {base.attrs.get('_path', '')} "
+                                 f"{case.attrs.get('_path', '')}"))
     ds.attrs.update({k: v for k, v in attrs.items()})
     return ds

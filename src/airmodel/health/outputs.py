@@ -38,6 +38,7 @@ def _netcdf(ds: xr.Dataset, path: Path) -> None:
                  "function_outcome"):
         out[name] = out[name].astype(str)
     encoding = {v: {"zlib": True} for v in out.data_vars if out[v].dtype.kind == "f"}
+    encoding.update({c: {"_FillValue": None} for c in ("lat", "lon")})  # CF 2.5.1: no fill value on coordinates
     out.to_netcdf(path, format="NETCDF4", encoding=encoding)
 
 
