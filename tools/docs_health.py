@@ -95,12 +95,15 @@ def page(ds, base: Path, case: Path) -> str:
             lines.append(f"| {ages} | {interval(ds.avoided_deaths_by_function.sel(function=fid, region=beijing).values)}"
                          " |")
     ncd = fns["gemm_ncd_lri_25plus"]
+    rates = incidence.crude_death_rates()
+    crude = ", ".join(f"{r} {fig(rates[(code, a['incidence_year'])] * 1000, 3)}" for r, code in
+                      (("Beijing", "110000"), ("Tianjin", "120000"), ("Hebei", "130000")))
     lines += ["", "## Assumptions", "",
               f"- **Period and annualisation.** Short-term effects are summed over the {a['period_days']} local days "
               "of the Games. The long-term equivalent takes the Games-period mean concentration of each run as its "
-              "annual mean, i.e. the period-mean change as if it had lasted a year. August is among the less polluted "
-              "months of the Beijing year, so the base level is below the annual mean; where the GEMM curve is "
-              "flatter at higher levels this overstates the per-unit effect somewhat.",
+              "annual mean, i.e. the period-mean change as if it had lasted a year. The GEMM's slope depends on the "
+              "level, so a summer base level standing for the annual mean is itself an assumption of this "
+              "equivalent.",
               f"- **Functions.** Long-term: GEMM (Burnett et al. 2018, PNAS, doi:10.1073/pnas.1803222115) with the "
               f"China cohort, counterfactual {ncd.counterfactual} ug m-3, NCD+LRI theta {ncd.beta} (se "
               f"{ncd.beta_se}), by age for NCD+LRI, IHD and stroke; the by-age standard errors are the 25+ "
@@ -112,10 +115,10 @@ def page(ds, base: Path, case: Path) -> str:
               "- **Population.** People per cell of each province from `airmodel.analysis.regions.population`; "
               "only Beijing, Tianjin and the part of Hebei inside the grid count. Age groups take the age "
               f"structure of the 2000 census (China Statistical Yearbook 2002, table 4-11): the 25+ share is "
-              f"{fig(incidence.age_share(25, 120) * 100, 3)} %. Provincial age structures of 2008 (older in "
-              "Beijing and Tianjin) are not yet packaged: a proxy that understates the older groups.",
+              f"{fig(incidence.age_share(25, 120) * 100, 3)} %. Provincial age structures of 2008 are not yet "
+              "packaged: the national 2000 structure is a proxy for every province, whose effect is not assessed.",
               f"- **Baseline incidence.** All-cause rates by age: the census age pattern scaled to each province's "
-              f"crude death rate of {a['incidence_year']} (Beijing 4.75, Tianjin 5.94, Hebei 6.49 per thousand). "
+              f"crude death rate of {a['incidence_year']} ({crude} per thousand). "
               "Cause shares of adult deaths from GBD 2015 for China (via the GEMM calculator): NCD+LRI "
               f"{fig(incidence.cause_share('ncd_lri') * 100, 3)} %, the same at every age and in every province. "
               "Short-term: non-accidental = all causes (overstates by the injuries' share), cardiovascular = IHD + "
@@ -130,7 +133,29 @@ def page(ds, base: Path, case: Path) -> str:
               f"- **Uncertainty.** {a['draws']} Monte Carlo draws (seed {a['seed']}) over each outcome's beta or theta "
               "(normal, with its published standard error) and the VSL; the interval is the 2.5th to 97.5th "
               "percentile. Not included: the uncertainty of the model's concentrations, of the population and of "
-              "the baseline rates.", ""]
+              "the baseline rates.", "",
+              "## Using it", "",
+              "```",
+              "airmodel health BASE.nc CASE.nc -o DIR [--start YYYY-MM-DD --end YYYY-MM-DD] [--draws 1000 --seed 0]",
+              "        [--sampling montecarlo|lhs] [--functions FILE.csv] [--vsl cao2023|hoffmann2017]",
+              "        [--income-ratio R --elasticity 0.8] [--discount-rate 0.03] [--incidence-year Y]",
+              "        [--population POP.nc] [--force]",
+              "airmodel report BASE.nc CASE.nc --health DIR -o report.html",
+              "```", "",
+              "Any two run files on the same grid over the same hours can be compared (ensemble members, a nest "
+              "against its own base); runs on different grids or periods, a function table with a missing "
+              "parameter, a negative population or `--draws` of 0 stop with exit code 2 and write nothing. In "
+              "Python, `airmodel.health.health_impacts(base, case, functions, Options(...))` returns the same "
+              "results as an xarray Dataset.", "",
+              "DIR holds `health.nc` (CF-1.8: maps of avoided deaths and value by outcome and statistic, exposure "
+              "fields, the regional tables), `long_term.csv` and `short_term.csv` (by region and outcome: deaths and "
+              "value, central, mean, 2.5 and 97.5 percentiles), `by_age.csv`, `exposure.csv` and `summary.md`.", "",
+              "A function is one row of a CSV table (the packaged one is `airmodel/data/health/functions.csv`): "
+              "`id, group, endpoint, term (long|short), pollutant (PM25|O3), metric (annual_mean|daily_mean|mda8), "
+              "form (gemm|loglinear|linear|logistic), age_start, age_end, incidence, beta, beta_se` or, instead of "
+              "beta and its se, `increment, percent, percent_low, percent_high` as a paper gives them, and for the "
+              "GEMM `alpha, mu, nu, counterfactual`; concentrations in ug m-3, a `source` for the citation. Rows "
+              "with the same group and endpoint add up (the age groups of one cause).", ""]
     return "\n".join(lines)
 
 
