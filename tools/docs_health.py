@@ -92,8 +92,8 @@ def page(ds, base: Path, case: Path) -> str:
         f = fns[str(fid)]
         if f.outcome == "gemm_by_age/ncd_lri":
             ages = f"{f.age_start}+" if f.age_end >= 120 else f"{f.age_start}–{f.age_end}"
-            lines.append(f"| {ages} | {interval(ds.avoided_deaths_by_function.sel(function=fid, region=beijing).values)}"
-                         " |")
+            values = ds.avoided_deaths_by_function.sel(function=fid, region=beijing).values
+            lines.append(f"| {ages} | {interval(values)} |")
     ncd = fns["gemm_ncd_lri_25plus"]
     rates = incidence.crude_death_rates()
     crude = ", ".join(f"{r} {fig(rates[(code, a['incidence_year'])] * 1000, 3)}" for r, code in

@@ -116,8 +116,9 @@ def summary(ds: xr.Dataset, title: str | None = None) -> str:
              f"{a['draws']} draws ({a['sampling']}, seed {a['seed']}) over the functions' beta/theta and the VSL",
              f"- VSL: {a['vsl']} = {a['vsl_yuan'] / 1e6:g} million {a['vsl_currency']} of {a['vsl_price_year']} "
              + (f"(lognormal, log sd {a['vsl_log_sd']:.3f})" if a["vsl_log_sd"] > 0 else
-                "(fixed: the study gives no interval)") + f"; benefit transfer factor {a['benefit_transfer_factor']:.4g} "
-             f"(income ratio {a['income_ratio']:g}, elasticity {a['income_elasticity']:g})",
+                "(fixed: the study gives no interval)")
+             + f"; benefit transfer factor {a['benefit_transfer_factor']:.4g} (income ratio {a['income_ratio']:g}, "
+               f"elasticity {a['income_elasticity']:g})",
              f"- long-term: the period-mean change taken as an annual-mean change (avoided deaths per year); value "
              f"with the US EPA 20-year cessation lag discounted at {a['discount_rate'] * 100:g} % a year (factor "
              f"{a['lag_discount_factor']:.4f})",
