@@ -315,20 +315,30 @@ def _urban_land(region: Region, cells: CellFractions, frame: Frame) -> np.ndarra
 
 
 def _roads_length(cells: CellFractions, frame: Frame) -> np.ndarray:
-    """Length (m) of the corridors of the roads table in each cell, times the cell's fraction inside the region."""
+    """Length (m) of the corridors of the roads table in each cell, times the cell's fraction inside the region:
+    each corridor cut into pieces of at most 1/50 of a cell, each piece counted in the cell of its midpoint."""
     step = frame.res / 50.0
-    length = {}
+    ii, jj, ll = [], [], []
     for _, lon0, lat0, lon1, lat1 in _roads():
         n = max(int(np.ceil(np.hypot(lon1 - lon0, lat1 - lat0) / step)), 1)
         t = (np.arange(n) + 0.5) / n
         lon, lat = lon0 + t * (lon1 - lon0), lat0 + t * (lat1 - lat0)
         dx = (lon1 - lon0) * KM_PER_DEGREE * 1000.0 * np.cos(np.deg2rad(lat))
         dy = (lat1 - lat0) * KM_PER_DEGREE * 1000.0
-        piece = np.hypot(dx, dy) / n
         i, j = frame.index(lon, lat)
-        for key, value in zip(zip(i.tolist(), j.tolist()), piece.tolist()):
-            length[key] = length.get(key, 0.0) + value
-    return np.array([length.get(key, 0.0) for key in zip(cells.i.tolist(), cells.j.tolist())]) * cells.fraction
+        ii.append(i)
+        jj.append(j)
+        ll.append(np.hypot(dx, dy) / n)
+    pi, pj = np.concatenate(ii), np.concatenate(jj)
+    i0, j0 = int(pi.min()), int(pj.min())
+    shape = (int(pj.max()) - j0 + 1, int(pi.max()) - i0 + 1)
+    length = np.zeros(shape)
+    np.add.at(length, (pj - j0, pi - i0), np.concatenate(ll))
+    ci, cj = cells.i - i0, cells.j - j0
+    ok = (ci >= 0) & (cj >= 0) & (ci < shape[1]) & (cj < shape[0])
+    out = np.zeros(cells.i.size)
+    out[ok] = length[cj[ok], ci[ok]]
+    return out * cells.fraction
 
 
 def surrogate(name: str, region: Region, cells: CellFractions, frame: Frame) -> np.ndarray:
