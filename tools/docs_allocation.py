@@ -178,6 +178,8 @@ def document(before: Path, after: Path, out: Path, force: bool) -> str:
 
     table = dict(population_units())
     area_km2 = frame.cell_area(np.arange(grid.ny))[:, None] * np.ones((1, grid.nx)) / 1e6
+    beijing_cells = region_fractions(find_region("110000", "doc"), frame)
+    beijing_km2 = float(np.sum(frame.cell_area(beijing_cells.j) * beijing_cells.fraction)) / 1e6
     lines = [
         "# Spatial allocation: emissions where the people, roads and factories are",
         "",
@@ -186,11 +188,13 @@ def document(before: Path, after: Path, out: Path, force: bool) -> str:
         "`airmodel/emissions/proxies.py` and `airmodel/data/SOURCES.md` (\"Population and spatial proxies\").",
         "",
         "Before, each region's total was spread by `population`: Beijing's 16.95 million people evenly over all "
-        "16,400 km² of the municipality, mountains included, and likewise Tianjin's and each Hebei prefecture's. "
-        "Now the population grid keeps each district's own total (Beijing's 16 districts, Tianjin's 16; Hebei's 11 "
-        "prefectures, as county figures were not sourced), places the GeoNames towns' people around their points "
-        "and the rural rest on land below 300 m; each sector has its own proxy (residential: population; traffic: "
-        "0.41 expressway corridors + 0.59 population; industry and power: built-up land; agriculture: cropland).",
+        f"{beijing_km2:,.0f} km² of the municipality, mountains included, and likewise Tianjin's and each Hebei "
+        "prefecture's. Now the population grid keeps each district's own total (Beijing's 16 districts: the 2010 "
+        "census scaled to the end-2008 total; Tianjin's 16 from its 2010 yearbook; Hebei's 11 prefectures, as "
+        "county figures were not sourced), places the GeoNames towns' people around their points and the rural "
+        "rest on land within 300 m of each unit's lowest land; each sector has its own proxy (residential: "
+        "population; traffic: 0.41 expressway corridors + 0.59 population; industry and power: built-up land; "
+        "agriculture: cropland).",
         "",
         "## Emission density over Beijing, before and after",
         "",
