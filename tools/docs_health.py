@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+import xarray as xr
 
 from doc_tables import fig
 
@@ -62,6 +63,10 @@ def page(ds, base: Path, case: Path) -> str:
         "*Written by `tools/docs_health.py` from the August 2008 runs; every number below is computed by "
         "`airmodel.health` (the same as `airmodel health " f"{base.name} {case.name} -o DIR --start {START} "
         f"--end {END}`).*", "",
+        "The run pair was made with `airmodel run baseline_2008_08 -o base.nc` and `airmodel run olympic_2008 -o "
+        "olympic.nc`; the files' own record of how and when they were made (their `history` attribute): "
+        + "; ".join(f"`{run_history(p)}`" for p in (base, case)) + ". Results move with the model: rerun both "
+        "and this script after a change to the chemistry, deposition or emissions.", "",
         f"The Olympic controls (scenario `olympic_2008`) against the baseline (`baseline_2008_08`), over the Games, "
         f"local days {a['period_start']} to {a['period_end']} ({a['period_days']} days). Avoided deaths are "
         "base minus case. Over the Games the controls avoided about "
@@ -157,6 +162,12 @@ def page(ds, base: Path, case: Path) -> str:
               "GEMM `alpha, mu, nu, counterfactual`; concentrations in ug m-3, a `source` for the citation. Rows "
               "with the same group and endpoint add up (the age groups of one cause).", ""]
     return "\n".join(lines)
+
+
+def run_history(path) -> str:
+    """The first line of a run file's ``history`` attribute (its date and command)."""
+    with xr.open_dataset(path) as ds:
+        return str(ds.attrs.get("history", "no history attribute")).splitlines()[0]
 
 
 def main(argv=None) -> int:
