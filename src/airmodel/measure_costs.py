@@ -49,13 +49,14 @@ COST_COLUMNS = ("control", "measure", "region", "sector", "pollutant", "period_s
 HEALTH_COLUMNS = ("region", "avoided_deaths", "value_yuan")
 
 
-def load_for_inventory(source, overrides: list[str] | None = None):
-    """(Scenario, emissions section, controls, base folder) from a scenario file, a dict or resolved TOML text.
+def load_for_inventory(source, overrides: list[str] | None = None, folder: Path | None = None):
+    """(Scenario, emissions section, controls, base folder) from a scenario file or dict (a dict's relative paths
+    are read from ``folder``, default the current folder).
 
     The inventory keys and [[controls]] are validated here (settings.py); the rest by airmodel.scenario, so that this
     works whether or not scenario.py knows the inventory keys yet."""
     if isinstance(source, dict):
-        raw, name, base = copy.deepcopy(source), "<dict>", Path.cwd()
+        raw, name, base = copy.deepcopy(source), "<dict>", Path(folder) if folder else Path.cwd()
     else:
         path = resolve_scenario(source)  # a file, or a ready scenario's name
         raw, name, base = read_toml(path), str(source), path.resolve().parent
@@ -145,10 +146,16 @@ def cost_rows(inventory: Inventory, start: datetime, end: datetime) -> list[dict
     return rows
 
 
+def has_measures(raw: dict) -> bool:
+    """Whether a scenario dictionary has a [[controls]] entry that names a catalogue measure."""
+    controls = raw.get("controls", [])
+    return isinstance(controls, list) and any(isinstance(c, dict) and c.get("measure") for c in controls)
+
+
 def scenario_costs(source, period: tuple[datetime, datetime] | None = None,
-                   overrides: list[str] | None = None) -> list[dict]:
+                   overrides: list[str] | None = None, folder: Path | None = None) -> list[dict]:
     """Cost rows of a scenario (file, ready name or dict) over ``period`` (UTC; default: its run)."""
-    scenario, section, controls, base = load_for_inventory(source, overrides)
+    scenario, section, controls, base = load_for_inventory(source, overrides, folder)
     inventory = Inventory(section, controls, build_grid(scenario["domain"]), base, scenario.start)
     start, end = period if period is not None else (scenario.start, scenario.end)
     return cost_rows(inventory, start, end)
