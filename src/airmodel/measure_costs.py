@@ -225,3 +225,25 @@ def benefit_cost(rows: list[dict], health: list[dict]) -> list[dict]:
                     "benefit_cost_ratio": value / c if c > 0 else float("nan"),
                     "avoided_deaths_per_million_yuan": deaths / (c / 1e6) if c > 0 else float("nan")})
     return out
+
+
+def standalone_abatement(inventory: Inventory, start: datetime, end: datetime) -> dict:
+    """{control index: (tonnes removed [pollutant], cost in yuan)} of each control with a measure acting alone (every
+    other control off) over [start, end): the abatement each measure offers by itself, for rankings."""
+    out = {}
+    for control in inventory.controls:
+        if control.measure is None:
+            continue
+        tonnes = np.zeros(len(POLLUTANTS))
+        active = frozenset({control.index})
+        for n, c in enumerate(inventory.components):
+            shares = inventory.control_factors.measure_shares(n, active)
+            if control.index not in shares:
+                continue
+            fraction = inventory.window_fraction(c, start, end)
+            tonnes += (c.amounts[:, None] * c.weight[None, :] * shares[control.index]).sum(axis=1) * fraction / 1e3
+        prices = control.measure.cost_per_t()
+        cost = sum(tonnes[POLLUTANTS.index(p)] * v for p, v in prices.items() if p in POLLUTANTS) \
+            if control.measure.has_cost else float("nan")
+        out[control.index] = (tonnes, float(cost))
+    return out

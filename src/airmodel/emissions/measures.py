@@ -3,7 +3,9 @@
 The catalogue is data (``airmodel/data/measures/``, every number cited in ``airmodel/data/SOURCES.md``):
 
 - ``measures.csv``: one row per measure: ``id``, ``name``, ``sector`` (one of the inventory's sectors), ``activity``
-  and ``applicability`` (what it acts on and its limits, in words), the removal efficiency of each of SO2, NOx,
+  and ``applicability`` (what it acts on and its limits, in words), ``scope`` (``sector``: it can act on all of its
+  sector's emissions, as ultra-low emission on coal power; ``subset``: only on part of them, as yellow-label
+  retirement on one class of vehicles, which a scenario must select), the removal efficiency of each of SO2, NOx,
   PM2.5, PM10, NMVOC, NH3, CO, CO2 and CH4 (a fraction; empty where the measure does not act on it or no cited
   number exists), and ``source``. Efficiencies of the air pollutants lie in [0, 1]; those of the climate gases CO2
   and CH4 in [-1, 1]: a negative efficiency is an increase (a dis-benefit).
@@ -48,7 +50,8 @@ PRICE_YEAR = 2015
 CURRENCIES = ("CNY", "USD", "HKD")
 BASES = ("per_tonne", "annualised")
 
-MEASURE_COLUMNS = ("id", "name", "sector", "activity", "applicability") + CATALOGUE_POLLUTANTS + ("source",)
+SCOPES = ("sector", "subset")
+MEASURE_COLUMNS = ("id", "name", "sector", "activity", "applicability", "scope") + CATALOGUE_POLLUTANTS + ("source",)
 COST_COLUMNS = ("measure", "pollutant", "basis", "cost_per_t", "capital", "operating_per_year", "removed_t_per_year",
                 "unit", "discount_rate", "lifetime_years", "currency", "cost_year", "source")
 PRICE_COLUMNS = ("year", "cpi_previous_year_100", "cny_per_usd", "cny_per_hkd")
@@ -72,6 +75,7 @@ class Measure:
     sector: str
     activity: str
     applicability: str
+    scope: str
     efficiency: dict  # catalogue pollutant -> fraction (only those given)
     source: str
     origin: str  # file and line
@@ -178,6 +182,8 @@ def read_catalogue(folder: Path | None = None) -> dict[str, Measure]:
         if row["sector"] not in SECTORS:
             raise InputError(f"{where}: column sector: unknown sector {row['sector']!r}; choose one of: "
                              f"{', '.join(SECTORS)}")
+        if row["scope"] not in SCOPES:
+            raise InputError(f"{where}: column scope: {row['scope']!r}; choose one of: {', '.join(SCOPES)}")
         for column in ("name", "activity", "applicability", "source"):
             if not (row[column] or "").strip():
                 raise InputError(f"{where}: column {column} is empty; every measure needs it"
@@ -190,6 +196,7 @@ def read_catalogue(folder: Path | None = None) -> dict[str, Measure]:
                 eff[p] = value
         rows[mid] = {"id": mid, "name": row["name"].strip(), "sector": row["sector"],
                      "activity": row["activity"].strip(), "applicability": row["applicability"].strip(),
+                     "scope": row["scope"],
                      "efficiency": eff, "source": row["source"].strip(), "origin": where, "costs": []}
     cpath = folder / "costs.csv"
     for line, row in _read(cpath, COST_COLUMNS):
