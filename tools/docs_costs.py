@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from airmodel.emissions.measures import CATALOGUE_POLLUTANTS, PRICE_YEAR, catalogue
-from airmodel.files import atomic_file
+from airmodel.files import write_text_atomic
 from airmodel.inventory_summary import summarize_with_costs
 from doc_tables import fig
 
@@ -140,11 +140,7 @@ def main(argv=None) -> int:
     p.add_argument("-o", "--output", default="docs/costs.md")
     p.add_argument("--force", action="store_true")
     args = p.parse_args(argv)
-    out = Path(args.output)
-    text = page()
-    with atomic_file(out, force=args.force) as tmp:
-        Path(tmp).write_text(text, encoding="utf-8")
-    print(f"wrote {out}")
+    print(f"wrote {write_text_atomic(Path(args.output), page(), force=args.force)}")
     return 0
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from airmodel.data import data_path
-from airmodel.files import atomic_file
+from airmodel.files import write_text_atomic
 from airmodel.inventory_summary import summarize_with_costs
 from doc_tables import fig
 
@@ -151,15 +151,12 @@ def page() -> str:
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("-o", "--output", default="docs/projections.md")
-    p.add_argument("--force", action="store_true")
-    args = p.parse_args(argv)
-    out = Path(args.output)
-    text = page()
-    with atomic_file(out, force=args.force) as tmp:
-        Path(tmp).write_text(text, encoding="utf-8")
-    print(f"wrote {out}")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--force", action="store_true")
+    parser.add_argument("-o", "--output", default="docs/projections.md")
+    options = parser.parse_args(argv)
+    written = write_text_atomic(Path(options.output), page(), force=options.force)
+    print(f"wrote {written}")
     return 0
 
 
