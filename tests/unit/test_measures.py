@@ -149,6 +149,12 @@ def test_a_measure_gives_the_same_emissions_as_the_bare_fractions(files):
     assert b[0, SO2] == pytest.approx(1e6 * (1 - 0.825), rel=1e-12)  # the power stack, kg
     assert b[0, BC] == pytest.approx(1e4 * (1 - 0.667), rel=1e-12)  # BC follows PM2.5
     assert b[0, CO2] == 1e9 and b[1, SO2] == 5e5  # CO2 untouched; industry untouched (the measure's sector)
+    # ... plus its cost: the tonnes removed times the catalogue's cost per tonne
+    inv = inventory(files, [{"measure": "ule_coal_power"}])
+    rows = cost_rows(inv, inv.clock.utc(datetime(2008, 1, 1)), inv.clock.utc(datetime(2009, 1, 1)))
+    so2 = next(r for r in rows if r["region"] == "all" and r["sector"] == "all" and r["pollutant"] == "SO2")
+    assert so2["removed_t"] == pytest.approx(1000.0 * 0.825, rel=1e-9)
+    assert so2["cost_yuan"] == pytest.approx(so2["removed_t"] * ule.cost_per_t()["SO2"], rel=1e-12) and so2["cost_yuan"] > 0
 
 
 def test_a_measure_with_a_reduction_keeps_the_fraction_and_adds_its_cost(files):
