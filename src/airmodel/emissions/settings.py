@@ -83,7 +83,7 @@ CONTROL_KEYS = {
                                         "{ NOx = 0.2, ... }, in emission_factor_units"),
     "emission_factor_units": key(str, "g/km", choices=("g/km", "mg/km", "kg/km"),
                                  doc="units of the emission_factor values"),
-    "measure": key(str, "", doc="a measure of the catalogue (airmodel/data/measures/): alone, its removal "
+    "measure": key(str, None, doc="a measure of the catalogue (airmodel/data/measures/): alone, its removal "
                                 "efficiencies act on its sector; with reduction or scale, the fraction acts and the "
                                 "measure gives the cost"),
     "start": key(str, "", doc="when: start, local time (ISO 8601 date or time; a zone such as Z overrides)"),
