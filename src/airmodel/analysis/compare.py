@@ -15,7 +15,7 @@ Written under DIR (atomically, as one folder):
 - ``costs.csv`` (when the case's scenario names catalogue measures in its [[controls]]): the tonnes each measure
   removes over the compared hours, by region, sector and pollutant, their cost in yuan and cost per tonne, and the
   CO2 co-benefits (airmodel/measure_costs.py), from the resolved scenario recorded in the case file; its totals close
-  summary.md.
+  summary.md. If the recorded scenario's inventory cannot be read here, a warning says why and there is no table.
 
 Only the hours and days both runs cover are compared; the grids must be the same.
 """
@@ -234,7 +234,12 @@ def _measure_costs(case, times) -> list[dict]:
         return datetime.fromtimestamp(int(t.astype("datetime64[s]").astype(np.int64)), tz=timezone.utc)
 
     folder = Path(case.attrs.get("scenario_file", "")).parent
-    return scenario_costs(raw, (utc(times[0] - step), utc(times[-1])), folder=folder if folder.is_dir() else None)
+    try:
+        return scenario_costs(raw, (utc(times[0] - step), utc(times[-1])), folder=folder if folder.is_dir() else None)
+    except InputError as exc:
+        # the comparison stands without its cost section (e.g. a run whose inventory files are on another machine)
+        log.warning("%s: the costs of its measures are not computed: %s", case.attrs["_path"], exc)
+        return []
 
 
 def _station_values(ds, axis: str, keys, name: str) -> np.ndarray:
