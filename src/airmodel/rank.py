@@ -269,16 +269,18 @@ def contribution_table(ranking: Ranking, values: dict) -> list[dict]:
     for metric in s["metrics"]:
         key_ = (metric, receptor, "all")
         base = values["base"][key_]
+        units = values["base"].get("units", {}).get(metric, "")
         total = 0.0
         for c in ranking.categories:
             cut = values[f"cat.{c['name']}"][key_]
             contribution = (base - cut) / r
             total += contribution
-            rows.append({"category": c["name"], "metric": metric, "base": base, "cut": cut,
+            rows.append({"category": c["name"], "metric": metric, "units": units, "base": base, "cut": cut,
                          "contribution": contribution, "percent_of_base": 100.0 * contribution / base if base else
                          float("nan")})
         together = (base - values["together"][key_]) / r
-        rows.append({"category": "together", "metric": metric, "base": base, "cut": values["together"][key_],
+        rows.append({"category": "together", "metric": metric, "units": units, "base": base,
+                     "cut": values["together"][key_],
                      "contribution": together, "sum_of_contributions": total, "non_linearity": total - together,
                      "non_linearity_percent": 100.0 * (total - together) / together if together else float("nan")})
     return rows
@@ -309,7 +311,7 @@ def read_health(path) -> dict:
         raise InputError(f"{path}: cannot read the health result ({exc.strerror})") from None
 
 
-RANKING_COLUMNS = ("rank", "category", "region", "sectors", "metric", "contribution", "percent_of_base",
+RANKING_COLUMNS = ("rank", "category", "region", "sectors", "metric", "units", "contribution", "percent_of_base",
                    "growth_PM2.5", "growth_SO2", "growth_NOx", "growth_NMVOC", "growth_NH3", "measures",
                    "removable_share", "cost_yuan_per_year", "exposure_gain", "exposure_gain_per_million_yuan",
                    "avoided_deaths", "value_yuan", "avoided_deaths_by_measures", "deaths_per_million_yuan",
@@ -327,7 +329,8 @@ def ranking_rows(ranking: Ranking, contributions: list[dict], emissions: dict, h
         gain = con["contribution"] * e["removable_share"]
         cost = e["cost_yuan"]
         row = {"category": c["name"], "region": c["region"], "sectors": "+".join(c["sectors"]) or "all",
-               "metric": metric, "contribution": con["contribution"], "percent_of_base": con["percent_of_base"],
+               "metric": metric, "units": con.get("units", ""), "contribution": con["contribution"],
+               "percent_of_base": con["percent_of_base"],
                "measures": "; ".join(f"{mid} ({100 * share:.0f} %, {cost_ / 1e6:.3g} M yuan)" if np.isfinite(cost_)
                                      else f"{mid} ({100 * share:.0f} %, no cited cost)"
                                      for mid, share, cost_ in e["measures"]),
@@ -392,7 +395,7 @@ def plot_ranking(rows: list[dict], path: Path) -> Path:
     fig, (a, b) = plt.subplots(1, 2, figsize=(11, 0.35 * len(rows) + 1.8), sharey=True)
     labels = [r["category"] for r in rows][::-1]
     a.barh(labels, [r["contribution"] for r in rows][::-1], color="tab:blue")
-    a.set_xlabel(f"contribution to {rows[0]['metric']} (receptor units)")
+    a.set_xlabel(f"contribution to {rows[0]['metric']} ({rows[0].get('units') or 'its units'})")
     b.barh(labels, [np.nan_to_num(r["exposure_gain_per_million_yuan"]) for r in rows][::-1], color="tab:green")
     b.set_xlabel("exposure gain per million yuan a year")
     fig.suptitle("Source categories, ranked (top first)")
@@ -467,7 +470,7 @@ def command(args) -> int:
     rows = ranking_rows(ranking, contributions, emissions, health)
     for path in (write_csv_atomic(out_dir / "ranking.csv", rows, RANKING_COLUMNS, force=True),
                  write_csv_atomic(out_dir / "contributions.csv", contributions,
-                                  ("category", "metric", "base", "cut", "contribution", "percent_of_base",
+                                  ("category", "metric", "units", "base", "cut", "contribution", "percent_of_base",
                                    "sum_of_contributions", "non_linearity", "non_linearity_percent"), force=True),
                  write_text_atomic(out_dir / "ranking.md", ranking_markdown(ranking, rows, contributions, wall),
                                    force=True),
