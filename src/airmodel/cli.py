@@ -31,6 +31,7 @@ COMMANDS = (
     ".ensemble",
     ".rank",
     ".analysis.compare",
+    ".health_command",
     ".analysis.evaluation",
     ".report",
     ".ready_scenarios",
