@@ -19,12 +19,14 @@ all-in cost per tonne). A measure without a cited cost has NaN costs.
 Per-tonne costs of permanent technologies applied to a temporary curtailment (the 2008 Olympic output cuts) price
 the tonnes as if the technology had removed them; the cost of lost output is not in the catalogue.
 
-``benefit_cost(rows, health)`` joins a health result (a table with region, avoided_deaths and value_yuan, the form
-``airmodel health`` writes) to the costs: the place where benefit-cost ratios take health results.
+``benefit_cost(rows, health)`` joins a health result (rows of region, avoided_deaths and value_yuan) to the costs:
+the place where benefit-cost ratios take health results; ``health_from_airmodel(path, outcome)`` reads those rows
+from the long_term.csv or short_term.csv of ``airmodel health BASE.nc CASE.nc`` (one outcome).
 """
 from __future__ import annotations
 
 import copy
+import csv
 import io
 from datetime import datetime
 from pathlib import Path
@@ -246,4 +248,34 @@ def standalone_abatement(inventory: Inventory, start: datetime, end: datetime) -
         cost = sum(tonnes[POLLUTANTS.index(p)] * v for p, v in prices.items() if p in POLLUTANTS) \
             if control.measure.has_cost else float("nan")
         out[control.index] = (tonnes, float(cost))
+    return out
+
+
+def health_from_airmodel(path, outcome: str) -> list[dict]:
+    """The health rows ``benefit_cost`` takes, from a table of ``airmodel health`` (its ``long_term.csv`` or
+    ``short_term.csv``: region, outcome, deaths_central, value_yuan_central, ...): the central avoided deaths and
+    value of one ``outcome`` (outcomes overlap, e.g. all causes and a cause within them, so they are not summed)
+    by region, with the health table's ``domain`` as the costs' ``all``."""
+    path = Path(path)
+    try:
+        with open(path, newline="", encoding="utf-8") as fh:
+            rows = list(csv.DictReader(line for line in fh if not line.startswith("#")))
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the health table ({exc.strerror})") from None
+    need = ("region", "outcome", "deaths_central", "value_yuan_central")
+    if rows and any(c not in rows[0] for c in need):
+        raise InputError(f"{path}: not a table of airmodel health; it needs the columns {', '.join(need)}")
+    chosen = [r for r in rows if r["outcome"] == outcome]
+    if not chosen:
+        have = ", ".join(dict.fromkeys(r["outcome"] for r in rows)) or "(none)"
+        raise InputError(f"{path}: no outcome {outcome!r}; it has: {have}")
+    out = []
+    for n, r in enumerate(chosen):
+        try:
+            deaths, value = float(r["deaths_central"]), float(r["value_yuan_central"])
+        except ValueError:
+            raise InputError(f"{path}, row {n + 1} of {outcome!r}: deaths_central or value_yuan_central is not a "
+                             f"number") from None
+        out.append({"region": "all" if r["region"] == "domain" else r["region"], "avoided_deaths": deaths,
+                    "value_yuan": value})
     return out

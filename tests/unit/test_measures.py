@@ -225,3 +225,23 @@ def test_benefit_cost_takes_a_health_table():
     assert out[1]["benefit_cost_ratio"] == 4.0
     with pytest.raises(InputError, match=r"health result, row 1: missing column\(s\) value_yuan"):
         benefit_cost(rows, [{"region": "all", "avoided_deaths": 1.0}])
+
+
+def test_benefit_cost_from_an_airmodel_health_table(tmp_path):
+    from airmodel.measure_costs import health_from_airmodel
+
+    table = tmp_path / "long_term.csv"
+    table.write_text("region,outcome,pollutant,population,deaths_central,deaths_mean,deaths_low,deaths_high,"
+                     "value_yuan_central,value_yuan_mean,value_yuan_low,value_yuan_high\n"
+                     "domain,all_cause,PM25,1e7,10,10,5,15,4e7,4e7,2e7,6e7\n"
+                     "Beijing,all_cause,PM25,2e6,4,4,2,6,1.6e7,1.6e7,8e6,2.4e7\n"
+                     "domain,ihd,PM25,1e7,3,3,1,5,1.2e7,1.2e7,4e6,2e7\n")
+    health = health_from_airmodel(table, "all_cause")
+    assert health == [{"region": "all", "avoided_deaths": 10.0, "value_yuan": 4e7},
+                      {"region": "Beijing", "avoided_deaths": 4.0, "value_yuan": 1.6e7}]
+    rows = [{"region": "all", "sector": "all", "cost_yuan": 2e7}, {"region": "Beijing", "sector": "all",
+                                                                    "cost_yuan": 8e6}]
+    ratios = {r["region"]: r for r in benefit_cost(rows, health)}
+    assert ratios["all"]["benefit_cost_ratio"] == 2.0 and ratios["Beijing"]["benefit_cost_ratio"] == 2.0
+    with pytest.raises(InputError, match=r"no outcome 'copd'; it has: all_cause, ihd"):
+        health_from_airmodel(table, "copd")
