@@ -29,6 +29,7 @@ COMMANDS = (
     ".inventory_summary",
     ".plot_met",
     ".ensemble",
+    ".rank",
     ".analysis.compare",
     ".health_command",
     ".analysis.evaluation",
