@@ -34,15 +34,25 @@ def _table(name):
 
 
 def by_hand_rate(code, a0, a1, cause_share_of):
-    """Deaths per person per year at ages a0..a1 in province ``code`` (2008), from the packaged tables by hand."""
+    """Deaths per person per year at ages a0..a1 in province ``code`` (2008), and the share of its people at those
+    ages, from the packaged tables by hand: the province's 2008 survey groups split in the census proportions, the
+    census age pattern of rates scaled to reproduce the province's crude rate."""
     census = [(int(r["age_start"]), int(r["age_end"]), float(r["deaths"]),
                float(r["deaths"]) / (float(r["death_rate_per_mille"]) / 1000)) for r in _table(
         "census2000_deaths_by_age.csv")]
     cdr = {(r["code"], r["year"]): float(r["crude_death_rate_per_mille"]) / 1000 for r in _table("provinces.csv")}
-    deaths, people = sum(r[2] for r in census), sum(r[3] for r in census)
+    broad = [(int(r["age_start"]), int(r["age_end"]), float(r["population"])) for r in _table("province_ages.csv")
+             if r["code"] == code and r["year"] == "2008"]
+    total = sum(n for _, _, n in broad)
+    share = {}
+    for b0, b1, n in broad:
+        inside = [r for r in census if b0 <= r[0] and r[1] <= b1]
+        for r in inside:
+            share[r[0]] = n / total * r[3] / sum(x[3] for x in inside)
+    scale = cdr[(code, "2008")] / sum(r[2] / r[3] * share[r[0]] for r in census)
     sel = [r for r in census if r[0] >= a0 and r[1] <= a1]
-    return sum(r[2] for r in sel) / sum(r[3] for r in sel) * cdr[(code, "2008")] / (deaths / people) \
-        * cause_share_of, sum(r[3] for r in sel) / people
+    people = sum(share[r[0]] for r in sel)
+    return sum(r[2] / r[3] * share[r[0]] for r in sel) / people * scale * cause_share_of, people
 
 
 def ncd_lri_share():
