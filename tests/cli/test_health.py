@@ -131,7 +131,20 @@ def test_hand_computed_case_matches_the_command(hand_pair, tmp_path):
     assert "Errors" not in r.stdout, r.stdout[-3000:]
     ages = [r for r in csv.DictReader((out / "by_age.csv").open()) if r["function"] == "g6064"]
     assert ages[0]["age_start"] == "60" and ages[0]["age_end"] == "64"
-    assert "Long-term" in (out / "summary.md").read_text()
+    text = (out / "summary.md").read_text()
+    assert "Long-term" in text
+    # the 25+ share of each province's people (its own age structure), by hand from the packaged tables
+    for name, code in (("Beijing", "110000"), ("Tianjin", "120000"), ("Hebei", "130000")):
+        adult = by_hand_rate(code, 25, 120, 1.0)[1]
+        assert f"{name} {adult * 100:.2f} % (2008 sample survey" in text
+    assert "elsewhere (China)" in text
+    # every variable carries units and long_name; money is a number with its currency named (no udunits unit)
+    with xr.open_dataset(out / "health.nc") as h:
+        for name in list(h.data_vars) + ["function_age_start", "function_age_end"]:
+            assert h[name].attrs.get("units") is not None and h[name].attrs.get("long_name"), name
+        for name in ("value", "value_map"):
+            assert h[name].attrs["units"] == "1" and h[name].attrs["currency"].startswith("CNY")
+        assert h["PM25_base"].attrs["standard_name"] == "mass_concentration_of_pm2p5_ambient_aerosol_particles_in_air"
 
 
 def test_seeded_draws_are_reproducible(tmp_path):

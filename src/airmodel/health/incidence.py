@@ -130,6 +130,17 @@ def population_structure(province: str | None = None, year: int = 2008) -> np.nd
     return people / people.sum()
 
 
+def structure_notes(provinces, year: int) -> list[tuple[str, str, float]]:
+    """[(province code, where its age structure comes from, its share of people aged 25+)] for summaries."""
+    out = []
+    for code in provinces:
+        y = structure_year(code, year)
+        where = (f"{y} sample survey groups split in 2000 census proportions" if y is not None else
+                 "2000 census structure (national proxy)")
+        out.append((code, where, age_share(ADULT_AGE, int(census_ages().ends.max()), code, year)))
+    return out
+
+
 def age_share(a0: int, a1: int, province: str | None = None, year: int = 2008) -> float:
     """Share of the population aged a0..a1 (the province's age structure; the census's with ``province=None``)."""
     return float(population_structure(province, year)[_age_mask(a0, a1)].sum())
