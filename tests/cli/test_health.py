@@ -34,15 +34,25 @@ def _table(name):
 
 
 def by_hand_rate(code, a0, a1, cause_share_of):
-    """Deaths per person per year at ages a0..a1 in province ``code`` (2008), from the packaged tables by hand."""
+    """Deaths per person per year at ages a0..a1 in province ``code`` (2008), and the share of its people at those
+    ages, from the packaged tables by hand: the province's 2008 survey groups split in the census proportions, the
+    census age pattern of rates scaled to reproduce the province's crude rate."""
     census = [(int(r["age_start"]), int(r["age_end"]), float(r["deaths"]),
                float(r["deaths"]) / (float(r["death_rate_per_mille"]) / 1000)) for r in _table(
         "census2000_deaths_by_age.csv")]
     cdr = {(r["code"], r["year"]): float(r["crude_death_rate_per_mille"]) / 1000 for r in _table("provinces.csv")}
-    deaths, people = sum(r[2] for r in census), sum(r[3] for r in census)
+    broad = [(int(r["age_start"]), int(r["age_end"]), float(r["population"])) for r in _table("province_ages.csv")
+             if r["code"] == code and r["year"] == "2008"]
+    total = sum(n for _, _, n in broad)
+    share = {}
+    for b0, b1, n in broad:
+        inside = [r for r in census if b0 <= r[0] and r[1] <= b1]
+        for r in inside:
+            share[r[0]] = n / total * r[3] / sum(x[3] for x in inside)
+    scale = cdr[(code, "2008")] / sum(r[2] / r[3] * share[r[0]] for r in census)
     sel = [r for r in census if r[0] >= a0 and r[1] <= a1]
-    return sum(r[2] for r in sel) / sum(r[3] for r in sel) * cdr[(code, "2008")] / (deaths / people) \
-        * cause_share_of, sum(r[3] for r in sel) / people
+    people = sum(share[r[0]] for r in sel)
+    return sum(r[2] / r[3] * share[r[0]] for r in sel) / people * scale * cause_share_of, people
 
 
 def ncd_lri_share():
@@ -121,7 +131,20 @@ def test_hand_computed_case_matches_the_command(hand_pair, tmp_path):
     assert "Errors" not in r.stdout, r.stdout[-3000:]
     ages = [r for r in csv.DictReader((out / "by_age.csv").open()) if r["function"] == "g6064"]
     assert ages[0]["age_start"] == "60" and ages[0]["age_end"] == "64"
-    assert "Long-term" in (out / "summary.md").read_text()
+    text = (out / "summary.md").read_text()
+    assert "Long-term" in text
+    # the 25+ share of each province's people (its own age structure), by hand from the packaged tables
+    for name, code in (("Beijing", "110000"), ("Tianjin", "120000"), ("Hebei", "130000")):
+        adult = by_hand_rate(code, 25, 120, 1.0)[1]
+        assert f"{name} {adult * 100:.2f} % (2008 sample survey" in text
+    assert "elsewhere (China)" in text
+    # every variable carries units and long_name; money is a number with its currency named (no udunits unit)
+    with xr.open_dataset(out / "health.nc") as h:
+        for name in list(h.data_vars) + ["function_age_start", "function_age_end"]:
+            assert h[name].attrs.get("units") is not None and h[name].attrs.get("long_name"), name
+        for name in ("value", "value_map"):
+            assert h[name].attrs["units"] == "1" and h[name].attrs["currency"].startswith("CNY")
+        assert h["PM25_base"].attrs["standard_name"] == "mass_concentration_of_pm2p5_ambient_aerosol_particles_in_air"
 
 
 def test_seeded_draws_are_reproducible(tmp_path):

@@ -14,7 +14,8 @@ Long-term and short-term effects are kept apart:
   (lag 0-1 and 0-3 day means) is not applied: the same-day change stands for it.
 
 Population: the people of each province in each cell (airmodel.analysis.regions.population), times the share of
-the function's age group (incidence.py); a user's gridded population may replace it (``population=``: people per
+the function's age group in that province's age structure (incidence.py: the 2008 sample survey's broad groups by
+province, split into 5-year groups in the 2000 census proportions); a user's gridded population may replace it (``population=``: people per
 cell [lat, lon] on the runs' grid; each cell's people split among the provinces by the cell's area share in each,
 the rest taking China's rates).
 """
@@ -255,10 +256,11 @@ def _impacts(base, case, fns, opts: Options, population_grid, population_source)
         for n, f in ((n, f) for n, f in enumerate(fns) if f.outcome == outcome):
             beta_draws = (f.beta + f.beta_se * z_of[outcome])[:, None]
             cb, cc = conc[(f.pollutant, f.metric)]
-            share = incidence.age_share(f.age_start, f.age_end)
             rates = [incidence.baseline_rate(code, f.incidence, f.age_start, f.age_end, year)
                      if f.form != "linear" else 1.0 for code in codes]
-            pops = [(people[code] * share).reshape(flat) for code in codes]
+            # each province's people of the function's ages: its own age structure (incidence.py)
+            pops = [(people[code] * incidence.age_share(f.age_start, f.age_end, code, year)).reshape(flat)
+                    for code in codes]
             if f.form == "logistic":
                 # not linear in y0: one pass per province
                 parts = [_avoided(f, cb, cc, y0, beta_draws, pop, pop > 0) for y0, pop in zip(rates, pops)]

@@ -2,18 +2,25 @@
 population, from the packaged tables in ``data/health/`` (sources in data/SOURCES.md):
 
 - ``census2000_deaths_by_age.csv``: deaths and death rates by 5-year age group of the 2000 population census
-  (China Statistical Yearbook 2002, table 4-11, both sexes). The population of each group is deaths / rate: the
-  age structure used for every province (a documented proxy: provincial 5-year groups are not packaged yet);
+  (China Statistical Yearbook 2002, table 4-11, both sexes). The population of each group is deaths / rate: the age
+  pattern of death rates, and the age structure within each broad group of a province (below);
+- ``province_ages.csv``: the people of each province (and of China) in broad age groups (0-14, 15-64, 65+) of the
+  2008 National Sample Survey on Population Changes (China Statistical Yearbook 2009, table 3-10). A province's
+  5-year groups are its broad groups split in the proportions of the census groups inside each (a documented proxy:
+  the yearbooks publish no 5-year groups by province for 2008). A province without rows takes the census structure
+  as it is (the national proxy);
 - ``provinces.csv``: the crude death rate of each province (and of China) by year (statistical yearbooks);
 - ``gbd2015_deaths_25plus.csv``: China's deaths at ages 25+ by GEMM cause in 2015 (GBD 2015, as tabulated in the
   GEMM calculator of Burnett et al. 2018).
 
-The rate of all causes in province p, age group a, year t (indirect standardisation, with the census age pattern):
+The rate of all causes in province p, 5-year age group a, year t (indirect standardisation with the census age
+pattern and the province's own age structure s_p):
 
-    m(p, a, t) = m_census(a) x CDR(p, t) / CDR_census
+    m(p, a, t) = m_census(a) x CDR(p, t) / sum_a' m_census(a') s_p(a')
 
-where m_census(a) = deaths(a) / population(a) and CDR_census = sum(deaths) / sum(population) of the census table:
-the census age pattern scaled so that, with the census age structure, the province's crude rate is reproduced.
+where m_census(a) = deaths(a) / population(a) of the census table: the census age pattern scaled so that, with the
+province's age structure, the province's crude rate is reproduced. The rate of a wider group (a0..a1) is the mean of
+its 5-year rates weighted by the province's people in each.
 
 A cause's share of deaths (the same at every age: a proxy where cause-specific rates by province and age are not
 published in the packaged sources) is its 2015 GBD deaths at 25+ divided by China's deaths at 25+ in 2015
@@ -76,17 +83,67 @@ def _age_mask(a0: int, a1: int) -> np.ndarray:
     return mask
 
 
-def age_share(a0: int, a1: int) -> float:
-    """Share of the population aged a0..a1 (census age structure)."""
+@lru_cache(maxsize=1)
+def province_age_groups() -> dict[tuple[str, int], list[tuple[int, int, float]]]:
+    """{(province code, year): [(first age, last age, people)]} of ``province_ages.csv``, checked: whole census groups
+    covering ages 0-120 without gap or overlap, people > 0."""
+    path = data_path("health", "province_ages.csv")
     t = census_ages()
-    return float(t.population[_age_mask(a0, a1)].sum() / t.population.sum())
+    out: dict[tuple[str, int], list[tuple[int, int, float]]] = {}
+    for line, r in enumerate(_rows("province_ages.csv"), start=2):
+        a0, a1, people = int(r["age_start"]), int(r["age_end"]), float(r["population"])
+        if not (np.isfinite(people) and people > 0):
+            raise InputError(f"{path}, line {line}: population {r['population']!r}; give a number > 0")
+        if a0 not in t.starts or a1 not in t.ends:
+            raise InputError(f"{path}, line {line}: ages {a0}-{a1} do not start and end on the census groups "
+                             f"(starts {', '.join(str(s) for s in t.starts)})")
+        out.setdefault((r["code"], int(r["year"])), []).append((a0, a1, people))
+    for key, groups in out.items():
+        groups.sort()
+        edges = [g[0] for g in groups] + [groups[-1][1] + 1]
+        if edges[0] != 0 or groups[-1][1] != int(t.ends.max()) or any(
+                g[1] + 1 != edges[k + 1] for k, g in enumerate(groups)):
+            raise InputError(f"{path}: province {key[0]} {key[1]}: the age groups "
+                             f"{', '.join(f'{a}-{b}' for a, b, _ in groups)} must cover 0-{int(t.ends.max())} "
+                             "without gap or overlap")
+    return out
 
 
-def census_rate(a0: int, a1: int) -> float:
-    """All-cause deaths per person per year at ages a0..a1 in the census table."""
+def structure_year(province: str, year: int) -> int | None:
+    """The year of the province's packaged age structure nearest ``year`` (None: the census proxy)."""
+    known = [y for c, y in province_age_groups() if c == province]
+    return min(known, key=lambda y: (abs(y - year), y)) if known else None
+
+
+@lru_cache(maxsize=None)
+def population_structure(province: str | None = None, year: int = 2008) -> np.ndarray:
+    """Share of the people in each census 5-year group: the province's broad groups split in the census proportions
+    within each group (the census structure itself where the province has no rows, or with ``province=None``)."""
     t = census_ages()
-    m = _age_mask(a0, a1)
-    return float(t.deaths[m].sum() / t.population[m].sum())
+    y = structure_year(province, year) if province is not None else None
+    if y is None:
+        return t.population / t.population.sum()
+    people = np.zeros_like(t.population)
+    for a0, a1, n in province_age_groups()[(province, y)]:
+        inside = (t.starts >= a0) & (t.ends <= a1)
+        people[inside] = n * t.population[inside] / t.population[inside].sum()
+    return people / people.sum()
+
+
+def structure_notes(provinces, year: int) -> list[tuple[str, str, float]]:
+    """[(province code, where its age structure comes from, its share of people aged 25+)] for summaries."""
+    out = []
+    for code in provinces:
+        y = structure_year(code, year)
+        where = (f"{y} sample survey groups split in 2000 census proportions" if y is not None else
+                 "2000 census structure (national proxy)")
+        out.append((code, where, age_share(ADULT_AGE, int(census_ages().ends.max()), code, year)))
+    return out
+
+
+def age_share(a0: int, a1: int, province: str | None = None, year: int = 2008) -> float:
+    """Share of the population aged a0..a1 (the province's age structure; the census's with ``province=None``)."""
+    return float(population_structure(province, year)[_age_mask(a0, a1)].sum())
 
 
 @lru_cache(maxsize=1)
@@ -126,12 +183,15 @@ def cause_share(cause: str) -> float:
 
 def baseline_rate(province: str, cause: str, a0: int, a1: int, year: int) -> float:
     """Deaths per person per year of ``cause`` at ages a0..a1 in ``province`` (code) in ``year`` (the nearest
-    year of the table)."""
+    year of the table), with the province's age structure (module notes)."""
     y = nearest_year(year)
     rates = crude_death_rates()
     if (province, y) not in rates:
         known = sorted({c for c, _ in rates})
         raise InputError(f"province {province}: no crude death rate for {y}; the table has {', '.join(known)}")
     t = census_ages()
-    scale = rates[(province, y)] / float(t.deaths.sum() / t.population.sum())
-    return census_rate(a0, a1) * scale * cause_share(cause)
+    m_census = t.deaths / t.population
+    s = population_structure(province, year)
+    scale = rates[(province, y)] / float((m_census * s).sum())
+    mask = _age_mask(a0, a1)
+    return float((m_census[mask] * s[mask]).sum() / s[mask].sum()) * scale * cause_share(cause)

@@ -14,8 +14,10 @@ from pathlib import Path
 
 import xarray as xr
 
+from ..analysis.regions import REPORT_REGIONS
 from ..files import atomic_folder, write_csv_atomic, write_text_atomic
 from ..formats import markdown_header, markdown_row, number
+from . import incidence
 
 STAT_COLUMNS = ("central", "mean", "low", "high")
 
@@ -105,6 +107,15 @@ def _money(values) -> str:
     return _interval(values, 1e6)
 
 
+def _structures(ds: xr.Dataset) -> list[tuple[str, str, float]]:
+    """The age structure behind each region's people: (name, source, share aged 25+)."""
+    names = {code: str(name) for name, code in REPORT_REGIONS if code is not None}
+    names[incidence.CHINA] = "elsewhere (China)"
+    year = int(ds.attrs["incidence_year"])
+    return [(names.get(code, code), where, share) for code, where, share in
+            incidence.structure_notes(list(names), year)]
+
+
 def summary(ds: xr.Dataset, title: str | None = None) -> str:
     a = ds.attrs
     head = title or f"Health impacts: {a.get('case_title') or 'case'} against {a.get('base_title') or 'base'}"
@@ -126,7 +137,9 @@ def summary(ds: xr.Dataset, title: str | None = None) -> str:
              "days; no lag",
              f"- baseline incidence: crude death rates of {a['incidence_year']} by province, the 2000 census age "
              "pattern, GBD 2015 cause shares (airmodel/health/incidence.py); population: "
-             f"{a['population_source']}", ""]
+             f"{a['population_source']}",
+             "- age structure by province (share of people aged 25+): " + "; ".join(
+                 f"{name} {share * 100:.2f} % ({where})" for name, where, share in _structures(ds)), ""]
     lines += ["## Exposure (population-weighted, ug m-3)", ""] + markdown_header(
         ["region", "metric", "base", "case", "change"])
     for r in exposure_rows(ds):
