@@ -234,7 +234,7 @@ def jacobian(mech, k, y, dilution, position, n_coupled, jac):
 # One cell
 # ---------------------------------------------------------------------------------------------------------------
 @njit(cache=True, error_model="numpy")
-def _cos_zenith_at(tau, dt, sun, lon, sin_lat, cos_lat):
+def cos_zenith_in_call(tau, dt, sun, lon, sin_lat, cos_lat):
     """cos(solar zenith angle) at tau (s) after the start of the call. sun = [seconds_of_year at the start,
     sin(declination) at start, at end, cos(declination) at start, at end, equation of time at start, at end,
     fixed cos(zenith) or NaN]; these are interpolated linearly in time over the call (the declination moves by
@@ -247,6 +247,10 @@ def _cos_zenith_at(tau, dt, sun, lon, sin_lat, cos_lat):
     cos_dec = sun[3] + (sun[4] - sun[3]) * w
     eot = sun[5] + (sun[6] - sun[5]) * w
     return cos_zenith(sun[0] + tau, sin_dec, cos_dec, eot, lon, sin_lat, cos_lat)
+
+
+#: the former private name (tests use it)
+_cos_zenith_at = cos_zenith_in_call
 
 
 @njit(cache=True, error_model="numpy")
@@ -325,7 +329,7 @@ def integrate_cell(y, dt, mech, sun, lon, sin_lat, cos_lat, cloud_factor, emissi
 
     t = 0.0
     fixed_sun = sun[7] == sun[7]  # a fixed solar zenith angle: photolysis constant over the call
-    c_now = _cos_zenith_at(t, dt, sun, lon, sin_lat, cos_lat)
+    c_now = cos_zenith_in_call(t, dt, sun, lon, sin_lat, cos_lat)
     _rates_at(mech, c_now, cloud_factor, k_thermal, j_values, k_now)
     tendency(mech, k_now, y, emission, dilution, background, f_now)
 
@@ -356,7 +360,7 @@ def integrate_cell(y, dt, mech, sun, lon, sin_lat, cos_lat, cloud_factor, emissi
         if last:
             h = remaining
         # f_t by a forward difference at the start of the step (y fixed); the sun is the only time dependence
-        c_next = _cos_zenith_at(t + TIME_DERIVATIVE_DELTA, dt, sun, lon, sin_lat, cos_lat)
+        c_next = cos_zenith_in_call(t + TIME_DERIVATIVE_DELTA, dt, sun, lon, sin_lat, cos_lat)
         if fixed_sun or (c_now <= 0.0 and c_next <= 0.0):
             for s in range(y.size):
                 f_time[s] = 0.0
@@ -402,7 +406,7 @@ def integrate_cell(y, dt, mech, sun, lon, sin_lat, cos_lat, cloud_factor, emissi
                             k_stage[r] = k_now[r]
                         stage_time = tau
                     elif tau != stage_time:
-                        _rates_at(mech, _cos_zenith_at(tau, dt, sun, lon, sin_lat, cos_lat), cloud_factor,
+                        _rates_at(mech, cos_zenith_in_call(tau, dt, sun, lon, sin_lat, cos_lat), cloud_factor,
                                   k_thermal, j_values, k_stage)
                         stage_time = tau
                     tendency(mech, k_stage, y_stage, emission, dilution, background, f_stage)
@@ -462,7 +466,7 @@ def integrate_cell(y, dt, mech, sun, lon, sin_lat, cos_lat, cloud_factor, emissi
             last = False
         if t < dt:
             if not fixed_sun:
-                c_now = _cos_zenith_at(t, dt, sun, lon, sin_lat, cos_lat)
+                c_now = cos_zenith_in_call(t, dt, sun, lon, sin_lat, cos_lat)
                 _rates_at(mech, c_now, cloud_factor, k_thermal, j_values, k_now)
             tendency(mech, k_now, y, emission, dilution, background, f_now)
     return STATUS_OK, n_accepted, n_rejected, max(h, h_plan)
@@ -535,7 +539,7 @@ def chemistry_3d(concentration, slot, active, solve, n_coupled, position, air_de
             phi = math.radians(lat[j, i])
             cloud_factor = cloud_attenuation(cloud_cover[j, i], mech.cloud_par[0], mech.cloud_par[1])
             if photolysis_at_midpoint:
-                cell_sun[7] = _cos_zenith_at(0.5 * dt, dt, sun, lon[j, i], math.sin(phi), math.cos(phi))
+                cell_sun[7] = cos_zenith_in_call(0.5 * dt, dt, sun, lon[j, i], math.sin(phi), math.cos(phi))
             st, n_acc, n_rej, h_next = integrate_cell(y, dt, mech, cell_sun, lon[j, i], math.sin(phi),
                                                       math.cos(phi),
                                                       cloud_factor, no_emission, 0.0, no_emission, solve,
