@@ -11,7 +11,7 @@ POLLUTED = dict(NO=30.0, NO2=40.0, O3=30.0, ROC=300.0, HNO3=5.0, NH3=25.0, SO2=2
 
 @pytest.mark.parametrize("temperature, rh, cloud", [(298.0, 50.0, 0.0), (275.0, 85.0, 0.5)])
 def test_closed_box_conserves_n_and_s(temperature, rh, cloud):
-    """N = NO + NO2 + HNO3 + SNGN + NH3 + NO3- + NH4+ and S = SO2 + SO4= (moles) keep their initial value to
+    """N = NO + NO2 + HNO3 + NH3 + NO3- + NH4+ and S = SO2 + SO4= (moles) keep their initial value to
     1e-10 relative at every hour of 5 days; one run dry and warm, one humid, cold and cloudy (deliquesced
     NH4NO3, aqueous sulfate)."""
     config = {"box": {"start": "2008-08-01T00:00:00Z", "days": 5},

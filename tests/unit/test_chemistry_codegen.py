@@ -217,7 +217,7 @@ def test_3d_step_generated_equals_generic_closely():
     rng = np.random.default_rng(9)
     shape = (2, 3, 4)
     rho = np.full(shape, 1.15)
-    y0 = dict(NO=10, NO2=25, O3=40, ROC=200, RP=1e-3, HNO3=2, SNGN=0.1, NH3=15, NO3A=2, NH4A=4, SO2=8, SULF=3,
+    y0 = dict(NO=10, NO2=25, O3=40, ROC=200, RP=1e-3, HNO3=2, NH3=15, NO3A=2, NH4A=4, SO2=8, SULF=3,
               SOA=0.5, POA=5, EC=2, PM25_OTHER=5, PMC=20, CO=800, CO2=390e3)
     c = np.empty((len(mech.species),) + shape)
     for s, sp in enumerate(mech.species):

@@ -442,7 +442,7 @@ def plot_box(ds, path_png, force: bool = True) -> Path:
     axes[0].set_ylabel("ppb")
     axes[0].legend(loc="upper left")
     axes[0].set_title(ds.attrs.get("title", "airmodel box"))
-    parts = [n for n in ("SULF", "NO3A", "NH4A", "SOA", "POA", "EC", "PM25_OTHER", "SNGN") if n in ds]
+    parts = [n for n in ("SULF", "NO3A", "NH4A", "SOA", "POA", "EC", "PM25_OTHER") if n in ds]
     if parts:
         axes[1].stackplot(local, *[ds[n].values for n in parts], labels=parts)
         axes[1].set_ylabel("ug m-3")
