@@ -369,43 +369,17 @@ def allocate(n_stages):
 
 
 @njit(cache=True, error_model='numpy')
-def clip_negatives(y, solve):
-    """Negative solved components to zero, the deficit taken from the positive members of the same conserved-element
-    family in proportion (element totals unchanged); as airmodel.kernels.chemistry.clip_negatives."""
-    for a in range(solve.size):
-        s = solve[a]
-        if y[s] >= 0.0:
-            continue
-        deficit = -y[s]
-        y[s] = 0.0
-        e = ELEMENT_OF[s]
-        if e < 0:
-            continue
-        need = deficit * ELEMENT_WEIGHT[e, s]
-        pool = 0.0
-        for q in range(NS):
-            if ELEMENT_OF[q] == e and y[q] > 0.0:
-                pool += ELEMENT_WEIGHT[e, q] * y[q]
-        if pool > need:
-            scale = 1.0 - need / pool
-            for q in range(NS):
-                if ELEMENT_OF[q] == e and y[q] > 0.0:
-                    y[q] *= scale
-
-
-@njit(cache=True, error_model='numpy')
 def integrate_cell(y, dt, sun, lon, sin_lat, cos_lat, cloud_factor, emission, dilution, background, solve, tab,
                    rtol, atol, max_steps, ws, first_step):
     """Advance y (ppb, all species, in place) over dt s: airmodel.kernels.chemistry.integrate_cell with the
     generated pieces. ws = allocate(tab.stages) with ws[0] the thermal rate constants. Returns (status, accepted,
     rejected, next step size)."""
     k_thermal, k_now, k_stage, k_time, f_now, f_stage, f_time, y_stage, y_new, stage_k, jac, lu = ws
-    m = solve.size
     n_stages = tab.stages
     n_accepted = 0
     n_rejected = 0
     n_singular = 0
-    if dt <= 0.0 or m == 0:
+    if dt <= 0.0 or solve.size == 0:
         return STATUS_OK, 0, 0, first_step
     h_min = 1e-12 * max(dt, 1.0)
     t = 0.0
@@ -413,22 +387,7 @@ def integrate_cell(y, dt, sun, lon, sin_lat, cos_lat, cloud_factor, emission, di
     c_now = cos_zenith_in_call(t, dt, sun, lon, sin_lat, cos_lat)
     rate_constants(c_now, cloud_factor, k_thermal, k_now)
     tendency(k_now, y, emission, dilution, background, f_now)
-    d0 = 0.0
-    d1 = 0.0
-    for a in range(m):
-        s = solve[a]
-        sc = atol[s] + rtol * abs(y[s])
-        d0 += (y[s] / sc) ** 2
-        d1 += (f_now[s] / sc) ** 2
-    d0 = math.sqrt(d0 / m)
-    d1 = math.sqrt(d1 / m)
-    if first_step > 0.0:
-        h = first_step
-    elif d0 < 1e-5 or d1 < 1e-5:
-        h = 1e-6
-    else:
-        h = 0.01 * d0 / d1
-    h = min(max(h, h_min), dt)
+    h = starting_step(y, f_now, solve, atol, rtol, first_step, dt, h_min)
     rejected_last = False
     h_plan = h
     stage_time = -1.0  # the time k_stage belongs to
@@ -497,38 +456,18 @@ def integrate_cell(y, dt, sun, lon, sin_lat, cos_lat, cloud_factor, emission, di
                         for s in range(NS):
                             row[s] += c_ij * stage_k[j, s]
                 solve_lu(lu, row)
-            for s in range(NS):
-                y_new[s] = y[s]
-            err = 0.0
-            bad_negative = False
-            for a in range(m):
-                s = solve[a]
-                dy = 0.0
-                de = 0.0
-                for i in range(n_stages):
-                    dy += tab.m[i] * stage_k[i, s]
-                    de += tab.e[i] * stage_k[i, s]
-                y_new[s] = y[s] + dy
-                sc = atol[s] + rtol * max(abs(y[s]), abs(y_new[s]))
-                err += (de / sc) ** 2
-                if y_new[s] < -atol[s]:
-                    bad_negative = True
-            err = math.sqrt(err / m)
-            finite = math.isfinite(err)
-            if finite and err <= 1.0 and not bad_negative:
-                clip_negatives(y_new, solve)
-                for s in range(NS):
-                    y[s] = y_new[s]
+            err, bad_negative = new_solution_and_error(y, y_new, stage_k, solve, tab, rtol, atol, True)
+            accepted, h_next = control_step(err, bad_negative, h, tab.elo, rejected_last)
+            if accepted:
+                clip_negatives_by_element(ELEMENT_OF, ELEMENT_WEIGHT, y_new, solve)
+                y[:] = y_new
                 t = dt if last else t + h
                 n_accepted += 1
-                h *= next_step_factor(err, tab.elo, True, rejected_last)
+                h = h_next
                 rejected_last = False
                 break
             n_rejected += 1
-            if bad_negative and finite and err <= 1.0:
-                h *= 0.5
-            else:
-                h *= next_step_factor(err if finite else np.inf, tab.elo, False, rejected_last)
+            h = h_next
             rejected_last = True
             last = False
         if t < dt:
@@ -563,9 +502,7 @@ def chemistry_3d(concentration, slot, active, solve, air_density, temperature, r
             j = rest // nx
             i = rest - j * nx
             rho = air_density[k, j, i]
-            for a in range(active.size):
-                s = active[a]
-                y[s] = concentration[slot[s], k, j, i] / rho * (MOLAR_MASS_AIR / MOLAR_MASS[s]) / PPB
+            cell_to_ppb(concentration, slot, active, MOLAR_MASS, k, j, i, rho, y)
             t_cell = temperature[k, j, i]
             rh = rh_percent[k, j, i]
             thermal_rate_constants(t_cell, air_number_density(rho), rh, cloud_fraction[k, j, i], ws[0])
@@ -580,9 +517,7 @@ def chemistry_3d(concentration, slot, active, solve, air_density, temperature, r
                                                       max_steps, ws, next_step[k, j, i])
             next_step[k, j, i] = h_next
             equilibrate(y, t_cell, rh)
-            for a in range(active.size):
-                s = active[a]
-                concentration[slot[s], k, j, i] = y[s] * PPB * (MOLAR_MASS[s] / MOLAR_MASS_AIR) * rho
+            ppb_to_cell(concentration, slot, active, MOLAR_MASS, k, j, i, rho, y)
             status[k, j, i] = st
             steps[k, j, i] = n_acc + n_rej
 
@@ -635,11 +570,12 @@ def generate_source(mech: Mechanism) -> str:
         f'rewritten whenever the mechanism or the generator changes."""',
         "import math", "", "import numpy as np", "from numba import njit, prange", "",
         "from airmodel.kernels.aerosol import nh4no3_dissociation_constant, partition_ammonium_nitrate",
-        "from airmodel.kernels.chemistry import (CELLS_PER_CHUNK, MOLAR_MASS_AIR, PPB, STATUS_OK, STATUS_SINGULAR,",
+        "from airmodel.kernels.chemistry import (CELLS_PER_CHUNK, PPB, STATUS_OK, STATUS_SINGULAR,",
         "                                        STATUS_STEP_TOO_SMALL, STATUS_TOO_MANY_STEPS, TIME_DERIVATIVE_DELTA,",
-        "                                        air_number_density, cos_zenith_in_call, sun_parameters, troe_jpl)",
-        "from airmodel.kernels.photolysis import cloud_attenuation",
-        "from airmodel.kernels.rosenbrock import next_step_factor", "",
+        "                                        air_number_density, cell_to_ppb, clip_negatives_by_element,",
+        "                                        control_step, cos_zenith_in_call, new_solution_and_error,",
+        "                                        ppb_to_cell, starting_step, sun_parameters, troe_jpl)",
+        "from airmodel.kernels.photolysis import cloud_attenuation", "",
         f"MECHANISM = {mech.name!r}",
         f"SPECIES = {tuple(mech.species_names)!r}",
         f"NS = {ns}", f"NR = {nr}", f"NNZ = {layout.nnz}", "INF = math.inf",
