@@ -281,8 +281,8 @@ def _emit_jacobian(mech: Mechanism, layout: SparseLayout) -> list[str]:
                 parts[(row, col)] = parts.get((row, col), "") + _term(float(a.net_coef[n]), value)
     out = ["@njit(cache=True, error_model='numpy')",
            "def jacobian(k, y, dilution, jac):",
-           "    \"\"\"The analytic Jacobian in the sparse layout (JAC_ROW, JAC_COL); fill-in entries are left as they are\n"
-           "    (zero from allocate()).\"\"\""]
+           "    \"\"\"The analytic Jacobian in the sparse layout (JAC_ROW, JAC_COL); fill-in entries are left as\n"
+           "    they are (zero from allocate()).\"\"\""]
     for s in range(ns):
         text = parts.pop((s, s), "")
         out.append(f"    jac[{layout.of_species(s, s)}] = -dilution{text}")
@@ -296,8 +296,8 @@ def _emit_lu(layout: SparseLayout) -> list[str]:
     slot = layout.slot
     out = ["@njit(cache=True, error_model='numpy')",
            "def decompose(a):",
-           "    \"\"\"In-place LU without pivoting in the Markowitz order; the diagonal keeps 1 / U_ii. False if a pivot\n"
-           "    is zero or not finite.\"\"\""]
+           "    \"\"\"In-place LU without pivoting in the Markowitz order; the diagonal keeps 1 / U_ii. False if a\n"
+           "    pivot is zero or not finite.\"\"\""]
     for i, row in enumerate(layout.rows):
         for j in row:
             if j >= i:
