@@ -262,9 +262,10 @@ reaction T3: B -> C : 2e-5 {s-1}
 """
 
 
+@pytest.mark.slow
 def test_mechanism_without_photolysis_elements_or_equilibrium(tmp_path):
     """The generator copes with a mechanism that has none of the optional parts; the box run equals the generic
-    one in steps and to round-off."""
+    one in steps and to round-off. Slow: a new mechanism's integrator is compiled (20-40 s) on a fresh cache."""
     path = tmp_path / "no_sun.mech"
     path.write_text(NO_SUN)
     config = {"box": {"mechanism": str(path), "start": "2008-08-01T00:00:00Z", "hours": 12},
