@@ -21,13 +21,12 @@ import airmodel
 ATOMIC_WEIGHT = {"H": 1.008, "N": 14.007, "O": 15.999, "S": 32.06}
 
 # Species of grs_aero that hold N or S, with the formula whose molar mass the model's kilograms are counted in
-# (SNGN, organic nitrates, is counted as nitrate mass; the aerosol ions as the ions) and the model's molar mass
+# (the aerosol ions as the ions) and the model's molar mass
 # (the mechanism's mw, the unit of its kilograms: kg = mol x mw).
 FORMULA = {
     "NO": ({"N": 1, "O": 1}, 30.006),
     "NO2": ({"N": 1, "O": 2}, 46.006),
     "HNO3": ({"H": 1, "N": 1, "O": 3}, 63.013),
-    "SNGN": ({"N": 1, "O": 3}, 62.005),
     "NH3": ({"N": 1, "H": 3}, 17.031),
     "NO3A": ({"N": 1, "O": 3}, 62.005),
     "NH4A": ({"N": 1, "H": 4}, 18.038),

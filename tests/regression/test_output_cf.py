@@ -45,7 +45,7 @@ def test_metadata_and_provenance(demo):
         assert ds["mixing_height"].standard_name == "atmosphere_boundary_layer_thickness"
         assert ds["lon"].units == "degrees_east" and ds["lat"].standard_name == "latitude"
         residuals = [ds.getncattr(k) for k in ds.ncattrs() if k.endswith("_relative_residual")]
-        assert len(residuals) == 21 and max(residuals) < 1e-10  # 19 grs_aero species + BND_O3, BND_PM25
+        assert len(residuals) == 20 and max(residuals) < 1e-10  # 18 grs_aero species + BND_O3, BND_PM25
 
 
 def test_met_file_passes_cf_checker(scenarios, tmp_path):

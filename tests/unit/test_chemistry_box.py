@@ -21,7 +21,7 @@ def test_dataset_has_units_and_standard_names(urban):
     assert ds.O3.attrs["units"] == "ppb" and ds.O3.attrs["standard_name"] == "mole_fraction_of_ozone_in_air"
     assert ds.CO.attrs["units"] == "ppm" and ds.SULF.attrs["units"] == "ug m-3"
     assert ds.PM25.attrs["standard_name"] == "mass_concentration_of_pm2p5_ambient_aerosol_particles_in_air"
-    parts = sum(ds[n] for n in ("POA", "EC", "PM25_OTHER", "SULF", "NO3A", "NH4A", "SOA", "SNGN"))
+    parts = sum(ds[n] for n in ("POA", "EC", "PM25_OTHER", "SULF", "NO3A", "NH4A", "SOA"))
     np.testing.assert_allclose(ds.PM25, parts, rtol=1e-12)
     np.testing.assert_allclose(ds.PM10, parts + ds.PMC, rtol=1e-12)
     # the sun: J(NO2) zero at night (local midnight is the first record), positive around local noon
@@ -39,14 +39,16 @@ def test_ozone_afternoon_peak_and_night_titration(urban):
 
 
 def test_halving_nox_raises_urban_ozone_and_lowers_rural_ozone(scenarios):
-    """VOC-limited city: less NOx, more O3; NOx-limited countryside: less NOx, less O3 (days 2 and 3)."""
+    """VOC-limited city: less NOx, more O3; NOx-limited countryside: less NOx, less O3 (days 2 and 3). The city's
+    rise is +3.6 % since grs_aero gained OH + NO2 -> HNO3 (a NOx sink that makes the city less VOC-limited; more
+    than +5 % before), so the bound is 2 %."""
     def peak(path, overrides):
         ds = run_box(path, ["box.days=3"] + overrides)
         return float(ds.O3.isel(time=slice(24, None)).max())
 
     base = peak(scenarios / "box" / "urban_voc_limited.toml", [])
     halved = peak(scenarios / "box" / "halve_nox.toml", [])
-    assert halved > base * 1.05
+    assert halved > base * 1.02
     rural = scenarios / "box" / "rural_nox_limited.toml"
     assert peak(rural, ["emissions.NO=0.06", "emissions.NO2=0.005"]) < 0.95 * peak(rural, [])
 

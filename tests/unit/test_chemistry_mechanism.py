@@ -30,8 +30,8 @@ def grs():
 
 
 def test_grs_aero_species_and_reactions(grs):
-    assert len(grs.species) == 19 and len(grs.reactions) == 11
-    for name in ("NO", "NO2", "O3", "ROC", "RP", "HNO3", "SNGN", "NH3", "NO3A", "NH4A", "SO2", "SULF", "SOA",
+    assert len(grs.species) == 18 and len(grs.reactions) == 12
+    for name in ("NO", "NO2", "O3", "ROC", "RP", "HNO3", "NH3", "NO3A", "NH4A", "SO2", "SULF", "SOA",
                  "POA", "EC", "PM25_OTHER", "PMC", "CO", "CO2"):
         assert name in grs.species_names
     sp = {s.name: s for s in grs.species}
@@ -74,6 +74,24 @@ def test_rate_constants_units(grs):
     assert by["S1"] == pytest.approx(8.9e-13, rel=2e-3)  # times OH later
     assert by["S2"] == pytest.approx(3e-8 / 100 / 3600 * 50.0 ** 4, rel=1e-14)
     assert by["C1"] == pytest.approx(1.44e-13 * (1 + 0.7808 * M_298 / 4.2e19), rel=1e-14)
+    # OH + NO2 (+M): JPL 15-10 fall-off, 1.05e-11 cm3 s-1 at 298 K and 1 atm (times OH later)
+    assert by["N1"] == pytest.approx(1.05e-11, rel=2e-3)
+
+
+def test_grs_nitrogen_products(grs):
+    """R7 (GRS' SNGN, nitrogen products in particles) yields particulate nitrate; N1 is OH + NO2 -> HNO3 with the
+    OH proxy; no reaction makes an involatile nitrate of its own."""
+    a = grs.arrays
+    names = grs.species_names
+    by_label = {r.label: n for n, r in enumerate(grs.reactions)}
+    r7, n1 = by_label["R7"], by_label["N1"]
+    assert {names[a.net_species[i]]: a.net_coef[i] for i in range(a.net_start[r7], a.net_start[r7 + 1])} == \
+        {"RP": -1.0, "NO2": -1.0, "NO3A": 1.0}
+    assert {names[a.net_species[i]]: a.net_coef[i] for i in range(a.net_start[n1], a.net_start[n1 + 1])} == \
+        {"NO2": -1.0, "HNO3": 1.0}
+    assert a.oh_factor[n1] == 1 and a.rate_type[n1] == kc.RATE_TROE
+    pm25 = next(d for d in grs.diagnostics if d.name == "PM25")
+    assert set(pm25.terms) == {"POA", "EC", "PM25_OTHER", "SULF", "NO3A", "NH4A", "SOA"}
 
 
 def test_jacobian_matches_finite_differences(grs):

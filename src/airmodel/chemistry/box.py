@@ -58,6 +58,7 @@ from ..kernels.rosenbrock import METHODS, tableau
 from ..config_files import apply_overrides, parse_time, read_toml
 from ..schema import NUMBER, fill_table, key
 from ..version import __version__
+from .codegen import select_kernels
 from .mechanism import Mechanism, air_molar_density, load_mechanism, output_to_ppb, ppb_to_output
 from .process import check_settings, seconds_of_year
 
@@ -307,8 +308,9 @@ def build_setup(cfg: dict) -> BoxSetup:
 
 
 def integrate(setup: BoxSetup, rtol: float | None = None, atol: float | None = None, method: str | None = None,
-              max_steps: int | None = None):
-    """Run the Rosenbrock box integration; returns (ppb[nout, ns], {"accepted": n, "rejected": n})."""
+              max_steps: int | None = None, kernels: str = "auto"):
+    """Run the Rosenbrock box integration; returns (ppb[nout, ns], {"accepted": n, "rejected": n}). ``kernels``:
+    "auto" or "generated" (the mechanism's generated code, codegen.py) or "generic" (the index-array kernels)."""
     box = setup.config["box"]
     rtol = box["rtol"] if rtol is None else rtol
     atol = box["atol"] if atol is None else atol
@@ -321,13 +323,17 @@ def integrate(setup: BoxSetup, rtol: float | None = None, atol: float | None = N
     kchem.equilibrate(mech.arrays, y, setup.segment_temperature[0], setup.segment_rh[0])
     out[0] = y
     stats = np.zeros(2, dtype=np.int64)
-    status, failed = kchem.integrate_box(
-        y, setup.segment_start, setup.segment_length, setup.segment_days_in_year, setup.segment_temperature,
-        setup.segment_number_density, setup.segment_rh, setup.segment_cloud, setup.segment_emission,
-        setup.segment_record, setup.dilution, setup.background, setup.lon, setup.lat, setup.fixed_cos_zenith,
-        mech.arrays, tableau(method), setup.solve, setup.n_coupled, setup.position, float(rtol),
-        np.full(ns, float(atol)),
-        int(max_steps), out, stats)
+    forcing = (setup.segment_start, setup.segment_length, setup.segment_days_in_year, setup.segment_temperature,
+               setup.segment_number_density, setup.segment_rh, setup.segment_cloud, setup.segment_emission,
+               setup.segment_record, setup.dilution, setup.background, setup.lon, setup.lat, setup.fixed_cos_zenith)
+    generated = select_kernels(mech, kernels)
+    if generated is not None:
+        status, failed = generated.integrate_box(y, *forcing, tableau(method), setup.solve, float(rtol),
+                                                 np.full(ns, float(atol)), int(max_steps), out, stats)
+    else:
+        status, failed = kchem.integrate_box(y, *forcing, mech.arrays, tableau(method), setup.solve,
+                                             setup.n_coupled, setup.position, float(rtol), np.full(ns, float(atol)),
+                                             int(max_steps), out, stats)
     if status != kchem.STATUS_OK:
         when = setup.start + timedelta(seconds=float(setup.segment_offset[failed]))
         raise InputError(f"{setup.config['source']}: the chemistry solver failed (status {status}) in the interval "
@@ -436,7 +442,7 @@ def plot_box(ds, path_png, force: bool = True) -> Path:
     axes[0].set_ylabel("ppb")
     axes[0].legend(loc="upper left")
     axes[0].set_title(ds.attrs.get("title", "airmodel box"))
-    parts = [n for n in ("SULF", "NO3A", "NH4A", "SOA", "POA", "EC", "PM25_OTHER", "SNGN") if n in ds]
+    parts = [n for n in ("SULF", "NO3A", "NH4A", "SOA", "POA", "EC", "PM25_OTHER") if n in ds]
     if parts:
         axes[1].stackplot(local, *[ds[n].values for n in parts], labels=parts)
         axes[1].set_ylabel("ug m-3")

@@ -14,6 +14,7 @@ import numpy as np
 from ..errors import InputError, ModelHealthError
 from ..kernels import chemistry as kchem
 from ..kernels.rosenbrock import METHODS, tableau
+from .codegen import select_kernels
 from .mechanism import Mechanism, kg_m3_per_ppb, load_mechanism
 
 STATUS_TEXT = {
@@ -53,12 +54,14 @@ class Chemistry:
     ``Chemistry("grs_aero", rtol=1e-3, atol=1e-6)`` compiles the mechanism; ``species`` is its table (names, molar
     masses, output units, long and CF standard names, deposition parameters). ``model_species`` (the names of the
     model's state array, in order) lets the state carry other species too; chemistry reads and writes only its own.
+    ``kernels``: "auto" (the default: the code generated for the mechanism, ``codegen.py``, when the generator
+    supports it), "generated", or "generic" (the index-array kernels, the reference).
     """
 
     def __init__(self, mechanism: str | Mechanism = "grs_aero", rtol: float = DEFAULTS["rtol"],
                  atol: float = DEFAULTS["atol"], method: str = DEFAULTS["method"],
                  max_steps: int = DEFAULTS["max_steps"], model_species: list[str] | None = None,
-                 photolysis: str = "per_step"):
+                 photolysis: str = "per_step", kernels: str = "auto"):
         check_settings(rtol, atol, method, max_steps)
         if photolysis not in PHOTOLYSIS_MODES:
             raise InputError(f"chemistry.photolysis: unknown value {photolysis!r}; choose one of: "
@@ -71,6 +74,8 @@ class Chemistry:
         self.names = self.mechanism.species_names
         self.rtol, self.atol, self.method, self.max_steps = float(rtol), float(atol), method, int(max_steps)
         self.tableau = tableau(method)
+        #: the generated module (None: the generic kernels)
+        self.generated = select_kernels(self.mechanism, kernels)
         ns = len(self.names)
         if model_species is None:
             self.slot = np.arange(ns, dtype=np.int64)
@@ -166,11 +171,15 @@ class Chemistry:
         steps = np.zeros(shape3, dtype=np.int64)
         if self.next_step is None or self.next_step.shape != shape3:
             self.next_step = np.zeros(shape3)
-        kchem.chemistry_3d(concentration, self.slot, self.active, self.solve, self.n_coupled, self.position, rho,
-                           temp, rh, cloud, cover,
-                           lon2, lat2, sun, float(dt), self.mechanism.arrays, self.tableau, self.rtol,
-                           self.atol_array, self.max_steps, status, steps, self.next_step,
-                           self.photolysis_at_midpoint)
+        if self.generated is not None:
+            self.generated.chemistry_3d(concentration, self.slot, self.active, self.solve, rho, temp, rh, cloud,
+                                        cover, lon2, lat2, sun, float(dt), self.tableau, self.rtol, self.atol_array,
+                                        self.max_steps, status, steps, self.next_step, self.photolysis_at_midpoint)
+        else:
+            kchem.chemistry_3d(concentration, self.slot, self.active, self.solve, self.n_coupled, self.position,
+                               rho, temp, rh, cloud, cover, lon2, lat2, sun, float(dt), self.mechanism.arrays,
+                               self.tableau, self.rtol, self.atol_array, self.max_steps, status, steps,
+                               self.next_step, self.photolysis_at_midpoint)
         self.last_steps = steps
         if status.any():
             k, j, i = np.argwhere(status != 0)[0]

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta, timezone
 import numpy as np
 
 #: The species of grs_aero in the order this module uses (mapped to the mechanism's order by name).
-SPECIES = ("NO", "NO2", "O3", "ROC", "RP", "HNO3", "SNGN", "NH3", "NO3A", "NH4A", "SO2", "SULF", "SOA", "POA",
+SPECIES = ("NO", "NO2", "O3", "ROC", "RP", "HNO3", "NH3", "NO3A", "NH4A", "SO2", "SULF", "SOA", "POA",
            "EC", "PM25_OTHER", "PMC", "CO", "CO2")
 I = {name: n for n, name in enumerate(SPECIES)}
 PPM_MIN = 1e-3 / 60.0  # ppm-1 min-1 -> ppb-1 s-1
@@ -68,6 +68,11 @@ def thermal_constants(temperature, m_air, rh, cloud):
     k0 = 3.0e-31 * (t / 300.0) ** -3.3 * m_air
     kinf = 1.5e-12
     so2_oh = k0 * kinf / (k0 + kinf) * 0.6 ** (1.0 / (1.0 + math.log10(k0 / kinf) ** 2))
+    # OH + NO2 (+M) -> HNO3, NASA/JPL (Burkholder et al. 2015, JPL Publ. 15-10): k0 = 1.8e-30 (T/300)^-3 [M],
+    # kinf = 2.8e-11, Fc = 0.6
+    k0_no2 = 1.8e-30 * (t / 300.0) ** -3.0 * m_air
+    kinf_no2 = 2.8e-11
+    no2_oh = k0_no2 * kinf_no2 / (k0_no2 + kinf_no2) * 0.6 ** (1.0 / (1.0 + math.log10(k0_no2 / kinf_no2) ** 2))
     return dict(
         r1_per_j=1.0e4 * math.exp(-4710.0 / t),
         r2=5482.0 * math.exp(242.0 / t) * PPM_MIN,
@@ -76,6 +81,7 @@ def thermal_constants(temperature, m_air, rh, cloud):
         r6=125.0 * PPM_MIN,
         r7=125.0 * PPM_MIN,
         s1_per_oh=so2_oh,
+        n1_per_oh=no2_oh,
         s2=3.0e-8 / 100.0 / 3600.0 * ((1.0 - cloud) * rh ** 4 + cloud * 100.0 ** 4),
         a1_per_oh=1.0e-12,
         c1_per_oh=1.44e-13 * (1.0 + 0.7808 * m_air / 4.2e19),
@@ -95,14 +101,15 @@ def rhs(y, j_no2, oh, k, emission, dilution, background):
     rs = (k["s1_per_oh"] * oh + k["s2"]) * so2
     ra = k["a1_per_oh"] * oh * roc
     rc = k["c1_per_oh"] * oh * co
+    rn = k["n1_per_oh"] * oh * no2
     d = emission + dilution * (background - y)
     d[I["NO"]] += -r2 + r3 - r4
-    d[I["NO2"]] += r2 - r3 + r4 - r6 - r7
+    d[I["NO2"]] += r2 - r3 + r4 - r6 - r7 - rn
     d[I["O3"]] += r3 - r4
     d[I["ROC"]] += -ra
     d[I["RP"]] += r1 - r2 - r5 - r6 - r7  # RP + RP -> RP removes one RP per reaction
-    d[I["HNO3"]] += r6
-    d[I["SNGN"]] += r7
+    d[I["HNO3"]] += r6 + rn
+    d[I["NO3A"]] += r7  # GRS' SNGN: particulate nitrate (repartitioned with HNO3 by the equilibrium)
     d[I["SO2"]] += -rs
     d[I["SULF"]] += rs
     d[I["SOA"]] += SOA_PER_ROC * ra
@@ -120,6 +127,7 @@ def jacobian(y, j_no2, oh, k, dilution):
     ks = k["s1_per_oh"] * oh + k["s2"]
     ka = k["a1_per_oh"] * oh
     kc = k["c1_per_oh"] * oh
+    kn = k["n1_per_oh"] * oh
     k6 = k["r6"] + k["r7"]
     jac[NO, NO] += -k["r2"] * rp - k["r4"] * o3
     jac[NO, RP] += -k["r2"] * no
@@ -127,7 +135,7 @@ def jacobian(y, j_no2, oh, k, dilution):
     jac[NO, O3] += -k["r4"] * no
     jac[NO2, NO] += k["r2"] * rp + k["r4"] * o3
     jac[NO2, RP] += k["r2"] * no - k6 * no2
-    jac[NO2, NO2] += -j_no2 - k6 * rp
+    jac[NO2, NO2] += -j_no2 - k6 * rp - kn
     jac[NO2, O3] += k["r4"] * no
     jac[O3, NO2] += j_no2
     jac[O3, NO] += -k["r4"] * o3
@@ -138,9 +146,9 @@ def jacobian(y, j_no2, oh, k, dilution):
     jac[RP, NO] += -k["r2"] * rp
     jac[RP, NO2] += -k6 * rp
     jac[I["HNO3"], RP] += k["r6"] * no2
-    jac[I["HNO3"], NO2] += k["r6"] * rp
-    jac[I["SNGN"], RP] += k["r7"] * no2
-    jac[I["SNGN"], NO2] += k["r7"] * rp
+    jac[I["HNO3"], NO2] += k["r6"] * rp + kn
+    jac[I["NO3A"], RP] += k["r7"] * no2
+    jac[I["NO3A"], NO2] += k["r7"] * rp
     jac[I["SO2"], I["SO2"]] += -ks
     jac[I["SULF"], I["SO2"]] += ks
     jac[I["SOA"], ROC] += SOA_PER_ROC * ka

@@ -234,7 +234,7 @@ def jacobian(mech, k, y, dilution, position, n_coupled, jac):
 # One cell
 # ---------------------------------------------------------------------------------------------------------------
 @njit(cache=True, error_model="numpy")
-def _cos_zenith_at(tau, dt, sun, lon, sin_lat, cos_lat):
+def cos_zenith_in_call(tau, dt, sun, lon, sin_lat, cos_lat):
     """cos(solar zenith angle) at tau (s) after the start of the call. sun = [seconds_of_year at the start,
     sin(declination) at start, at end, cos(declination) at start, at end, equation of time at start, at end,
     fixed cos(zenith) or NaN]; these are interpolated linearly in time over the call (the declination moves by
@@ -249,6 +249,10 @@ def _cos_zenith_at(tau, dt, sun, lon, sin_lat, cos_lat):
     return cos_zenith(sun[0] + tau, sin_dec, cos_dec, eot, lon, sin_lat, cos_lat)
 
 
+#: the former private name (tests use it)
+_cos_zenith_at = cos_zenith_in_call
+
+
 @njit(cache=True, error_model="numpy")
 def _rates_at(mech, cos_chi, cloud_factor, k_thermal, j_values, out):
     """Rate constants for a solar zenith angle: thermal part times photolysis and OH proxy."""
@@ -260,6 +264,12 @@ def _rates_at(mech, cos_chi, cloud_factor, k_thermal, j_values, out):
 def clip_negatives(mech, y, solve):
     """Set negative solved components to zero, taking the deficit from the positive members of the same
     conserved-element family (proportionally), so that element totals do not change."""
+    clip_negatives_by_element(mech.element_of, mech.element_weight, y, solve)
+
+
+@njit(cache=True, error_model="numpy")
+def clip_negatives_by_element(element_of, element_weight, y, solve):
+    """clip_negatives with the element arrays given directly (element_of[s], element_weight[e, s])."""
     ns = y.size
     for a in range(solve.size):
         s = solve[a]
@@ -267,19 +277,95 @@ def clip_negatives(mech, y, solve):
             continue
         deficit = -y[s]
         y[s] = 0.0
-        e = mech.element_of[s]
+        e = element_of[s]
         if e < 0:
             continue
-        need = deficit * mech.element_weight[e, s]
+        need = deficit * element_weight[e, s]
         pool = 0.0
         for q in range(ns):
-            if mech.element_of[q] == e and y[q] > 0.0:
-                pool += mech.element_weight[e, q] * y[q]
+            if element_of[q] == e and y[q] > 0.0:
+                pool += element_weight[e, q] * y[q]
         if pool > need:
             scale = 1.0 - need / pool
             for q in range(ns):
-                if mech.element_of[q] == e and y[q] > 0.0:
+                if element_of[q] == e and y[q] > 0.0:
                     y[q] *= scale
+
+
+@njit(cache=True, error_model="numpy")
+def starting_step(y, f, solve, atol, rtol, first_step, dt, h_min):
+    """The first step of a call: first_step if positive, else 0.01 ||y|| / ||f|| in the error norm (Hairer,
+    Norsett and Wanner 1993, sec. II.4), 1e-6 s if either norm is tiny; within [h_min, dt]."""
+    m = solve.size
+    d0 = 0.0
+    d1 = 0.0
+    for a in range(m):
+        s = solve[a]
+        sc = atol[s] + rtol * abs(y[s])
+        d0 += (y[s] / sc) ** 2
+        d1 += (f[s] / sc) ** 2
+    d0 = math.sqrt(d0 / m)
+    d1 = math.sqrt(d1 / m)
+    if first_step > 0.0:
+        h = first_step
+    elif d0 < 1e-5 or d1 < 1e-5:
+        h = 1e-6
+    else:
+        h = 0.01 * d0 / d1
+    return min(max(h, h_min), dt)
+
+
+@njit(cache=True, error_model="numpy")
+def new_solution_and_error(y, y_new, stage_k, solve, tab, rtol, atol, by_species):
+    """y_new = y + sum_i m_i K_i over the solved species (others copied) and the scaled RMS error of
+    sum_i e_i K_i; K_i = stage_k[i, s] if by_species else stage_k[i, position of s in solve]. Returns (error,
+    whether a component ends below -atol)."""
+    for s in range(y.size):
+        y_new[s] = y[s]
+    err = 0.0
+    bad_negative = False
+    for a in range(solve.size):
+        s = solve[a]
+        col = s if by_species else a
+        dy = 0.0
+        de = 0.0
+        for i in range(tab.stages):
+            dy += tab.m[i] * stage_k[i, col]
+            de += tab.e[i] * stage_k[i, col]
+        y_new[s] = y[s] + dy
+        sc = atol[s] + rtol * max(abs(y[s]), abs(y_new[s]))
+        err += (de / sc) ** 2
+        if y_new[s] < -atol[s]:
+            bad_negative = True
+    return math.sqrt(err / solve.size), bad_negative
+
+
+@njit(cache=True, error_model="numpy")
+def control_step(err, bad_negative, h, elo, rejected_last):
+    """After an attempt: (accepted, the next step size). Accepted when the error is finite and <= 1 and nothing
+    ends below -atol; a step rejected only for a negative is halved."""
+    finite = math.isfinite(err)
+    if finite and err <= 1.0 and not bad_negative:
+        return True, h * next_step_factor(err, elo, True, rejected_last)
+    if bad_negative and finite and err <= 1.0:
+        return False, h * 0.5
+    return False, h * next_step_factor(err if finite else np.inf, elo, False, rejected_last)
+
+
+@njit(cache=True, error_model="numpy")
+def cell_to_ppb(concentration, slot, active, molar_mass, k, j, i, rho, y):
+    """y[s] (ppb) of the active species from concentration[slot[s], k, j, i] (kg m-3)."""
+    for a in range(active.size):
+        s = active[a]
+        y[s] = concentration[slot[s], k, j, i] / rho * (MOLAR_MASS_AIR / molar_mass[s]) / PPB
+
+
+@njit(cache=True, error_model="numpy")
+def ppb_to_cell(concentration, slot, active, molar_mass, k, j, i, rho, y):
+    """The inverse of cell_to_ppb."""
+    for a in range(active.size):
+        s = active[a]
+        concentration[slot[s], k, j, i] = y[s] * PPB * (molar_mass[s] / MOLAR_MASS_AIR) * rho
 
 
 @njit(cache=True, error_model="numpy")
@@ -325,27 +411,10 @@ def integrate_cell(y, dt, mech, sun, lon, sin_lat, cos_lat, cloud_factor, emissi
 
     t = 0.0
     fixed_sun = sun[7] == sun[7]  # a fixed solar zenith angle: photolysis constant over the call
-    c_now = _cos_zenith_at(t, dt, sun, lon, sin_lat, cos_lat)
+    c_now = cos_zenith_in_call(t, dt, sun, lon, sin_lat, cos_lat)
     _rates_at(mech, c_now, cloud_factor, k_thermal, j_values, k_now)
     tendency(mech, k_now, y, emission, dilution, background, f_now)
-
-    # Starting step (Hairer, Norsett and Wanner 1993, sec. II.4): 0.01 ||y|| / ||f|| in the error norm.
-    d0 = 0.0
-    d1 = 0.0
-    for a in range(m):
-        s = solve[a]
-        sc = atol[s] + rtol * abs(y[s])
-        d0 += (y[s] / sc) ** 2
-        d1 += (f_now[s] / sc) ** 2
-    d0 = math.sqrt(d0 / m)
-    d1 = math.sqrt(d1 / m)
-    if first_step > 0.0:
-        h = first_step
-    elif d0 < 1e-5 or d1 < 1e-5:
-        h = 1e-6
-    else:
-        h = 0.01 * d0 / d1
-    h = min(max(h, h_min), dt)
+    h = starting_step(y, f_now, solve, atol, rtol, first_step, dt, h_min)
 
     rejected_last = False
     h_plan = h
@@ -356,7 +425,7 @@ def integrate_cell(y, dt, mech, sun, lon, sin_lat, cos_lat, cloud_factor, emissi
         if last:
             h = remaining
         # f_t by a forward difference at the start of the step (y fixed); the sun is the only time dependence
-        c_next = _cos_zenith_at(t + TIME_DERIVATIVE_DELTA, dt, sun, lon, sin_lat, cos_lat)
+        c_next = cos_zenith_in_call(t + TIME_DERIVATIVE_DELTA, dt, sun, lon, sin_lat, cos_lat)
         if fixed_sun or (c_now <= 0.0 and c_next <= 0.0):
             for s in range(y.size):
                 f_time[s] = 0.0
@@ -402,7 +471,7 @@ def integrate_cell(y, dt, mech, sun, lon, sin_lat, cos_lat, cloud_factor, emissi
                             k_stage[r] = k_now[r]
                         stage_time = tau
                     elif tau != stage_time:
-                        _rates_at(mech, _cos_zenith_at(tau, dt, sun, lon, sin_lat, cos_lat), cloud_factor,
+                        _rates_at(mech, cos_zenith_in_call(tau, dt, sun, lon, sin_lat, cos_lat), cloud_factor,
                                   k_thermal, j_values, k_stage)
                         stage_time = tau
                     tendency(mech, k_stage, y_stage, emission, dilution, background, f_stage)
@@ -426,43 +495,24 @@ def integrate_cell(y, dt, mech, sun, lon, sin_lat, cos_lat, cloud_factor, emissi
                 for a in range(m):
                     stage_k[i, a] = rhs[a]
             # new solution and error estimate
-            for s in range(y.size):
-                y_new[s] = y[s]
-            err = 0.0
-            bad_negative = False
-            for a in range(m):
-                s = solve[a]
-                dy = 0.0
-                de = 0.0
-                for i in range(n_stages):
-                    dy += tab.m[i] * stage_k[i, a]
-                    de += tab.e[i] * stage_k[i, a]
-                y_new[s] = y[s] + dy
-                sc = atol[s] + rtol * max(abs(y[s]), abs(y_new[s]))
-                err += (de / sc) ** 2
-                if y_new[s] < -atol[s]:
-                    bad_negative = True
-            err = math.sqrt(err / m)
-            finite = math.isfinite(err)
-            if finite and err <= 1.0 and not bad_negative:
+            err, bad_negative = new_solution_and_error(y, y_new, stage_k, solve, tab, rtol, atol, False)
+            accepted, h_next = control_step(err, bad_negative, h, tab.elo, rejected_last)
+            if accepted:
                 clip_negatives(mech, y_new, solve)
                 for s in range(y.size):
                     y[s] = y_new[s]
                 t = dt if last else t + h
                 n_accepted += 1
-                h *= next_step_factor(err, tab.elo, True, rejected_last)
+                h = h_next
                 rejected_last = False
                 break
             n_rejected += 1
-            if bad_negative and finite and err <= 1.0:
-                h *= 0.5
-            else:
-                h *= next_step_factor(err if finite else np.inf, tab.elo, False, rejected_last)
+            h = h_next
             rejected_last = True
             last = False
         if t < dt:
             if not fixed_sun:
-                c_now = _cos_zenith_at(t, dt, sun, lon, sin_lat, cos_lat)
+                c_now = cos_zenith_in_call(t, dt, sun, lon, sin_lat, cos_lat)
                 _rates_at(mech, c_now, cloud_factor, k_thermal, j_values, k_now)
             tendency(mech, k_now, y, emission, dilution, background, f_now)
     return STATUS_OK, n_accepted, n_rejected, max(h, h_plan)
@@ -525,9 +575,7 @@ def chemistry_3d(concentration, slot, active, solve, n_coupled, position, air_de
             i = rest - j * nx
             rho = air_density[k, j, i]
             m_air = air_number_density(rho)
-            for a in range(active.size):
-                s = active[a]
-                y[s] = concentration[slot[s], k, j, i] / rho * (MOLAR_MASS_AIR / mech.molar_mass[s]) / PPB
+            cell_to_ppb(concentration, slot, active, mech.molar_mass, k, j, i, rho, y)
             t_cell = temperature[k, j, i]
             rh = rh_percent[k, j, i]
             cf = cloud_fraction[k, j, i]
@@ -535,7 +583,7 @@ def chemistry_3d(concentration, slot, active, solve, n_coupled, position, air_de
             phi = math.radians(lat[j, i])
             cloud_factor = cloud_attenuation(cloud_cover[j, i], mech.cloud_par[0], mech.cloud_par[1])
             if photolysis_at_midpoint:
-                cell_sun[7] = _cos_zenith_at(0.5 * dt, dt, sun, lon[j, i], math.sin(phi), math.cos(phi))
+                cell_sun[7] = cos_zenith_in_call(0.5 * dt, dt, sun, lon[j, i], math.sin(phi), math.cos(phi))
             st, n_acc, n_rej, h_next = integrate_cell(y, dt, mech, cell_sun, lon[j, i], math.sin(phi),
                                                       math.cos(phi),
                                                       cloud_factor, no_emission, 0.0, no_emission, solve,
@@ -543,9 +591,7 @@ def chemistry_3d(concentration, slot, active, solve, n_coupled, position, air_de
                                                       next_step[k, j, i])
             next_step[k, j, i] = h_next
             equilibrate(mech, y, t_cell, rh)
-            for a in range(active.size):
-                s = active[a]
-                concentration[slot[s], k, j, i] = y[s] * PPB * (mech.molar_mass[s] / MOLAR_MASS_AIR) * rho
+            ppb_to_cell(concentration, slot, active, mech.molar_mass, k, j, i, rho, y)
             status[k, j, i] = st
             steps[k, j, i] = n_acc + n_rej
 

@@ -1,0 +1,667 @@
+"""Specialised chemistry code per mechanism, as KPP does for Fortran and C (Damian et al. 2002, Comput. Chem. Eng.
+26, 1567): Python source for Numba, written out once per mechanism and imported with Numba's on-disk cache.
+
+What is generated (straight-line code, every index and constant a literal):
+
+- ``thermal_rate_constants(T, M, RH, f_cloud, k)``: the rate constants that do not depend on the sun;
+- ``rate_constants(cos_chi, cloud_factor, k_thermal, k)``: photolysis frequencies (MCM form) and the OH proxy
+  folded into the rate constants;
+- ``tendency(k, y, emission, dilution, background, f)`` and ``jacobian(k, y, dilution, jac)``: the right-hand side
+  and its analytic Jacobian, the latter in a sparse layout (``JAC_ROW``, ``JAC_COL``: species of each stored
+  entry; fill-in entries included, zero);
+- ``decompose(a)`` and ``solve_lu(a, b)``: the LU decomposition of the sparse stage matrix without pivoting, and the
+  forward and back substitution, on the same layout;
+- ``clip_negatives``, ``equilibrate``, the per-cell Rosenbrock integrator ``integrate_cell`` and the drivers
+  ``chemistry_3d`` (parallel over cells) and ``integrate_box``, with the arguments of the generic drivers in
+  ``airmodel.kernels.chemistry`` less the mechanism arrays (they are compiled in).
+
+Each expression is written in the order the generic kernels evaluate it (reaction by reaction, left to right), so
+the generated tendency and Jacobian equal the generic ones to the last bit on most inputs; the generic kernels stay
+the reference they are tested against (tests/unit/test_chemistry_codegen.py).
+
+Ordering for the LU (fill-in). The stage matrix (1/(h gamma)) I - J has the pattern of J plus the diagonal.
+Pivots are taken on the diagonal (no pivoting: the matrix is diagonally dominant for small h, and KPP does the
+same) in the order of the **Markowitz criterion restricted to the diagonal** (Markowitz 1957, Manag. Sci. 3, 255;
+Duff, Erisman and Reid 1986, Direct Methods for Sparse Matrices, sec. 7.2): at each elimination step the
+remaining species with the smallest (r - 1)(c - 1), r and c the counts of nonzeros in its row and column of the
+remaining submatrix, ties to the lower species index; the fill it creates is added before the next choice. This
+is a greedy heuristic (an exact minimum is NP-hard), the one KPP uses. Species that are never reactants have empty
+columns and cost nothing wherever they fall.
+
+Cache. The source is written to ``<cache>/airmodel/generated_mechanisms/mech_<name>_<key>.py``, where ``<cache>``
+is ``$AIRMODEL_CACHE_DIR``, else ``$XDG_CACHE_HOME``, else ``~/.cache`` (never the installed package, which may be
+read-only); if that is not writable, a folder in the system's temporary directory. ``<key>`` is a SHA-256 of the
+``.mech`` text (when the mechanism came from a file), the generated source itself (so everything compiled from the
+file, and the generator's own version, is covered), and the source of the kernel modules it imports (Numba's
+cache does not notice changes in called modules). A changed file gives a new name, so an old file is never reused
+and never rewritten; Numba keeps its compiled cache beside it, in ``__pycache__``.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import InputError
+from ..files import read_text, write_text_atomic
+from ..kernels import aerosol as kaerosol
+from ..kernels import chemistry as kchem
+from ..kernels import photolysis as kphotolysis
+from ..kernels import rosenbrock as krosenbrock
+from .mechanism import Mechanism
+
+GENERATOR_VERSION = "1"
+KERNEL_CHOICES = ("auto", "generated", "generic")
+
+
+class CodegenError(InputError):
+    """The generator cannot write code for this mechanism (e.g. a rate form it has no emitter for)."""
+
+
+# -------------------------------------------------------------------------------------------------------------------
+# Sparse structure and ordering
+# -------------------------------------------------------------------------------------------------------------------
+def jacobian_pattern(mech: Mechanism) -> set[tuple[int, int]]:
+    """(row, column) species pairs where J can be nonzero, with the whole diagonal."""
+    a = mech.arrays
+    ns = a.molar_mass.size
+    pattern = {(s, s) for s in range(ns)}
+    for r in range(a.rate_type.size):
+        for p in range(a.n_reactants[r]):
+            col = int(a.reactants[r, p])
+            for n in range(a.net_start[r], a.net_start[r + 1]):
+                pattern.add((int(a.net_species[n]), col))
+    return pattern
+
+
+def markowitz_order(pattern: set[tuple[int, int]], n: int) -> tuple[list[int], set[tuple[int, int]]]:
+    """Diagonal pivot order by the Markowitz criterion (module docstring); returns (order, pattern with fill)."""
+    rows = {i: set() for i in range(n)}
+    cols = {i: set() for i in range(n)}
+    for i, j in pattern:
+        rows[i].add(j)
+        cols[j].add(i)
+    full = set(pattern)
+    remaining = set(range(n))
+    order = []
+    while remaining:
+        best = min(remaining, key=lambda i: ((len(rows[i]) - 1) * (len(cols[i]) - 1), i))
+        order.append(best)
+        remaining.discard(best)
+        below = [r for r in cols[best] if r != best]
+        right = [c for c in rows[best] if c != best]
+        for r in below:
+            for c in right:
+                if c not in rows[r]:
+                    rows[r].add(c)
+                    cols[c].add(r)
+                    full.add((r, c))
+        for r in below:
+            rows[r].discard(best)
+        for c in right:
+            cols[c].discard(best)
+    return order, full
+
+
+class SparseLayout:
+    """The stored entries of the stage matrix, row by row in pivot order: ``rows[i]`` lists the pivot positions of
+    the columns stored in row i (sorted); ``slot[(i, j)]`` the index in the 1-D value array."""
+
+    def __init__(self, mech: Mechanism):
+        ns = mech.arrays.molar_mass.size
+        self.jacobian = jacobian_pattern(mech)
+        self.order, filled = markowitz_order(self.jacobian, ns)
+        self.position = {s: i for i, s in enumerate(self.order)}
+        self.n_fill = len(filled) - len(self.jacobian)
+        rows = [[] for _ in range(ns)]
+        for r, c in filled:
+            rows[self.position[r]].append(self.position[c])
+        self.rows = [sorted(r) for r in rows]
+        self.slot = {}
+        for i, row in enumerate(self.rows):
+            for j in row:
+                self.slot[(i, j)] = len(self.slot)
+        self.nnz = len(self.slot)
+        self.species_row = np.array([self.order[i] for i, _ in sorted(self.slot, key=self.slot.get)], dtype=np.int64)
+        self.species_col = np.array([self.order[j] for _, j in sorted(self.slot, key=self.slot.get)], dtype=np.int64)
+
+    def of_species(self, row: int, col: int) -> int:
+        return self.slot[(self.position[row], self.position[col])]
+
+
+def fill_in(pattern: set[tuple[int, int]], order: list[int]) -> int:
+    """Entries created by eliminating in ``order`` (to compare orderings)."""
+    n = max(max(i, j) for i, j in pattern) + 1
+    rank = {s: i for i, s in enumerate(order)}
+    rows = {i: {j for (r, j) in pattern if r == i} for i in range(n)}
+    created = 0
+    for p in order:
+        below = [r for r in range(n) if p in rows[r] and rank[r] > rank[p]]
+        right = [c for c in rows[p] if rank[c] > rank[p]]
+        for r in below:
+            for c in right:
+                if c not in rows[r]:
+                    rows[r].add(c)
+                    created += 1
+    return created
+
+
+# -------------------------------------------------------------------------------------------------------------------
+# Emitters
+# -------------------------------------------------------------------------------------------------------------------
+def _lit(x: float) -> str:
+    """A float literal that reads back to the same double."""
+    return repr(float(x))
+
+
+def _thermal_expression(code: int, p) -> str:
+    """The base rate constant of one reaction, written as the generic kernel computes it."""
+    if code == kchem.RATE_CONSTANT:
+        return _lit(p[0])
+    if code == kchem.RATE_ARRHENIUS:
+        text = f"{_lit(p[0])} * math.exp({_lit(-p[1])} / t)"
+        if p[2] != 0.0:
+            text = f"({text}) * (t / 300.0) ** {_lit(p[2])}"
+        return text
+    if code == kchem.RATE_TROE:
+        return f"troe_jpl({', '.join(_lit(v) for v in p[:5])}, t, m)"
+    if code == kchem.RATE_LINEAR_M:
+        return f"{_lit(p[0])} * (1.0 + m / {_lit(p[1])})"
+    if code == kchem.RATE_HUMIDITY_CLOUD:
+        return f"{_lit(p[0])} * ((1.0 - fc) * rhc ** {_lit(p[1])} + fc * 100.0 ** {_lit(p[1])})"
+    raise CodegenError(f"the code generator has no emitter for rate type {code}; use kernels='generic' or add one "
+                       f"in airmodel/chemistry/codegen.py")
+
+
+#: the rate forms the generator writes code for (a test checks that every RATE_* code of the kernels is here)
+SUPPORTED_RATE_TYPES = (kchem.RATE_CONSTANT, kchem.RATE_ARRHENIUS, kchem.RATE_TROE, kchem.RATE_LINEAR_M,
+                        kchem.RATE_HUMIDITY_CLOUD)
+
+
+def _emit_thermal(mech: Mechanism) -> list[str]:
+    a = mech.arrays
+    out = ["@njit(cache=True, error_model='numpy')",
+           "def thermal_rate_constants(t, m, rh_percent, cloud_fraction, k):",
+           "    fc = min(max(cloud_fraction, 0.0), 1.0)",
+           "    rhc = min(max(rh_percent, 0.0), 100.0)"]
+    for r in range(a.rate_type.size):
+        expr = f"({_thermal_expression(int(a.rate_type[r]), a.rate_par[r])}) * {_lit(a.rate_scale[r])}"
+        if a.molecule_units[r] == 1:
+            expr += " * (PPB * m)" * (int(a.n_reactants[r]) - 1)
+        out.append(f"    k[{r}] = {expr}  # {mech.reactions[r].label}")
+    return out
+
+
+def _emit_rates(mech: Mechanism) -> list[str]:
+    a = mech.arrays
+    nj = a.photolysis_par.shape[0]
+    out = ["@njit(cache=True, error_model='numpy')",
+           "def rate_constants(cos_chi, cloud_factor, k_thermal, k):",
+           "    \"\"\"Thermal rate constants times photolysis frequencies (MCM) and the OH proxy.\"\"\""]
+    if nj:
+        out.append("    if cos_chi > 0.0:")
+        out.append("        log_c = math.log(cos_chi)")
+        out.append("        inv_c = 1.0 / cos_chi")
+        for q in range(nj):
+            l, mm, n = a.photolysis_par[q]
+            out.append(f"        j{q} = cloud_factor * {_lit(l)} * math.exp({_lit(mm)} * log_c - {_lit(n)} * inv_c)")
+        out.append("    else:")
+        for q in range(nj):
+            out.append(f"        j{q} = 0.0")
+    out.append("    oh = 0.0")
+    if a.oh_photolysis >= 0:
+        out.append(f"    ratio = j{int(a.oh_photolysis)} / {_lit(a.oh_par[1])}")
+        out.append("    if ratio > 0.0:")
+        power = "ratio" if a.oh_par[2] == 1.0 else f"ratio ** {_lit(a.oh_par[2])}"
+        out.append(f"        oh = {_lit(a.oh_par[0])} * {power}")
+    for r in range(a.rate_type.size):
+        factors = [f"k_thermal[{r}]"]
+        if a.photolysis_index[r] >= 0:
+            factors.append(f"j{int(a.photolysis_index[r])}")
+        if a.oh_factor[r] == 1:
+            factors.append("oh")
+        out.append(f"    k[{r}] = {' * '.join(factors)}")
+    out.append("    return oh")
+    return out
+
+
+def _reaction_rate(a, r: int) -> str:
+    return " * ".join([f"k[{r}]"] + [f"y[{int(a.reactants[r, p])}]" for p in range(a.n_reactants[r])])
+
+
+def _term(coef: float, value: str) -> str:
+    """'+ c * value' as the generic kernel's f += c * value (c = +-1 exactly: no multiplication)."""
+    if coef == 1.0:
+        return f" + {value}"
+    if coef == -1.0:
+        return f" - {value}"
+    return f" + {_lit(coef)} * {value}"
+
+
+def _emit_tendency(mech: Mechanism) -> list[str]:
+    a = mech.arrays
+    ns = a.molar_mass.size
+    out = ["@njit(cache=True, error_model='numpy')",
+           "def tendency(k, y, emission, dilution, background, f):",
+           "    if dilution != 0.0:",
+           f"        for s in range({ns}):",
+           "            f[s] = emission[s] + dilution * (background[s] - y[s])",
+           "    else:",
+           f"        for s in range({ns}):",
+           "            f[s] = emission[s]"]
+    terms: dict[int, str] = {}
+    for r in range(a.rate_type.size):
+        out.append(f"    r{r} = {_reaction_rate(a, r)}")
+        for n in range(a.net_start[r], a.net_start[r + 1]):
+            s = int(a.net_species[n])
+            terms[s] = terms.get(s, "") + _term(float(a.net_coef[n]), f"r{r}")
+    for s in sorted(terms):
+        out.append(f"    f[{s}] = f[{s}]{terms[s]}  # {mech.species[s].name}")
+    return out
+
+
+def _emit_jacobian(mech: Mechanism, layout: SparseLayout) -> list[str]:
+    """jac[slot] = dilution term + contributions in the generic kernel's order (reaction, reactant, product)."""
+    a = mech.arrays
+    ns = a.molar_mass.size
+    parts: dict[tuple[int, int], str] = {}
+    for r in range(a.rate_type.size):
+        nreac = int(a.n_reactants[r])
+        for p in range(nreac):
+            d = " * ".join([f"k[{r}]"] + [f"y[{int(a.reactants[r, q])}]" for q in range(nreac) if q != p])
+            col = int(a.reactants[r, p])
+            for n in range(a.net_start[r], a.net_start[r + 1]):
+                row = int(a.net_species[n])
+                value = f"({d})" if nreac > 1 else d
+                parts[(row, col)] = parts.get((row, col), "") + _term(float(a.net_coef[n]), value)
+    out = ["@njit(cache=True, error_model='numpy')",
+           "def jacobian(k, y, dilution, jac):",
+           "    \"\"\"The analytic Jacobian in the sparse layout (JAC_ROW, JAC_COL); fill-in entries are left as\n"
+           "    they are (zero from allocate()).\"\"\""]
+    for s in range(ns):
+        text = parts.pop((s, s), "")
+        out.append(f"    jac[{layout.of_species(s, s)}] = -dilution{text}")
+    for (row, col), text in sorted(parts.items(), key=lambda kv: layout.of_species(*kv[0])):
+        text = text[3:] if text.startswith(" + ") else "-" + text[3:]
+        out.append(f"    jac[{layout.of_species(row, col)}] = {text}")
+    return out
+
+
+def _emit_lu(layout: SparseLayout) -> list[str]:
+    slot = layout.slot
+    out = ["@njit(cache=True, error_model='numpy')",
+           "def decompose(a):",
+           "    \"\"\"In-place LU without pivoting in the Markowitz order; the diagonal keeps 1 / U_ii. False if a\n"
+           "    pivot is zero or not finite.\"\"\""]
+    for i, row in enumerate(layout.rows):
+        for j in row:
+            if j >= i:
+                break
+            out.append(f"    a[{slot[(i, j)]}] *= a[{slot[(j, j)]}]")
+            for k in layout.rows[j]:
+                if k > j:
+                    out.append(f"    a[{slot[(i, k)]}] -= a[{slot[(i, j)]}] * a[{slot[(j, k)]}]")
+        d = slot[(i, i)]
+        out.append(f"    if not (abs(a[{d}]) > 0.0 and abs(a[{d}]) < INF):")
+        out.append("        return False")
+        out.append(f"    a[{d}] = 1.0 / a[{d}]")
+    out.append("    return True")
+    out += ["", "", "@njit(cache=True, error_model='numpy')",
+            "def solve_lu(a, b):",
+            "    \"\"\"Solve (LU) x = b in place (b indexed by species), with the factors from decompose().\"\"\""]
+    order = layout.order
+    for i, row in enumerate(layout.rows):
+        lower = "".join(f" - a[{slot[(i, j)]}] * b[{order[j]}]" for j in row if j < i)
+        if lower:
+            out.append(f"    b[{order[i]}] = b[{order[i]}]{lower}")
+    for i in range(len(layout.rows) - 1, -1, -1):
+        upper = "".join(f" - a[{slot[(i, k)]}] * b[{order[k]}]" for k in layout.rows[i] if k > i)
+        s = order[i]
+        out.append(f"    b[{s}] = (b[{s}]{upper}) * a[{slot[(i, i)]}]" if upper else f"    b[{s}] *= a[{slot[(i, i)]}]")
+    out += ["", "", "@njit(cache=True, error_model='numpy')",
+            "def stage_matrix(jac, diagonal, a):",
+            "    \"\"\"a = diagonal I - J on the sparse layout.\"\"\"",
+            f"    for n in range({layout.nnz}):",
+            "        a[n] = -jac[n]"]
+    for s in range(len(order)):
+        out.append(f"    a[{slot[(s, s)]}] += diagonal")
+    return out
+
+
+def _emit_equilibrium(mech: Mechanism) -> list[str]:
+    eq = mech.arrays.equilibrium
+    out = ["@njit(cache=True, error_model='numpy')",
+           "def equilibrate(y, temperature, rh_percent):"]
+    if eq[0] < 0:
+        return out + ["    return"]
+    nh3, hno3, nh4, no3, so4 = (int(v) for v in eq)
+    return out + [
+        "    k_eq = nh4no3_dissociation_constant(temperature, rh_percent)",
+        f"    a, b, c, d = partition_ammonium_nitrate(y[{nh3}] + y[{nh4}], y[{hno3}] + y[{no3}], y[{so4}], k_eq)",
+        f"    y[{nh3}] = a", f"    y[{hno3}] = b", f"    y[{nh4}] = c", f"    y[{no3}] = d"]
+
+
+def _array_literal(values, dtype: str) -> str:
+    values = np.asarray(values)
+    if values.ndim == 2:
+        return f"np.array([{', '.join('[' + ', '.join(_lit(v) for v in row) + ']' for row in values)}], " \
+               f"dtype=np.{dtype})"
+    text = ", ".join(str(int(v)) if dtype == "int64" else _lit(v) for v in values)
+    return f"np.array([{text}], dtype=np.{dtype})"
+
+
+# The solver around the generated pieces: the generic integrate_cell and drivers of airmodel.kernels.chemistry,
+# written for the full species vector (non-solved species have zero tendency, so their stage values are zero), with
+# the sparse LU in place of the dense block LU, without the mechanism arrays, and reusing the rate constants of
+# the last stage time (t + h) for the start of the next step (the same value, computed once).
+TEMPLATE = '''
+@njit(cache=True, error_model='numpy')
+def allocate(n_stages):
+    """Scratch for integrate_cell: k_thermal, k_now, k_stage, k_time, f_now, f_stage, f_time, y_stage, y_new,
+    stage_k, jac, lu."""
+    return (np.empty(NR), np.empty(NR), np.empty(NR), np.empty(NR), np.empty(NS), np.empty(NS), np.empty(NS),
+            np.empty(NS), np.empty(NS), np.zeros((n_stages, NS)), np.zeros(NNZ), np.zeros(NNZ))
+
+
+@njit(cache=True, error_model='numpy')
+def integrate_cell(y, dt, sun, lon, sin_lat, cos_lat, cloud_factor, emission, dilution, background, solve, tab,
+                   rtol, atol, max_steps, ws, first_step):
+    """Advance y (ppb, all species, in place) over dt s: airmodel.kernels.chemistry.integrate_cell with the
+    generated pieces. ws = allocate(tab.stages) with ws[0] the thermal rate constants. Returns (status, accepted,
+    rejected, next step size)."""
+    k_thermal, k_now, k_stage, k_time, f_now, f_stage, f_time, y_stage, y_new, stage_k, jac, lu = ws
+    n_stages = tab.stages
+    n_accepted = 0
+    n_rejected = 0
+    n_singular = 0
+    if dt <= 0.0 or solve.size == 0:
+        return STATUS_OK, 0, 0, first_step
+    h_min = 1e-12 * max(dt, 1.0)
+    t = 0.0
+    fixed_sun = sun[7] == sun[7]
+    c_now = cos_zenith_in_call(t, dt, sun, lon, sin_lat, cos_lat)
+    rate_constants(c_now, cloud_factor, k_thermal, k_now)
+    tendency(k_now, y, emission, dilution, background, f_now)
+    h = starting_step(y, f_now, solve, atol, rtol, first_step, dt, h_min)
+    rejected_last = False
+    h_plan = h
+    stage_time = -1.0  # the time k_stage belongs to
+    while t < dt:
+        remaining = dt - t
+        h_plan = h
+        last = h >= remaining * (1.0 - 1e-12)
+        if last:
+            h = remaining
+        c_next = cos_zenith_in_call(t + TIME_DERIVATIVE_DELTA, dt, sun, lon, sin_lat, cos_lat)
+        if fixed_sun or (c_now <= 0.0 and c_next <= 0.0):
+            for s in range(NS):
+                f_time[s] = 0.0
+        else:
+            rate_constants(c_next, cloud_factor, k_thermal, k_time)
+            tendency(k_time, y, emission, dilution, background, f_time)
+            for s in range(NS):
+                f_time[s] = (f_time[s] - f_now[s]) / TIME_DERIVATIVE_DELTA
+        jacobian(k_now, y, dilution, jac)
+        while True:
+            if n_accepted + n_rejected >= max_steps:
+                return STATUS_TOO_MANY_STEPS, n_accepted, n_rejected, h
+            if h < h_min:
+                return STATUS_STEP_TOO_SMALL, n_accepted, n_rejected, h
+            inv = 1.0 / (h * tab.gamma)
+            stage_matrix(jac, inv, lu)
+            if not decompose(lu):
+                n_singular += 1
+                if n_singular > 5:
+                    return STATUS_SINGULAR, n_accepted, n_rejected, h
+                h *= 0.5
+                last = False
+                rejected_last = True
+                continue
+            use_start = True
+            for i in range(n_stages):
+                if i > 0 and tab.new_f[i] == 1:
+                    for s in range(NS):
+                        y_stage[s] = y[s]
+                    for j in range(i):
+                        a_ij = tab.a[i, j]
+                        if a_ij != 0.0:
+                            for s in range(NS):
+                                y_stage[s] += a_ij * stage_k[j, s]
+                    tau = t + tab.alpha[i] * h
+                    if fixed_sun:
+                        tendency(k_now, y_stage, emission, dilution, background, f_stage)
+                    else:
+                        if tau != stage_time:
+                            rate_constants(cos_zenith_in_call(tau, dt, sun, lon, sin_lat, cos_lat), cloud_factor,
+                                           k_thermal, k_stage)
+                            stage_time = tau
+                        tendency(k_stage, y_stage, emission, dilution, background, f_stage)
+                    use_start = False
+                h_gamma_i = h * tab.gamma_i[i]
+                row = stage_k[i]
+                if use_start:
+                    for s in range(NS):
+                        row[s] = f_now[s] + h_gamma_i * f_time[s]
+                else:
+                    for s in range(NS):
+                        row[s] = f_stage[s] + h_gamma_i * f_time[s]
+                for j in range(i):
+                    c_ij = tab.c[i, j] / h
+                    if c_ij != 0.0:
+                        for s in range(NS):
+                            row[s] += c_ij * stage_k[j, s]
+                solve_lu(lu, row)
+            err, bad_negative = new_solution_and_error(y, y_new, stage_k, solve, tab, rtol, atol, True)
+            accepted, h_next = control_step(err, bad_negative, h, tab.elo, rejected_last)
+            if accepted:
+                clip_negatives_by_element(ELEMENT_OF, ELEMENT_WEIGHT, y_new, solve)
+                y[:] = y_new
+                t = dt if last else t + h
+                n_accepted += 1
+                h = h_next
+                rejected_last = False
+                break
+            n_rejected += 1
+            h = h_next
+            rejected_last = True
+            last = False
+        if t < dt:
+            if not fixed_sun:
+                c_now = cos_zenith_in_call(t, dt, sun, lon, sin_lat, cos_lat)
+                if t == stage_time:  # the rate constants of the last stage time: swap them in
+                    k_now, k_stage = k_stage, k_now
+                    stage_time = -1.0
+                else:
+                    rate_constants(c_now, cloud_factor, k_thermal, k_now)
+            tendency(k_now, y, emission, dilution, background, f_now)
+    return STATUS_OK, n_accepted, n_rejected, max(h, h_plan)
+
+
+@njit(parallel=True, cache=True, error_model='numpy')
+def chemistry_3d(concentration, slot, active, solve, air_density, temperature, rh_percent, cloud_fraction,
+                 cloud_cover, lon, lat, sun, dt, tab, rtol, atol, max_steps, status, steps, next_step,
+                 photolysis_at_midpoint):
+    """airmodel.kernels.chemistry.chemistry_3d with the generated pieces (same arguments less the mechanism
+    arrays, n_coupled and position)."""
+    nz, ny, nx = air_density.shape
+    n_cells = nz * ny * nx
+    n_chunks = (n_cells + CELLS_PER_CHUNK - 1) // CELLS_PER_CHUNK
+    for chunk in prange(n_chunks):
+        ws = allocate(tab.stages)
+        cell_sun = sun.copy()
+        y = np.zeros(NS)
+        no_emission = np.zeros(NS)
+        for cell in range(chunk * CELLS_PER_CHUNK, min(n_cells, (chunk + 1) * CELLS_PER_CHUNK)):
+            k = cell // (ny * nx)
+            rest = cell - k * ny * nx
+            j = rest // nx
+            i = rest - j * nx
+            rho = air_density[k, j, i]
+            cell_to_ppb(concentration, slot, active, MOLAR_MASS, k, j, i, rho, y)
+            t_cell = temperature[k, j, i]
+            rh = rh_percent[k, j, i]
+            thermal_rate_constants(t_cell, air_number_density(rho), rh, cloud_fraction[k, j, i], ws[0])
+            phi = math.radians(lat[j, i])
+            sin_lat = math.sin(phi)
+            cos_lat = math.cos(phi)
+            cloud_factor = cloud_attenuation(cloud_cover[j, i], CLOUD_A, CLOUD_B)
+            if photolysis_at_midpoint:
+                cell_sun[7] = cos_zenith_in_call(0.5 * dt, dt, sun, lon[j, i], sin_lat, cos_lat)
+            st, n_acc, n_rej, h_next = integrate_cell(y, dt, cell_sun, lon[j, i], sin_lat, cos_lat, cloud_factor,
+                                                      no_emission, 0.0, no_emission, solve, tab, rtol, atol,
+                                                      max_steps, ws, next_step[k, j, i])
+            next_step[k, j, i] = h_next
+            equilibrate(y, t_cell, rh)
+            ppb_to_cell(concentration, slot, active, MOLAR_MASS, k, j, i, rho, y)
+            status[k, j, i] = st
+            steps[k, j, i] = n_acc + n_rej
+
+
+@njit(cache=True, error_model='numpy')
+def integrate_box(y, segment_start, segment_length, segment_days_in_year, segment_temperature,
+                  segment_number_density, segment_rh, segment_cloud, segment_emission, segment_record, dilution,
+                  background, lon, lat, fixed_cos_zenith, tab, solve, rtol, atol, max_steps, out, stats):
+    """airmodel.kernels.chemistry.integrate_box with the generated pieces (same arguments less the mechanism
+    arrays, n_coupled and position)."""
+    ws = allocate(tab.stages)
+    phi = math.radians(lat)
+    sin_lat = math.sin(phi)
+    cos_lat = math.cos(phi)
+    h_next = 0.0
+    for n in range(segment_start.size):
+        dt = segment_length[n]
+        sun = sun_parameters(segment_start[n], segment_days_in_year[n], dt, fixed_cos_zenith)
+        thermal_rate_constants(segment_temperature[n], segment_number_density[n], segment_rh[n], segment_cloud[n],
+                               ws[0])
+        cloud_factor = cloud_attenuation(segment_cloud[n], CLOUD_A, CLOUD_B)
+        st, n_acc, n_rej, h_next = integrate_cell(y, dt, sun, lon, sin_lat, cos_lat, cloud_factor,
+                                                  segment_emission[n], dilution, background, solve, tab, rtol,
+                                                  atol, max_steps, ws, h_next)
+        stats[0] += n_acc
+        stats[1] += n_rej
+        if st != STATUS_OK:
+            return st, n
+        equilibrate(y, segment_temperature[n], segment_rh[n])
+        row = segment_record[n]
+        if row >= 0:
+            for s in range(NS):
+                out[row, s] = y[s]
+    return STATUS_OK, -1
+'''
+
+
+def generate_source(mech: Mechanism) -> str:
+    """The Python source of the specialised module for ``mech`` (see the module docstring)."""
+    a = mech.arrays
+    for code in sorted(set(int(c) for c in a.rate_type)):
+        if code not in SUPPORTED_RATE_TYPES:
+            _thermal_expression(code, np.zeros(5))  # raises CodegenError naming the form
+    layout = SparseLayout(mech)
+    ns, nr = a.molar_mass.size, a.rate_type.size
+    head = [
+        f'"""Generated by airmodel.chemistry.codegen (generator version {GENERATOR_VERSION}) for the mechanism '
+        f'{mech.name}: {ns} species, {nr} reactions, a sparse LU of {layout.nnz} entries ({len(layout.jacobian)} '
+        f'of the Jacobian and the diagonal, {layout.n_fill} fill-in) in the Markowitz order. Do not edit: it is '
+        f'rewritten whenever the mechanism or the generator changes."""',
+        "import math", "", "import numpy as np", "from numba import njit, prange", "",
+        "from airmodel.kernels.aerosol import nh4no3_dissociation_constant, partition_ammonium_nitrate",
+        "from airmodel.kernels.chemistry import (CELLS_PER_CHUNK, PPB, STATUS_OK, STATUS_SINGULAR,",
+        "                                        STATUS_STEP_TOO_SMALL, STATUS_TOO_MANY_STEPS, TIME_DERIVATIVE_DELTA,",
+        "                                        air_number_density, cell_to_ppb, clip_negatives_by_element,",
+        "                                        control_step, cos_zenith_in_call, new_solution_and_error,",
+        "                                        ppb_to_cell, starting_step, sun_parameters, troe_jpl)",
+        "from airmodel.kernels.photolysis import cloud_attenuation", "",
+        f"MECHANISM = {mech.name!r}",
+        f"SPECIES = {tuple(mech.species_names)!r}",
+        f"NS = {ns}", f"NR = {nr}", f"NNZ = {layout.nnz}", "INF = math.inf",
+        f"MOLAR_MASS = {_array_literal(a.molar_mass, 'float64')}",
+        f"ELEMENT_OF = {_array_literal(a.element_of, 'int64')}",
+        f"ELEMENT_WEIGHT = {_array_literal(a.element_weight, 'float64')}",
+        f"CLOUD_A = {_lit(a.cloud_par[0])}", f"CLOUD_B = {_lit(a.cloud_par[1])}",
+        "#: species of each stored entry of the sparse matrices (row, column) and the pivot order",
+        f"JAC_ROW = {_array_literal(layout.species_row, 'int64')}",
+        f"JAC_COL = {_array_literal(layout.species_col, 'int64')}",
+        f"PIVOT_ORDER = {_array_literal(layout.order, 'int64')}",
+        f"N_JACOBIAN_ENTRIES = {len(layout.jacobian)}", f"N_FILL = {layout.n_fill}", ""]
+    blocks = [_emit_thermal(mech), _emit_rates(mech), _emit_tendency(mech), _emit_jacobian(mech, layout),
+              _emit_lu(layout), _emit_equilibrium(mech)]
+    body = "\n\n\n".join("\n".join(b) for b in blocks)
+    return "\n".join(head) + "\n\n" + body + "\n\n" + TEMPLATE
+
+
+# -------------------------------------------------------------------------------------------------------------------
+# Cache and import
+# -------------------------------------------------------------------------------------------------------------------
+def cache_folder() -> Path:
+    """Where generated modules go (module docstring); created if missing."""
+    base = os.environ.get("AIRMODEL_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    folder = Path(base) / "airmodel" / "generated_mechanisms"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if os.access(folder, os.W_OK):
+            return folder
+    except OSError:
+        pass
+    folder = Path(tempfile.gettempdir()) / f"airmodel-{os.getuid() if hasattr(os, 'getuid') else 'user'}" / \
+        "generated_mechanisms"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _kernel_sources() -> bytes:
+    return b"".join(Path(m.__file__).read_bytes() for m in (kchem, krosenbrock, kphotolysis, kaerosol))
+
+
+def cache_key(mech: Mechanism, source: str) -> str:
+    digest = hashlib.sha256()
+    digest.update(GENERATOR_VERSION.encode())
+    if mech.path is not None and Path(mech.path).exists():
+        digest.update(read_text(Path(mech.path), "mechanism file").encode())
+    digest.update(source.encode())
+    digest.update(_kernel_sources())
+    return digest.hexdigest()[:20]
+
+
+_LOADED: dict[str, object] = {}
+_BY_MECHANISM: dict[int, tuple[Mechanism, object]] = {}  # id -> (the mechanism object, its module)
+
+
+def generated_module(mech: Mechanism):
+    """The specialised module for ``mech``: generated and written on first use, then imported from the cache (and
+    remembered for this mechanism object, so that repeated calls cost nothing)."""
+    known = _BY_MECHANISM.get(id(mech))
+    if known is not None and known[0] is mech:
+        return known[1]
+    source = generate_source(mech)
+    key = cache_key(mech, source)
+    module_name = f"airmodel_generated_{mech.name}_{key}"
+    if module_name in _LOADED:
+        _BY_MECHANISM[id(mech)] = (mech, _LOADED[module_name])
+        return _LOADED[module_name]
+    path = cache_folder() / f"mech_{mech.name}_{key}.py"
+    if not path.exists() or path.read_text(encoding="utf-8") != source:
+        write_text_atomic(path, source, force=True, what="generated chemistry code")
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    spec.loader.exec_module(module)
+    _LOADED[module_name] = module
+    _BY_MECHANISM[id(mech)] = (mech, module)
+    return module
+
+
+def select_kernels(mech: Mechanism, kernels: str):
+    """The generated module for ``kernels`` = "generated", None for "generic"; "auto": generated when the generator
+    supports the mechanism, else None (the generic kernels)."""
+    if kernels not in KERNEL_CHOICES:
+        raise InputError(f"chemistry kernels: unknown value {kernels!r}; choose one of: {', '.join(KERNEL_CHOICES)}")
+    if kernels == "generic":
+        return None
+    if kernels == "auto" and any(int(c) not in SUPPORTED_RATE_TYPES for c in mech.arrays.rate_type):
+        return None
+    return generated_module(mech)
