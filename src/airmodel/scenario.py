@@ -14,24 +14,28 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from .boundary import PM25_COMPONENTS
 from .boundary import SOURCES as BOUNDARY_SOURCES
-from .chemistry.mechanism import available_mechanisms
+from .chemistry.mechanism import available_mechanisms, load_mechanism
 from .chemistry.process import PHOTOLYSIS_MODES
 from .config_files import apply_overrides, parse_time, read_toml
 from .data import resolve_scenario
 from .emissions.settings import POINT_SOURCE_SCHEMA, validate_controls, validate_emissions
 from .errors import InputError
+from .grid import grid_shape
 from .kernels.rosenbrock import METHODS
 from .met.deposition import DEPOSITION_CLASSES
 from .met.settings import METEOROLOGY_SCHEMA
 from .schema import NUMBER, Key, fill_table, key
 from .transport import ADVECTION_SCHEMES
-from .units import CONCENTRATION_UNITS
+from .units import CONCENTRATION_UNITS, EMISSION_RATE_TO_SI
+from .variables import REGISTRY
 
 SCHEMA: dict[str, dict[str, Key]] = {
     "run": {
@@ -141,14 +145,27 @@ SPECIES_SCHEMA: dict[str, Key] = {
                                         + "; empty: the constant velocity"),
 }
 
+#: Names of run-output variables that are not species (coordinates, surface meteorology, daily products, station
+#: series): a species of one of these names would clash with them in the output file.
+RESERVED_NAMES = frozenset(v.name for v in REGISTRY["run output"] if "<" not in v.name and ", " not in v.name)
+
+#: The highest layer interface (m above ground): the top of the stratosphere (the stratopause, about 50 km; U.S.
+#: Standard Atmosphere 1976). A regional air-quality model's top lies far below (CMAQ and WRF: 50-100 hPa, about
+#: 16-20 km); higher means a typo or a unit slip.
+MODEL_TOP_MAX = 50_000.0
+
+#: The largest rate of one idealized point source (kg/s): 1e11 t/yr, more than the world's fossil CO2 emissions
+#: (about 3.7e10 t/yr; Friedlingstein et al. 2022, the Global Carbon Budget), as for one row of an inventory.
+MAX_POINT_RATE = 1e14 / 31_557_600.0
+
 INITIAL_SHAPES = {
     "cone": ("centre", "radius", "height", "background"),
 }
 
 TOP_LEVEL = {"extends", "description", "species", "emissions", "controls"} | set(SCHEMA)
 
-__all__ = ["SCHEMA", "SPECIES_SCHEMA", "Scenario", "apply_overrides", "dump_toml", "load", "parse_time", "read_toml",
-           "state_identity", "validate"]
+__all__ = ["SCHEMA", "SPECIES_SCHEMA", "ResourceEstimate", "Scenario", "apply_overrides", "check_resources",
+           "dump_toml", "estimate_resources", "load", "parse_time", "read_toml", "state_identity", "validate"]
 
 #: What does not determine the model state at a given step: the run's length (so that a longer run continues from a
 #: shorter run's checkpoint), its title, threads (results are identical for any count) and progress line, the
@@ -263,6 +280,11 @@ def validate(raw: dict, source: str = "<dict>", folder: Path | str | None = None
     points = []
     for n, table in enumerate(emissions.get("point", [])):
         p = fill_table(table, POINT_SOURCE_SCHEMA, f"{where}: emissions.point[{n}]")
+        if p["rate_units"] in EMISSION_RATE_TO_SI:
+            kg_s = p["rate"] * EMISSION_RATE_TO_SI[p["rate_units"]]
+            if not (math.isfinite(kg_s) and kg_s <= MAX_POINT_RATE):
+                raise InputError(f"{where}: emissions.point[{n}].rate: {p['rate']!r} {p['rate_units']} is "
+                                 f"{kg_s:.3g} kg s-1, out of the physical range 0..{MAX_POINT_RATE:.3g} kg s-1")
         if p["species"] not in data["species"]:
             raise InputError(f"{where}: emissions.point[{n}].species: unknown species {p['species']!r}; "
                              f"defined: {', '.join(data['species'])}")
@@ -295,7 +317,57 @@ def validate(raw: dict, source: str = "<dict>", folder: Path | str | None = None
                          f"e.g. 60, 90, 100, 120, 180, 300")
     _check_domain(data["domain"], where)
     folder = Path.cwd() if folder is None else Path(folder)
+    _check_snapshots(data["output"]["snapshots"], n_steps * dt, dt, where)
+    _check_output_variables(data, folder, where)
     return Scenario(data=data, source=source, start=start, n_steps=n_steps, time_step=dt, folder=folder)
+
+
+def _check_snapshots(items: list, seconds: float, dt: float, where: str) -> None:
+    """Each snapshot is "start", "end" or a number of hours from 0 to the run's length, on a time step."""
+    for n, item in enumerate(items):
+        place = f"{where}: output.snapshots[{n}]"
+        if item in ("start", "end"):
+            continue
+        if not isinstance(item, NUMBER) or isinstance(item, bool):
+            raise InputError(f"{place}: {item!r} is not \"start\", \"end\" or a number of hours after the start")
+        hours = float(item)
+        if not 0.0 <= hours * 3600.0 <= seconds + 1e-6 * dt:
+            raise InputError(f"{place}: {item!r} h lies outside the run, which lasts {seconds / 3600.0:g} h; give "
+                             f"0..{seconds / 3600.0:g} h, \"start\" or \"end\"")
+        steps = hours * 3600.0 / dt
+        if abs(steps - round(steps)) > 1e-6:
+            raise InputError(f"{place}: {item!r} h is not a whole number of {dt:g} s time steps")
+
+
+def _mechanism_species(chemistry: dict, folder: Path) -> list[str]:
+    name = chemistry["mechanism"]
+    if name == "none":
+        return []
+    path = Path(name)
+    if name.endswith(".mech") and not path.is_absolute():
+        path = folder / path
+    return [sp.name for sp in load_mechanism(str(path) if name.endswith(".mech") else name).species]
+
+
+def _check_output_variables(data: dict, folder: Path, where: str) -> None:
+    """output.variables names transported species (the scenario's, the mechanism's, the boundary tracers); the
+    species' names must not take the name of another output variable (a file cannot hold two of one name)."""
+    for name in data["species"]:
+        if name in RESERVED_NAMES:
+            raise InputError(f"{where}: species.{name}: {name!r} is the name of another output variable; reserved: "
+                             f"{', '.join(sorted(RESERVED_NAMES))}")
+    chosen = data["output"]["variables"]
+    if chosen is None:
+        return
+    if not all(isinstance(v, str) for v in chosen):
+        raise InputError(f"{where}: output.variables: expected a list of species names, got {chosen!r}")
+    names = list(data["species"])
+    names += [n for n in _mechanism_species(data["chemistry"], folder) if n not in names]
+    if data["boundary"]["tracers"]:
+        names += ["BND_O3"] * ("O3" in names) + ["BND_PM25"] * any(p in names for p in PM25_COMPONENTS)
+    for n, v in enumerate(chosen):
+        if v not in names:
+            raise InputError(f"{where}: output.variables[{n}]: unknown species {v!r}; valid: {', '.join(names)}")
 
 
 def _check_domain(d: dict, where: str):
@@ -304,10 +376,19 @@ def _check_domain(d: dict, where: str):
         if missing:
             raise InputError(f"{where}: domain: a projected grid needs {', '.join(missing)}")
     else:
-        if not (d["lon_min"] < d["lon_max"] and d["lat_min"] < d["lat_max"]):
-            raise InputError(f"{where}: domain: need lon_min < lon_max and lat_min < lat_max")
-        if not (-90 <= d["lat_min"] and d["lat_max"] <= 90):
-            raise InputError(f"{where}: domain: latitudes must lie in -90..90")
+        if not d["lon_min"] < d["lon_max"]:
+            raise InputError(f"{where}: domain: need lon_min < lon_max; got lon_min = {d['lon_min']!r}, "
+                             f"lon_max = {d['lon_max']!r}")
+        if not d["lat_min"] < d["lat_max"]:
+            raise InputError(f"{where}: domain: need lat_min < lat_max; got lat_min = {d['lat_min']!r}, "
+                             f"lat_max = {d['lat_max']!r}")
+        for name in ("lat_min", "lat_max"):
+            if not -90 <= d[name] <= 90:
+                raise InputError(f"{where}: domain.{name}: {d[name]!r} is not a latitude; give -90..90 degrees N")
+        for name in ("lon_min", "lon_max"):
+            if not -360 <= d[name] <= 360:
+                raise InputError(f"{where}: domain.{name}: {d[name]!r} is not a longitude; give -360..360 "
+                                 "degrees E")
     has_list = d["layer_interfaces"] is not None
     if has_list and not all(isinstance(z, NUMBER) and not isinstance(z, bool) for z in d["layer_interfaces"]):
         raise InputError(f"{where}: domain.layer_interfaces: expected a list of heights above ground (m), "
@@ -317,6 +398,87 @@ def _check_domain(d: dict, where: str):
         raise InputError(f"{where}: domain: give either layer_interfaces or layer_thickness with layers")
     if has_uniform and (d["layer_thickness"] is None or d["layers"] is None):
         raise InputError(f"{where}: domain: layer_thickness and layers go together")
+    if has_list:
+        for n, z in enumerate(d["layer_interfaces"]):
+            if not 0.0 <= z <= MODEL_TOP_MAX:
+                raise InputError(f"{where}: domain.layer_interfaces[{n}]: {z!r} m is outside the physical range "
+                                 f"0..{MODEL_TOP_MAX:g} m above ground")
+    else:
+        top = float(d["layer_thickness"]) * d["layers"]
+        if top > MODEL_TOP_MAX:
+            raise InputError(f"{where}: domain: layer_thickness {d['layer_thickness']!r} m times layers "
+                             f"{d['layers']!r} puts the model top at {top:g} m, above the physical range "
+                             f"0..{MODEL_TOP_MAX:g} m")
+
+
+#: What a run holds per grid cell, in 8-byte numbers, measured with the peak resident memory of one-step runs of
+#: 3.3 million cells (a 0.01-degree lon-lat grid of 600 x 550 x 10): 3.10 GB with one species, 3.63 GB with ten:
+#: about 108 numbers a cell for the meteorology, geometry and transport work arrays, and 2.2 more per species
+#: (the concentrations, their hourly means and the budget's work arrays), rounded up to 110 and 3.
+BYTES_PER_CELL = 8 * 110
+BYTES_PER_CELL_AND_SPECIES = 8 * 3
+#: Memory of the interpreter and its libraries before the model allocates anything (about 0.3 GB measured).
+BASE_BYTES = 300 * 2**20
+#: Rough seconds of one time step per cell (meteorology and geometry) and per cell and species (transport; with
+#: chemistry, whose solver dominates, ten times more), from the same runs (2.8 s and 7.6 s a step) on one core: a
+#: guide to the order of magnitude, not a promise.
+SECONDS_PER_CELL_STEP = 7e-7
+SECONDS_PER_CELL_SPECIES_STEP = 1.6e-7
+SECONDS_PER_CELL_SPECIES_STEP_CHEMISTRY = 2e-6
+#: The largest estimated memory a run may need without ``--allow-large``.
+MEMORY_LIMIT_BYTES = 16 * 2**30
+
+
+@dataclass(frozen=True)
+class ResourceEstimate:
+    """What a run will roughly need: its grid, species, steps, memory (bytes) and single-core time (s)."""
+
+    shape: tuple[int, int, int]
+    species: int
+    steps: int
+    memory: float
+    seconds: float
+
+    @property
+    def cells(self) -> int:
+        nz, ny, nx = self.shape
+        return nz * ny * nx
+
+    def text(self) -> str:
+        nz, ny, nx = self.shape
+        hours = self.seconds / 3600.0
+        return (f"{nx} x {ny} x {nz} cells ({self.cells:.3g}) and {self.species} species need about "
+                f"{self.memory / 2**30:.3g} GiB of memory and roughly {hours:.3g} h on one core for "
+                f"{self.steps} time steps")
+
+
+def estimate_resources(scenario: Scenario) -> ResourceEstimate:
+    """A rough estimate of a run's memory and time, from the grid's size (computed, nothing allocated), the number
+    of species and steps (the coefficients above)."""
+    shape = grid_shape(scenario["domain"])
+    names = list(scenario["species"])
+    mechanism = _mechanism_species(scenario["chemistry"], scenario.folder)
+    species = len(names) + len([n for n in mechanism if n not in names]) + 2 * bool(scenario["boundary"]["tracers"])
+    cells = float(shape[0]) * shape[1] * shape[2]
+    memory = BASE_BYTES + cells * (BYTES_PER_CELL + BYTES_PER_CELL_AND_SPECIES * species)
+    per_species = SECONDS_PER_CELL_SPECIES_STEP_CHEMISTRY if mechanism else SECONDS_PER_CELL_SPECIES_STEP
+    seconds = scenario.n_steps * cells * (SECONDS_PER_CELL_STEP + per_species * species)
+    return ResourceEstimate(shape, species, scenario.n_steps, memory, seconds)
+
+
+def check_resources(scenario: Scenario, allow_large: bool = False,
+                    limit: float = MEMORY_LIMIT_BYTES) -> ResourceEstimate:
+    """Refuse, before anything is allocated, a run whose estimated memory exceeds ``limit`` (16 GiB), unless
+    ``allow_large`` (``--allow-large``); returns the estimate."""
+    estimate = estimate_resources(scenario)
+    if estimate.memory > limit and not allow_large:
+        d = scenario["domain"]
+        size = (f"domain.resolution = {d['resolution']!r}" if d["grid"] == "lonlat"
+                else f"domain.nx = {d['nx']!r}, domain.ny = {d['ny']!r}")
+        raise InputError(f"{scenario.source}: {size}: {estimate.text()}, more than the limit of "
+                         f"{limit / 2**30:g} GiB; coarsen the grid or shrink the domain, or give --allow-large to "
+                         "run it anyway")
+    return estimate
 
 
 def load(source, overrides: list[str] | None = None) -> Scenario:

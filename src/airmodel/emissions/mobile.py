@@ -29,6 +29,12 @@ from .quantities import POLLUTANTS, emission_factor_factor, pollutant_name, seco
 from .regions import Frame, find_region, province_of_point
 from .tables import read_table
 
+#: Physical ranges: the heaviest trucks emit about 1-2 kg CO2 per km, so 100 kg of one pollutant per vehicle-km
+#: is a unit slip; the world's road traffic is of the order of 2e13 vehicle-km a year (5e10 a day), so one row's
+#: 1e11 veh-km/d is too.
+MAX_KG_PER_VEHICLE_KM = 100.0
+MAX_VEHICLE_KM_PER_DAY = 1e11
+
 KM_PER_DEGREE = EARTH_RADIUS * np.pi / 180.0 / 1000.0
 
 
@@ -51,7 +57,7 @@ def read_emission_factors(path) -> dict[str, np.ndarray]:
     for line, f in table.rows:
         ef = np.zeros(N_POLLUTANTS)
         for index, (p, factor) in factors.items():
-            ef[p] = table.number(line, f, index, minimum=0.0, default=0.0) * factor
+            ef[p] = table.amount(line, f, index, factor, "kg per vehicle-km", MAX_KG_PER_VEHICLE_KM)
         out[table.text(line, f, cols["vehicle_class"])] = ef
     return out
 
@@ -256,8 +262,8 @@ def read_vehicle_activity(path, frame: Frame, year: int, fleets: dict, factors: 
     for line, f in table.rows:
         sid = table.source_id(line, f, cols["id"], known_ids)
         where = f"{table.path} line {line}"
-        props = {name: table.number(line, f, index, minimum=0.0, default=0.0) for name, index in vkt_cols.items()
-                 if f[index].strip() or name == "vkt"}
+        props = {name: table.amount(line, f, index, 1.0, "veh-km/d", MAX_VEHICLE_KM_PER_DAY)
+                 for name, index in vkt_cols.items() if f[index].strip() or name == "vkt"}
         fleet_col = table.column("fleet")
         if fleet_col is not None and f[fleet_col].strip():
             props["fleet"] = f[fleet_col].strip()
