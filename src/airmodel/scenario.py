@@ -312,6 +312,11 @@ def validate(raw: dict, source: str = "<dict>", folder: Path | str | None = None
         n_steps = int(round(seconds / dt))
         if abs(n_steps * dt - seconds) > 1e-6 * dt:
             raise InputError(f"{where}: run.time_step {dt} s does not divide the run length {seconds} s")
+    try:
+        start + timedelta(seconds=n_steps * dt)
+    except OverflowError:
+        raise InputError(f"{where}: run: {n_steps} steps of {dt:g} s from {run['start']} end after the year 9999; "
+                         "give a shorter run") from None
     if data["output"]["hourly_means"] and (3600.0 / dt) != round(3600.0 / dt):
         raise InputError(f"{where}: run.time_step {dt} s must divide one hour (3600 s) for hourly means; "
                          f"e.g. 60, 90, 100, 120, 180, 300")

@@ -79,6 +79,7 @@ OBS_HEADER = "time,station,pollutant,value,unit\n"
 GRIDDED = f"{RUN} --set emissions.gridded_files=['g.nc']"
 WRF = f"{RUN} --set meteorology.source=wrf --set meteorology.files=['wrfout_*'] --set run.start=2008-08-01T00:00:00Z"
 CF = f"{RUN} --set meteorology.source=cf --set meteorology.files=['era5_*.nc'] --set run.start=2008-08-01T00:00:00Z"
+LAYERS = TINY.replace("layer_interfaces = [0.0, 100.0, 500.0]", "layer_thickness = {thickness}\nlayers = {layers}")
 MOBILE = f"{RUN} --set emissions.vehicle_activity_files=['va.csv'] --set emissions.emission_factors=ef.csv"
 EF = "vehicle_class,NOx[g/km]\nprivate_car,0.35\n"
 VA = "id,region,road_type,proxy,vkt_private_car[veh-km/d]\nV1,Beijing,street,urban,10\n"
@@ -225,10 +226,12 @@ CASES = [
     ("grid size", f"{RUN} --set domain.resolution=0.0001", None, ["GiB", "--allow-large", "10000"]),
     ("grid size", f"{RUN} --set domain.grid=projected --set domain.nx=200000 --set domain.ny=200000 "
                   "--set domain.dx=10.0 --set domain.dy=10.0", None, ["GiB", "--allow-large", "200000"]),
-    ("grid size", f"{RUN} --set domain.layer_thickness=0.01 --set domain.layers=100000000 "
-                  "--set domain.layer_interfaces=false", None, ["domain.layer_interfaces", "False"]),
+    ("grid size", "run {d}/b.toml -o {d}/out.nc", {"b.toml": LAYERS.format(thickness=0.01, layers=100000000)},
+     ["layer_thickness", "0.01", "100000000", "50000 m"]),
+    ("grid size", "run {d}/b.toml -o {d}/out.nc --set domain.resolution=0.01",
+     {"b.toml": LAYERS.format(thickness=1.0, layers=40000)}, ["GiB", "--allow-large", "100 x 100 x 40000"]),
     ("grid size", f"{MET} --set domain.resolution=0.0001", None, ["GiB", "--allow-large"]),
-    ("grid size", f"{RUN} --set run.time_step=1.0 --set run.hours=100000000", None, ["run", "100000000"]),
+    ("grid size", f"{RUN} --set run.time_step=1.0 --set run.hours=100000000000", None, ["run", "360000000000000 steps", "1 s"]),
     # -- stack CSVs ------------------------------------------------------------------------------------------------
     ("stack CSV", STACKS, {"st.csv": STACK_HEADER + STACK.replace("5000", "1e300")}, ["st.csv", "1e300"]),
     ("stack CSV", STACKS, {"st.csv": STACK_HEADER + STACK.replace("5000", "-5")}, ["st.csv", "-5"]),
@@ -338,13 +341,16 @@ CASES = [
     ("station CSV", STATION_MET, {"met.csv": station(station_row(1, precipitation=5.0))}, ["met.csv", "line 5"]),
     ("station CSV", STATION_MET, {"met.csv": station(station_row(2, dew_point=30.0))}, ["met.csv", "dew_point", "30.0"]),
     # -- WRF and CF NetCDF meteorology -----------------------------------------------------------------------------
-    ("WRF NetCDF", WRF, "wrf_nan", ["wrfout", "T2", "nan"]),
-    ("WRF NetCDF", WRF, "wrf_inf", ["wrfout", "U", "inf"]),
+    ("WRF NetCDF", WRF, "wrf_nan", ["wrfout_d01", "variable T2", "nan", "Time=0, south_north=1, west_east=1"]),
+    ("WRF NetCDF", WRF, "wrf_inf", ["wrfout_d01", "variable U", "inf", "Time=0, bottom_top=0, south_north=1"]),
+    ("WRF NetCDF", WRF, "wrf_precipitation", ["wrfout_d01", "variable RAINNC", "nan", "Time=2"]),
+    ("WRF NetCDF", WRF, "wrf_geometry", ["wrfout_d01", "variable HGT", "inf", "Time=0"]),
     ("WRF NetCDF", WRF, "wrf_missing_var", ["wrfout", "PBLH"]),
     ("WRF NetCDF", WRF, None, ["wrfout_*"]),
     ("WRF NetCDF", WRF, {"wrfout_d01": "not NetCDF"}, ["wrfout_d01"]),
-    ("CF NetCDF", CF, "cf_nan", ["era5_", "nan"]),
-    ("CF NetCDF", CF, "cf_inf", ["era5_", "inf"]),
+    ("CF NetCDF", CF, "cf_nan", ["era5_sl_20080808.nc", "t2m", "nan", "latitude=6, longitude=7"]),
+    ("CF NetCDF", CF, "cf_inf", ["era5_pl_20080808.nc", "variable u", "inf", "level=0, latitude=6, longitude=7"]),
+    ("CF NetCDF", CF, "cf_missing", ["era5_pl_20080808.nc", "variable t ", "missing value", "latitude=6, longitude=7"]),
     ("CF NetCDF", CF, None, ["era5_*.nc"]),
     ("CF NetCDF", CF, {"era5_x.nc": "not NetCDF"}, ["era5_x.nc"]),
     ("CF NetCDF", f"{CF} --set meteorology.accumulation_hours=0", None, ["accumulation_hours", "0"]),
@@ -366,7 +372,8 @@ CASES = [
     ("box case", BOX, box("emission_profile = [1.0, 2.0]\n"), ["emission_profile"]),
     ("box case", BOX, box("days = 1\n"), ["days", "hours"]),
     ("box case", BOX, box("[environment]\ntemperature = -5.0\n"), ["temperature", "-5.0"]),
-    ("box case", BOX, box("[environment]\npressure = 1e12\n"), ["pressure", "1e+12"]),
+    ("box case", BOX, box("[environment]\npressure = 1e12\n"), ["pressure", "1000000000000.0"]),
+    ("box case", BOX, box("[environment]\ntemperature = 1e4\n"), ["temperature", "10000.0"]),
     ("box case", BOX, box("[environment]\nrelative_humidity = 150.0\n"), ["relative_humidity", "150.0"]),
     ("box case", BOX, box("[initial]\nO3 = -1.0\n"), ["O3", "-1.0"]),
     ("box case", BOX, box("[initial]\nO3 = nan\n"), ["O3", "nan"]),
@@ -381,9 +388,9 @@ CASES = [
     ("box case", "box {d}/box.toml -o {d}/b.csv --plot {d}/sub.png", {**box(""), "sub.png/x": ""}, ["sub.png", "folder"]),
     # -- observation files (airmodel evaluate) --------------------------------------------------------------------
     ("observation file", "evaluate {run} {d}/obs.csv -o {d}/ev",
-     {"obs.csv": OBS_HEADER + "2008-08-08T09:00+08:00,1001A,O3,1e308,ug/m3\n"}, ["obs.csv", "1e308"]),
+     {"obs.csv": OBS_HEADER + "2008-08-08T09:00+08:00,1001A,O3,1e308,ug/m3\n"}, ["obs.csv", "1e+308"]),
     ("observation file", "evaluate {run} {d}/obs.csv -o {d}/ev",
-     {"obs.csv": OBS_HEADER + "2008-08-08T09:00+08:00,1001A,O3,1e12,ppb\n"}, ["obs.csv", "1e12"]),
+     {"obs.csv": OBS_HEADER + "2008-08-08T09:00+08:00,1001A,O3,1e12,ppb\n"}, ["obs.csv", "1e+12 ppb"]),
     ("observation file", "evaluate {run} {d}/obs.csv -o {d}/ev",
      {"obs.csv": OBS_HEADER + "2008-08-08T09:00+08:00,1001A,O3,inf,ppb\n"}, ["obs.csv", "'inf'"]),
     ("observation file", "evaluate {run} {d}/obs.csv -o {d}/ev",
@@ -397,14 +404,14 @@ CASES = [
     ("observation file", "evaluate {run} {d}/obs.csv -o {d}/ev",
      {"obs.csv": OBS_HEADER + "2008-08-08T09:00+08:00,1001A,O3,4O,ppb\n"}, ["obs.csv", "'4O'"]),
     ("observation file", "evaluate {run} {d}/obs.csv -o {d}/ev",
-     {"obs.csv": OBS_HEADER + "2008-08-08T09:00+08:00,1001A,CO,1e6,mg/m3\n"}, ["obs.csv", "1e6"]),
+     {"obs.csv": OBS_HEADER + "2008-08-08T09:00+08:00,1001A,CO,1e6,mg/m3\n"}, ["obs.csv", "1e+06 mg"]),
     ("observation file", "evaluate {run} {d}/obs.csv -o {d}/ev", {"obs.csv": b"time,station\xff\n"},
      ["obs.csv", "UTF-8"]),
     ("observation file", "evaluate {run} {d}/obs.csv -o {d}/ev", {"obs.csv/x": ""}, ["obs.csv", "folder"]),
     ("observation file", "evaluate {run} {d}/obs.csv -o {d}/ev", None, ["obs.csv", "not found"]),
     ("observation file", "evaluate {run} {d}/obs.csv -o {d}/ev", {"obs.csv": "a,b,c\n1,2,3\n"}, ["obs.csv"]),
     ("observation file", "evaluate {run} {d}/obs.csv -o {d}/ev",
-     {"obs.csv": "date,hour,type,1001A\n20080808,0,O3,1e308\n"}, ["obs.csv", "1e308"]),
+     {"obs.csv": "date,hour,type,1001A\n20080808,0,O3,1e308\n"}, ["obs.csv", "1e+308"]),
     ("observation file", "evaluate {run} {d}/obs.csv -o {d}/ev",
      {"obs.csv": "date,hour,type,1001A\n20080808,25,PM2.5,40\n"}, ["obs.csv", "25"]),
     # -- evaluate: arguments and other inputs ----------------------------------------------------------------------
@@ -421,7 +428,6 @@ CASES = [
     # -- compare ---------------------------------------------------------------------------------------------------
     ("run file", "compare {d}/none.nc {run} -o {d}/cmp", None, ["none.nc", "not found"]),
     ("run file", "compare {run} {d}/x.nc -o {d}/cmp", {"x.nc": "not NetCDF"}, ["x.nc"]),
-    ("run file", "compare {run} {d}/m.nc -o {d}/cmp", "met_file", ["m.nc"]),
     ("run file", "compare {run} {run} -o {d}/cmp", {"cmp/x": "keep"}, ["cmp", "--force"]),
     ("run file", "compare {run} {run} -o {d}/nowhere/cmp", None, ["nowhere"]),
     # -- report ----------------------------------------------------------------------------------------------------
@@ -519,9 +525,12 @@ MAKERS = {
     "gridded_units": lambda d: _gridded(d, units="furlongs"),
     "wrf_nan": lambda d: _wrf(d, ("T2", np.nan)),
     "wrf_inf": lambda d: _wrf(d, ("U", np.inf)),
+    "wrf_precipitation": lambda d: _wrf(d, ("RAINNC", np.nan, (2, 3, 3))),
+    "wrf_geometry": lambda d: _wrf(d, ("HGT", np.inf, (0, 3, 3))),
     "wrf_missing_var": lambda d: _wrf(d, drop=("PBLH",)),
-    "cf_nan": lambda d: _cf(d, ("sl", "t2m", np.nan)),
-    "cf_inf": lambda d: _cf(d, ("pl", "u", np.inf)),
+    "cf_nan": lambda d: _cf(d, ("sl", "t2m", np.nan, (1, 6, 7))),  # 40 N, 116.5 E: inside the model domain
+    "cf_inf": lambda d: _cf(d, ("pl", "u", np.inf, (1, 0, 6, 7))),
+    "cf_missing": lambda d: _cf(d, ("pl", "t", -32767, (1, 0, 6, 7))),  # the packed _FillValue
     "met_file": _met_file,
 }
 
