@@ -34,9 +34,14 @@ from .met.deposition import DEPOSITION_CLASSES
 from .met.settings import METEOROLOGY_SCHEMA
 from .schema import NUMBER, Key, fill_table, key
 from .transport import ADVECTION_SCHEMES
-from .units import CONCENTRATION_UNITS, EMISSION_RATE_TO_SI
+from .units import (CONCENTRATION_UNITS, EMISSION_RATE_TO_SI, MASS_CONCENTRATION_TO_SI, MASS_MIXING_RATIO_TO_SI,
+                    MOLE_FRACTION_TO_SI)
 from .variables import REGISTRY
 
+#: The upper bounds are physical ranges, generous, beyond which a value is a typo or a unit slip (and could overflow
+#: on its way to a kernel): a time step of a day, cells of 90 degrees or 1000 km, layers up to 50 km (the
+#: stratopause), air from 0 to 400 K, fractions up to 1, molar masses up to 10 kg/mol, deposition velocities up to
+#: 1 m/s (the fastest, nitric acid's, are a few cm/s); cfl_max <= 1 is the advection schemes' own limit.
 SCHEMA: dict[str, dict[str, Key]] = {
     "run": {
         "name": key(str, "airmodel run", doc="a short title for the run"),
@@ -45,7 +50,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "hours": key(NUMBER, None, doc="run length in hours", minimum=0, exclusive_minimum=True),
         "steps": key(int, None, doc="run length in time steps", minimum=1),
         "time_step": key(NUMBER, doc="model time step (s); advection sub-steps adapt to the Courant number",
-                         minimum=0, exclusive_minimum=True),
+                         minimum=0, exclusive_minimum=True, maximum=86400.0),
         "threads": key(int, 0, doc="Numba threads (0: all cores)", minimum=0),
         "progress": key(bool, True, doc="show a progress line on stderr"),
     },
@@ -57,16 +62,19 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "lon_max": key(NUMBER, 119.5, doc="lonlat: eastern edge (deg E)"),
         "lat_min": key(NUMBER, 37.0, doc="lonlat: southern edge (deg N)"),
         "lat_max": key(NUMBER, 42.5, doc="lonlat: northern edge (deg N)"),
-        "resolution": key(NUMBER, 0.1, doc="lonlat: cell size (degrees)", minimum=0, exclusive_minimum=True),
+        "resolution": key(NUMBER, 0.1, doc="lonlat: cell size (degrees)",
+                          minimum=0, exclusive_minimum=True, maximum=90.0),
         "nx": key(int, None, doc="projected: number of cells along x", minimum=1),
         "ny": key(int, None, doc="projected: number of cells along y", minimum=1),
-        "dx": key(NUMBER, None, doc="projected: cell size along x (m)", minimum=0, exclusive_minimum=True),
-        "dy": key(NUMBER, None, doc="projected: cell size along y (m)", minimum=0, exclusive_minimum=True),
+        "dx": key(NUMBER, None, doc="projected: cell size along x (m)",
+                  minimum=0, exclusive_minimum=True, maximum=1000000.0),
+        "dy": key(NUMBER, None, doc="projected: cell size along y (m)",
+                  minimum=0, exclusive_minimum=True, maximum=1000000.0),
         "x0": key(NUMBER, 0.0, doc="projected: x of the south-west corner (m)"),
         "y0": key(NUMBER, 0.0, doc="projected: y of the south-west corner (m)"),
         "layer_interfaces": key(list, None, doc="layer interface heights above ground (m), from 0"),
         "layer_thickness": key(NUMBER, None, doc="uniform layer thickness (m), with layers",
-                               minimum=0, exclusive_minimum=True),
+                               minimum=0, exclusive_minimum=True, maximum=50000.0),
         "layers": key(int, None, doc="number of layers of layer_thickness", minimum=1),
     },
     "meteorology": METEOROLOGY_SCHEMA,
@@ -75,7 +83,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
                          doc="horizontal and vertical advection scheme: Walcek (2000) monotone, PPM (Colella and "
                              "Woodward 1984), or PPM with the Colella and Sekora (2008) limiter"),
         "cfl_max": key(NUMBER, 0.9, doc="largest Courant number of an advection sub-step", minimum=0,
-                       exclusive_minimum=True),
+                       exclusive_minimum=True, maximum=1.0),
         "horizontal_advection": key(bool, True, doc="advection along x and y"),
         "vertical_advection": key(bool, True, doc="advection through the layer interfaces"),
         "horizontal_diffusion": key(bool, True, doc="horizontal eddy diffusion (the meteorology's kx, ky)"),
@@ -86,18 +94,20 @@ SCHEMA: dict[str, dict[str, Key]] = {
                                          + ", ".join(available_mechanisms()) + "), or the path of a .mech file"),
         "method": key(str, "rodas3", choices=tuple(METHODS), doc="Rosenbrock method"),
         "rtol": key(NUMBER, 1e-3, doc="relative tolerance of the chemistry solver", minimum=0,
-                    exclusive_minimum=True),
+                    exclusive_minimum=True, maximum=1.0),
         "atol": key(NUMBER, 1e-6, doc="absolute tolerance (ppb)", minimum=0, exclusive_minimum=True),
         "max_steps": key(int, 100000, doc="most solver steps a cell may take in one model step", minimum=1),
         "photolysis": key(str, "per_step", choices=PHOTOLYSIS_MODES,
                           doc="photolysis at the middle of each model step, held over it (CMAQ, CAMx practice; "
                              "half the solver cost), or following the sun within the step"),
         "temperature": key(NUMBER, 298.15, doc="K, where the meteorology gives none", minimum=0,
-                           exclusive_minimum=True),
-        "relative_humidity": key(NUMBER, 0.6, doc="fraction, where the meteorology gives none", minimum=0),
-        "cloud_fraction": key(NUMBER, 0.0, doc="where the meteorology gives none", minimum=0),
-        "longitude": key(NUMBER, 116.4, doc="deg E of a projected (idealized) grid, for the sun"),
-        "latitude": key(NUMBER, 39.9, doc="deg N of a projected (idealized) grid, for the sun"),
+                           exclusive_minimum=True, maximum=400.0),
+        "relative_humidity": key(NUMBER, 0.6, doc="fraction, where the meteorology gives none", minimum=0, maximum=1.0),
+        "cloud_fraction": key(NUMBER, 0.0, doc="where the meteorology gives none", minimum=0, maximum=1.0),
+        "longitude": key(NUMBER, 116.4, doc="deg E of a projected (idealized) grid, for the sun",
+                         minimum=-360.0, maximum=360.0),
+        "latitude": key(NUMBER, 39.9, doc="deg N of a projected (idealized) grid, for the sun",
+                        minimum=-90.0, maximum=90.0),
     },
     "boundary": {
         "source": key(str, "species", choices=BOUNDARY_SOURCES,
@@ -131,7 +141,7 @@ SPECIES_SCHEMA: dict[str, Key] = {
     "units": key(str, "", doc="output units: " + ", ".join(CONCENTRATION_UNITS)
                               + "; default: the mechanism's, or ug m-3"),
     "molar_mass": key(NUMBER, None, doc="g/mol; needed for ppb or ppm of a species the mechanism does not define",
-                      minimum=0, exclusive_minimum=True),
+                      minimum=0, exclusive_minimum=True, maximum=10000.0),
     "long_name": key(str, "", doc="long_name of the output variable (default: the mechanism's, else the species "
                                   "name)"),
     "standard_name": key(str, "", doc="CF standard_name of the output variable (default: the mechanism's, else "
@@ -139,7 +149,7 @@ SPECIES_SCHEMA: dict[str, Key] = {
     "initial": key((int, float, dict), 0.0, doc="initial value (output units), or a shape table"),
     "inflow": key(NUMBER, 0.0, doc="lateral inflow value (output units)", minimum=0),
     "dry_deposition_velocity": key(NUMBER, 0.0, doc="constant dry-deposition velocity (m/s), used when no "
-                                                   "deposition_class is given", minimum=0),
+                                                   "deposition_class is given", minimum=0, maximum=1.0),
     "deposition_class": key(str, "", doc="dry-deposition class for the resistance model (airmodel/met/"
                                         "deposition.py): " + ", ".join(DEPOSITION_CLASSES)
                                         + "; empty: the constant velocity"),
@@ -157,6 +167,13 @@ MODEL_TOP_MAX = 50_000.0
 #: The largest rate of one idealized point source (kg/s): 1e11 t/yr, more than the world's fossil CO2 emissions
 #: (about 3.7e10 t/yr; Friedlingstein et al. 2022, the Global Carbon Budget), as for one row of an inventory.
 MAX_POINT_RATE = 1e14 / 31_557_600.0
+
+#: The largest concentration a species may start with or flow in with, in each output unit: the whole air as the
+#: species (a mixing ratio of 1, or 10 kg m-3, about eight times the density of air at the ground); beyond it a
+#: value is a typo or a unit slip, and its conversion to SI could overflow.
+MAX_CONCENTRATION = {**{u: 10.0 / f for u, f in MASS_CONCENTRATION_TO_SI.items()},
+                     **{u: 1.0 / f for u, f in MASS_MIXING_RATIO_TO_SI.items()},
+                     **{u: 1.0 / f for u, f in MOLE_FRACTION_TO_SI.items()}}
 
 INITIAL_SHAPES = {
     "cone": ("centre", "radius", "height", "background"),
@@ -262,6 +279,7 @@ def validate(raw: dict, source: str = "<dict>", folder: Path | str | None = None
         if sp["deposition_class"] and sp["deposition_class"] not in DEPOSITION_CLASSES:
             raise InputError(f"{where}: species.{name}.deposition_class: unknown class {sp['deposition_class']!r}; "
                              f"choose one of: {', '.join(DEPOSITION_CLASSES)}")
+        _check_concentrations(sp, f"{where}: species.{name}")
         init = sp["initial"]
         if isinstance(init, dict):
             shape = init.get("shape")
@@ -325,6 +343,23 @@ def validate(raw: dict, source: str = "<dict>", folder: Path | str | None = None
     _check_snapshots(data["output"]["snapshots"], n_steps * dt, dt, where)
     _check_output_variables(data, folder, where)
     return Scenario(data=data, source=source, start=start, n_steps=n_steps, time_step=dt, folder=folder)
+
+
+def _check_concentrations(sp: dict, where: str) -> None:
+    """initial (or a shape's height and background) and inflow at most MAX_CONCENTRATION in the species' units
+    (unset units: the largest bound of any unit, as the mechanism's units are not known here)."""
+    unit = sp["units"]
+    limit = MAX_CONCENTRATION.get(unit, max(MAX_CONCENTRATION.values()))
+    init = sp["initial"]
+    values = {"inflow": sp["inflow"]}
+    if isinstance(init, dict):
+        values.update({f"initial.{k}": init[k] for k in ("height", "background") if k in init})
+    else:
+        values["initial"] = init
+    for k, v in values.items():
+        if isinstance(v, NUMBER) and not isinstance(v, bool) and abs(v) > limit:
+            raise InputError(f"{where}.{k}: {v!r} {unit or '(output units)'} is out of the physical range; at most "
+                             f"{limit:g} {unit or ''} (the whole air as this species)".rstrip())
 
 
 def _check_snapshots(items: list, seconds: float, dt: float, where: str) -> None:
@@ -425,11 +460,11 @@ BYTES_PER_CELL_AND_SPECIES = 8 * 3
 #: Memory of the interpreter and its libraries before the model allocates anything (about 0.3 GB measured).
 BASE_BYTES = 300 * 2**20
 #: Rough seconds of one time step per cell (meteorology and geometry) and per cell and species (transport; with
-#: chemistry, whose solver dominates, ten times more), from the same runs (2.8 s and 7.6 s a step) on one core: a
-#: guide to the order of magnitude, not a promise.
+#: chemistry, whose solver dominates, about six times more), from the same runs (2.8 s and 7.6 s a step) and the
+#: August 2008 month runs (about 0.5 h) on one core: a guide to the order of magnitude, not a promise.
 SECONDS_PER_CELL_STEP = 7e-7
 SECONDS_PER_CELL_SPECIES_STEP = 1.6e-7
-SECONDS_PER_CELL_SPECIES_STEP_CHEMISTRY = 2e-6
+SECONDS_PER_CELL_SPECIES_STEP_CHEMISTRY = 1e-6
 #: The largest estimated memory a run may need without ``--allow-large``.
 MEMORY_LIMIT_BYTES = 16 * 2**30
 

@@ -79,6 +79,10 @@ OBS_HEADER = "time,station,pollutant,value,unit\n"
 GRIDDED = f"{RUN} --set emissions.gridded_files=['g.nc']"
 WRF = f"{RUN} --set meteorology.source=wrf --set meteorology.files=['wrfout_*'] --set run.start=2008-08-01T00:00:00Z"
 CF = f"{RUN} --set meteorology.source=cf --set meteorology.files=['era5_*.nc'] --set run.start=2008-08-01T00:00:00Z"
+MECH = ("mechanism m\nspecies NO phase=gas mw={mw} units=ppb drydep=no wet=0 long_name=\"nitrogen monoxide\"\n"
+        "reaction R1: NO -> NO : {k} {{s-1}}\n")
+BC_HEADER = "species,side,height[m],value,unit\n"
+BOUNDARY = f"{RUN} --set boundary.source=climatology --set boundary.file=bc.csv"
 LAYERS = TINY.replace("layer_interfaces = [0.0, 100.0, 500.0]", "layer_thickness = {thickness}\nlayers = {layers}")
 MOBILE = f"{RUN} --set emissions.vehicle_activity_files=['va.csv'] --set emissions.emission_factors=ef.csv"
 EF = "vehicle_class,NOx[g/km]\nprivate_car,0.35\n"
@@ -205,6 +209,25 @@ CASES = [
     ("scenario key", f"{RUN} --set emissions.point.0.species=NOPE", None, ["species", "'NOPE'"]),
     ("scenario key", f"{RUN} --set emissions.point.0.x=200.0", None, ["200"]),
     ("scenario key", f"{RUN} --set emissions.point.0.z=1e7", None, ["z", "10000000"]),
+    ("scenario key", f"{RUN} --set species.tr.initial=1e308", None, ["species.tr.initial", "1e+308"]),
+    ("scenario key", f"{RUN} --set species.tr.inflow=1e308", None, ["species.tr.inflow", "1e+308"]),
+    ("scenario key", f"{RUN} --set species.tr.units='ppb' --set species.tr.molar_mass=30.0 --set species.tr.inflow=2e9",
+     None, ["species.tr.inflow", "2000000000.0", "ppb"]),
+    ("scenario key", f"{RUN} --set species.tr.molar_mass=1e300", None, ["species.tr.molar_mass", "1e+300", "g/mol"]),
+    ("scenario key", f"{RUN} --set meteorology.wind_scale=1e300", None, ["meteorology.wind_scale", "1e+300"]),
+    ("scenario key", f"{RUN} --set meteorology.temperature_offset=1e6", None,
+     ["meteorology.temperature_offset", "1000000.0", "K"]),
+    ("scenario key", f"{RUN} --set meteorology.mixing_height_scale=1e300", None, ["mixing_height_scale", "1e+300"]),
+    ("scenario key", f"{RUN} --set meteorology.source=idealized --set meteorology.u=1e300", None,
+     ["meteorology.u", "1e+300", "m/s"]),
+    ("scenario key", f"{RUN} --set meteorology.source=idealized --set meteorology.kz=1e300", None,
+     ["meteorology.kz", "1e+300", "m2/s"]),
+    ("scenario key", f"{RUN} --set meteorology.source=idealized --set meteorology.breathing_amplitude=2.0", None,
+     ["breathing_amplitude", "2.0"]),
+    ("scenario key", f"{RUN} --set transport.cfl_max=1e300", None, ["transport.cfl_max", "1e+300"]),
+    ("scenario key", f"{RUN} --set chemistry.temperature=1e9", None, ["chemistry.temperature", "1000000000.0", "K"]),
+    ("scenario key", f"{RUN} --set run.time_step=1e300", None, ["run.time_step", "1e+300"]),
+    ("scenario key", f"{RUN} --set emissions.utc_offset_hours=100.0", None, ["utc_offset_hours", "100.0"]),
     # -- --set syntax ----------------------------------------------------------------------------------------------
     ("--set", f"{RUN} --set run.hours", None, ["--set", "'run.hours'"]),
     ("--set", f"{RUN} --set hours=3", None, ["--set", "'hours=3'"]),
@@ -357,6 +380,34 @@ CASES = [
     # -- mechanism files --------------------------------------------------------------------------------------------
     ("mechanism file", f"{RUN} --set chemistry.mechanism=m.mech", {"m.mech": "this is not a mechanism\n"}, ["m.mech"]),
     ("mechanism file", f"{RUN} --set chemistry.mechanism=m.mech", {"m.mech": b"\xff\xfe\n"}, ["m.mech", "UTF-8"]),
+    ("mechanism file", f"{RUN} --set chemistry.mechanism=m.mech", {"m.mech": MECH.format(mw="nan", k="1.0")}, ["m.mech", "nan"]),
+    ("mechanism file", f"{RUN} --set chemistry.mechanism=m.mech", {"m.mech": MECH.format(mw="-30.0", k="1.0")}, ["m.mech", "-30.0"]),
+    ("mechanism file", f"{RUN} --set chemistry.mechanism=m.mech", {"m.mech": MECH.format(mw="30.0", k="inf")},
+     ["m.mech", "inf"]),
+    ("mechanism file", f"{RUN} --set chemistry.mechanism=m.mech --set 'output.variables=[\"NO3\"]'",
+     {"m.mech": MECH.format(mw="30.0", k="1.0")}, ["output.variables[0]", "'NO3'", "tr, NO"]),
+    # -- boundary files --------------------------------------------------------------------------------------------
+    ("boundary file", BOUNDARY, {"bc.csv": BC_HEADER + "tr,west,0,nan,ug m-3\n"}, ["bc.csv", "nan"]),
+    ("boundary file", BOUNDARY, {"bc.csv": BC_HEADER + "tr,west,0,inf,ug m-3\n"}, ["bc.csv", "inf"]),
+    ("boundary file", BOUNDARY, {"bc.csv": BC_HEADER + "tr,west,0,-1,ug m-3\n"}, ["bc.csv", "-1"]),
+    ("boundary file", BOUNDARY, {"bc.csv": BC_HEADER + "tr,sky,0,1,ug m-3\n"}, ["bc.csv", "'sky'"]),
+    ("boundary file", BOUNDARY, None, ["bc.csv", "is not a file"]),
+    ("boundary file", f"{RUN} --set boundary.source=cf --set boundary.file=bc.nc", None, ["bc.nc"]),
+    ("boundary file", f"{RUN} --set boundary.source=cf --set boundary.file=bc.nc", {"bc.nc": "not NetCDF"}, ["bc.nc"]),
+    # -- station lists ---------------------------------------------------------------------------------------------
+    ("station list", f"{RUN} --set output.stations=sl.csv", {"sl.csv": "code,name,lat,lon\nX1,x,95.0,116.4\n"},
+     ["sl.csv", "95.0"]),
+    ("station list", f"{RUN} --set output.stations=sl.csv", {"sl.csv": "code,name,lat,lon\nX1,x,nan,116.4\n"},
+     ["sl.csv", "nan"]),
+    ("station list", f"{RUN} --set output.stations=sl.csv", {"sl.csv": "code,name,lat,lon\nX1,x,30.0,100.0\n"},
+     ["output.stations", "X1", "30.0000 N", "outside the grid"]),
+    ("station list", f"{RUN} --set output.stations=sl.csv", {"sl.csv": "code,name\nX1,x\n"}, ["sl.csv", "code,name"]),
+    # -- names that clash, checkpoints ----------------------------------------------------------------------------
+    ("scenario key", f"{RUN} --set species.t2.initial=1.0", None, ["species.t2", "'t2'"]),
+    ("scenario key", f"{RUN} --set species.AQI.initial=1.0", None, ["species.AQI", "'AQI'"]),
+    ("scenario key", f"{RUN} --set output.checkpoint_interval_hours=-1.0", None, ["checkpoint_interval_hours", "-1.0"]),
+    ("scenario key", f"{RUN} --set output.checkpoint_interval_hours=1.0 --set output.checkpoint_dir=ck",
+     {"ck/checkpoint_20080808T010000.nc": "another run's"}, ["ck", "--force"]),
     # -- airmodel met ----------------------------------------------------------------------------------------------
     ("met option", f"{MET} --every 0", None, ["--every", "0"]),
     ("met option", f"{MET} --every -1", None, ["--every", "-1"]),
