@@ -506,10 +506,10 @@ def estimate_resources(scenario: Scenario) -> ResourceEstimate:
     return ResourceEstimate(shape, species, scenario.n_steps, memory, seconds)
 
 
-def check_resources(scenario: Scenario, allow_large: bool = False,
-                    limit: float = MEMORY_LIMIT_BYTES) -> ResourceEstimate:
-    """Refuse, before anything is allocated, a run whose estimated memory exceeds ``limit`` (16 GiB), unless
-    ``allow_large`` (``--allow-large``); returns the estimate."""
+def check_resources(scenario: Scenario, allow_large: bool = False, limit: float | None = None) -> ResourceEstimate:
+    """Refuse, before anything is allocated, a run whose estimated memory exceeds ``limit`` (default
+    MEMORY_LIMIT_BYTES, 16 GiB), unless ``allow_large`` (``--allow-large``); returns the estimate."""
+    limit = MEMORY_LIMIT_BYTES if limit is None else limit
     estimate = estimate_resources(scenario)
     if estimate.memory > limit and not allow_large:
         d = scenario["domain"]

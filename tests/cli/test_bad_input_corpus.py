@@ -681,3 +681,33 @@ def test_bad_input_in_a_process(case, tmp_path, shared):
     assert "Traceback" not in r.stderr + r.stdout
     assert all(f in r.stderr for f in expect), r.stderr
     assert _listing(folder) == before
+
+
+def test_allow_large_lifts_the_memory_limit(tmp_path, monkeypatch, capsys):
+    """The estimate refuses a run above the limit, --allow-large runs it: here with the limit lowered below the tiny
+    scenario's estimate, so that the opt-in is shown without allocating gigabytes."""
+    import airmodel.scenario
+
+    (tmp_path / "s.toml").write_text(TINY, encoding="utf-8")
+    estimate = airmodel.scenario.estimate_resources(airmodel.scenario.load(tmp_path / "s.toml"))
+    assert estimate.shape == (2, 2, 2) and estimate.species == 1 and estimate.steps == 6
+    monkeypatch.setattr(airmodel.scenario, "MEMORY_LIMIT_BYTES", estimate.memory / 2)
+    out = tmp_path / "out.nc"
+    assert main(["run", str(tmp_path / "s.toml"), "-o", str(out)]) == 2
+    assert "--allow-large" in capsys.readouterr().err and not out.exists()
+    assert main(["run", str(tmp_path / "s.toml"), "-o", str(out), "--allow-large"]) == 0
+    assert out.is_file()
+
+
+def test_the_estimate_grows_with_cells_species_and_steps(tmp_path):
+    """Memory is linear in the cells and in the species per cell; time also in the steps."""
+    from airmodel.scenario import BASE_BYTES, estimate_resources, load
+
+    (tmp_path / "s.toml").write_text(TINY, encoding="utf-8")
+    base = estimate_resources(load(tmp_path / "s.toml"))
+    finer = estimate_resources(load(tmp_path / "s.toml", ["domain.resolution=0.25"]))
+    longer = estimate_resources(load(tmp_path / "s.toml", ["run.hours=2"]))
+    more = estimate_resources(load(tmp_path / "s.toml", ["species.b.initial=0.0"]))
+    assert (finer.memory - BASE_BYTES) == pytest.approx(4 * (base.memory - BASE_BYTES), rel=1e-12)
+    assert longer.memory == base.memory and longer.seconds == pytest.approx(2 * base.seconds, rel=1e-12)
+    assert more.species == 2 and more.memory > base.memory
