@@ -84,6 +84,10 @@ MECH = ("mechanism m\nspecies NO phase=gas mw={mw} units=ppb drydep=no wet=0 lon
 BC_HEADER = "species,side,height[m],value,unit\n"
 BOUNDARY = f"{RUN} --set boundary.source=climatology --set boundary.file=bc.csv"
 LAYERS = TINY.replace("layer_interfaces = [0.0, 100.0, 500.0]", "layer_thickness = {thickness}\nlayers = {layers}")
+ROADS = f"{RUN} --set emissions.road_files=['r.geojson'] --set emissions.emission_factors=ef.csv"
+ROAD = ('{{"type": "FeatureCollection", "features": [{{"type": "Feature", "properties": {{"id": "R1", "road_type": '
+        '"street", "volume_private_car": {volume}}}, "geometry": {{"type": "LineString", "coordinates": '
+        '[[116.2, 39.9], [{lon}, 39.9]]}}}}]}}')
 MOBILE = f"{RUN} --set emissions.vehicle_activity_files=['va.csv'] --set emissions.emission_factors=ef.csv"
 EF = "vehicle_class,NOx[g/km]\nprivate_car,0.35\n"
 VA = "id,region,road_type,proxy,vkt_private_car[veh-km/d]\nV1,Beijing,street,urban,10\n"
@@ -330,6 +334,13 @@ CASES = [
     ("mobile table", MOBILE, {"ef.csv": EF.replace("0.35", "-0.35"), "va.csv": VA}, ["ef.csv", "-0.35"]),
     ("mobile table", MOBILE, {"ef.csv": EF.replace("0.35", "inf"), "va.csv": VA}, ["ef.csv", "inf"]),
     ("mobile table", MOBILE, {"ef.csv": EF.replace("0.35", "1e300"), "va.csv": VA}, ["ef.csv", "1e300"]),
+    ("road file", ROADS, {"ef.csv": EF, "r.geojson": ROAD.format(volume="NaN", lon="116.5")}, ["r.geojson", "volume", "nan"]),
+    ("road file", ROADS, {"ef.csv": EF, "r.geojson": ROAD.format(volume="1e300", lon="116.5")},
+     ["r.geojson", "volume_private_car", "1e+300"]),
+    ("road file", ROADS, {"ef.csv": EF, "r.geojson": ROAD.format(volume="-5", lon="116.5")}, ["r.geojson", "-5"]),
+    ("road file", ROADS, {"ef.csv": EF, "r.geojson": ROAD.format(volume="500", lon="Infinity")},
+     ["r.geojson", "R1", "non-finite coordinates"]),
+    ("road file", ROADS, {"ef.csv": EF, "r.geojson": ROAD.format(volume="500", lon="116.5")[:-3]}, ["r.geojson", "not valid JSON"]),
     # -- gridded NetCDF inventories --------------------------------------------------------------------------------
     ("gridded NetCDF", GRIDDED, "gridded_nan", ["g.nc", "SO2_industry", "nan"]),
     ("gridded NetCDF", GRIDDED, "gridded_inf", ["g.nc", "SO2_industry", "inf"]),
@@ -660,7 +671,8 @@ def test_the_corpus_covers_every_kind_and_command():
     kinds = {c[0] for c in CASES}
     assert {"scenario file", "scenario key", "--set", "stack CSV", "region table", "profile table",
             "speciation table", "gridded NetCDF", "station CSV", "WRF NetCDF", "CF NetCDF", "observation file",
-            "ensemble file", "box case", "mechanism file", "grid size", "output path"} <= kinds
+            "ensemble file", "box case", "mechanism file", "grid size", "output path", "road file", "mobile table",
+            "boundary file", "station list", "met option", "evaluate argument", "run file"} <= kinds
 
 
 #: A few cases as real processes: no traceback reaches a terminal.

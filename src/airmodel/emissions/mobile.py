@@ -34,6 +34,9 @@ from .tables import read_table
 #: 1e11 veh-km/d is too.
 MAX_KG_PER_VEHICLE_KM = 100.0
 MAX_VEHICLE_KM_PER_DAY = 1e11
+#: The busiest roads carry a few hundred thousand vehicles a day; 1e7 on one link is a unit slip.
+MAX_VEHICLES_PER_DAY = 1e7
+MAX_COUNT = {"volume": MAX_VEHICLES_PER_DAY, "vkt": MAX_VEHICLE_KM_PER_DAY}
 
 KM_PER_DEGREE = EARTH_RADIUS * np.pi / 180.0 / 1000.0
 
@@ -138,7 +141,7 @@ def _class_volumes(props: dict, where: str, fleets: dict, classes: dict, key: st
             raise InputError(f"{where}: property {key}_{vc}: unknown vehicle class {vc!r}; the emission-factor table "
                              f"has: {', '.join(classes)}")
     if per_class:
-        out = {vc: _nonnegative(v, f"{where}: property {key}_{vc}") for vc, v in per_class.items()}
+        out = {vc: _nonnegative(v, f"{where}: property {key}_{vc}", MAX_COUNT[key], unit) for vc, v in per_class.items()}
         return out
     if key not in props or "fleet" not in props:
         raise InputError(f"{where}: give {key} ({unit}) with fleet, or {key}_<class> for each vehicle class")
@@ -146,11 +149,11 @@ def _class_volumes(props: dict, where: str, fleets: dict, classes: dict, key: st
     if fleet not in fleets:
         raise InputError(f"{where}: property fleet: unknown fleet {fleet!r}; the fleet table has: "
                          f"{', '.join(fleets) or '(none)'}")
-    total = _nonnegative(props[key], f"{where}: property {key}")
+    total = _nonnegative(props[key], f"{where}: property {key}", MAX_COUNT[key], unit)
     return {vc: total * share for vc, share in fleets[fleet].items()}
 
 
-def _nonnegative(value, where: str) -> float:
+def _nonnegative(value, where: str, maximum: float = np.inf, unit: str = "") -> float:
     try:
         x = float(value)
     except (TypeError, ValueError):
@@ -158,6 +161,8 @@ def _nonnegative(value, where: str) -> float:
     if not np.isfinite(x) or x < 0:
         raise InputError(f"{where}: {value!r} is {'negative' if np.isfinite(x) else 'not finite'}; it must be "
                          f"at least 0")
+    if x > maximum:
+        raise InputError(f"{where}: {value!r} is out of the physical range; it must be at most {maximum:g} {unit}")
     return x
 
 
