@@ -9,8 +9,9 @@ real processes, to show that no traceback reaches a terminal.
 
 Adding a case is one line in ``CASES``: ``(kind, command line, files, expect)``.
 - ``kind``: the input kind the case exercises (used only for the coverage test and the report).
-- ``command line``: split like a shell; ``{d}`` is the case's folder, ``{run}`` a valid one-hour run file (made once),
-  ``{obs}`` a valid observation file and ``{ens}`` the tiny scenario's path usable as an ensemble base.
+- ``command line``: split at spaces, quotes kept for the TOML of ``--set`` (a word wholly in single quotes loses
+  them: ``''`` is an empty argument); ``{d}`` is the case's folder, ``{run}`` a valid one-hour run file with O3 and
+  ``{obs}`` a valid observation file (both made once).
 - ``files``: the files to write first, ``{name: text}`` (bytes are written as they are), or the name of a maker
   in ``MAKERS`` (NetCDF and other files built by code), or None.
 - ``expect``: fragments of the error message; together they name the file or key and the bad value.
@@ -120,11 +121,13 @@ def box(body: str) -> dict:
 CASES = [
     # -- scenario files ------------------------------------------------------------------------------------------
     ("scenario file", "run {d}/missing.toml -o {d}/out.nc", None, ["missing.toml", "not found"]),
-    ("scenario file", "run {d}/bad.toml -o {d}/out.nc", {"bad.toml": "[run\nstart = 1\n"}, ["bad.toml", "not valid TOML"]),
+    ("scenario file", "run {d}/bad.toml -o {d}/out.nc", {"bad.toml": "[run\nstart = 1\n"},
+     ["bad.toml", "not valid TOML"]),
     ("scenario file", "run {d}/bad.toml -o {d}/out.nc", {"bad.toml": b"\xff\xfe[run]\n"}, ["bad.toml", "UTF-8"]),
     ("scenario file", "run {d}/sub -o {d}/out.nc", {"sub/x.txt": ""}, ["sub", "folder"]),
     ("scenario file", "run {d}/e.toml -o {d}/out.nc", {"e.toml": ""}, ["e.toml", "run", "start"]),
-    ("scenario file", "run {d}/b.toml -o {d}/out.nc", {"b.toml": 'extends = "nope.toml"\n'}, ["nope.toml", "not found"]),
+    ("scenario file", "run {d}/b.toml -o {d}/out.nc", {"b.toml": 'extends = "nope.toml"\n'},
+     ["nope.toml", "not found"]),
     ("scenario file", "run {d}/b.toml -o {d}/out.nc", {"b.toml": 'extends = "b.toml"\n'}, ["b.toml", "loop"]),
     ("scenario file", "run {d}/b.toml -o {d}/out.nc", {"b.toml": "extends = 3\n"}, ["b.toml", "extends", "3"]),
     ("scenario file", "run {d}/b.toml -o {d}/out.nc", {"b.toml": 'extends = "s.toml"\ninclude_controls = ["c.toml"]\n'},
@@ -153,7 +156,8 @@ CASES = [
     ("scenario key", f"{RUN} --set run.steps=0", None, ["run.steps", "0"]),
     ("scenario key", f"{RUN} --set run.steps=2.5", None, ["run.steps", "2.5"]),
     ("scenario key", f"{RUN} --set run.start=yesterday", None, ["run.start", "'yesterday'"]),
-    ("scenario key", "run {d}/b.toml -o {d}/out.nc", {"b.toml": TINY.replace("hours = 1", 'end = "2008-08-07T00:00:00Z"')},
+    ("scenario key", "run {d}/b.toml -o {d}/out.nc",
+     {"b.toml": TINY.replace("hours = 1", 'end = "2008-08-07T00:00:00Z"')},
      ["run.end", "2008-08-07T00:00:00Z"]),
     ("scenario key", f"{RUN} --set run.threads=-1", None, ["run.threads", "-1"]),
     ("scenario key", f"{RUN} --set run.hourz=3", None, ["'hourz'"]),
@@ -171,7 +175,8 @@ CASES = [
      ["domain.layer_interfaces", "10000000", " m"]),
     ("scenario key", f"{RUN} --set domain.layer_interfaces=[0.0,-50.0]", None, ["domain.layer_interfaces", "-50.0"]),
     ("scenario key", f"{RUN} --set domain.layer_interfaces=5.0", None, ["domain.layer_interfaces", "5.0"]),
-    ("scenario key", f"{RUN} --set domain.layer_thickness=1e7 --set domain.layers=2 --set domain.layer_interfaces=false",
+    ("scenario key",
+     f"{RUN} --set domain.layer_thickness=1e7 --set domain.layers=2 --set domain.layer_interfaces=false",
      None, ["domain.layer_interfaces", "False"]),
     ("scenario key", f"{RUN} --set domain.grid=projected --set domain.nx=10", None, ["projected", "ny"]),
     ("scenario key", f"{RUN} --set transport.advection=ppn", None, ["transport.advection", "'ppn'"]),
@@ -258,7 +263,8 @@ CASES = [
     ("grid size", "run {d}/b.toml -o {d}/out.nc --set domain.resolution=0.01",
      {"b.toml": LAYERS.format(thickness=1.0, layers=40000)}, ["GiB", "--allow-large", "100 x 100 x 40000"]),
     ("grid size", f"{MET} --set domain.resolution=0.0001", None, ["GiB", "--allow-large"]),
-    ("grid size", f"{RUN} --set run.time_step=1.0 --set run.hours=100000000000", None, ["run", "360000000000000 steps", "1 s"]),
+    ("grid size", f"{RUN} --set run.time_step=1.0 --set run.hours=100000000000", None,
+     ["run", "360000000000000 steps", "1 s"]),
     # -- stack CSVs ------------------------------------------------------------------------------------------------
     ("stack CSV", STACKS, {"st.csv": STACK_HEADER + STACK.replace("5000", "1e300")}, ["st.csv", "1e300"]),
     ("stack CSV", STACKS, {"st.csv": STACK_HEADER + STACK.replace("5000", "-5")}, ["st.csv", "-5"]),
@@ -266,12 +272,15 @@ CASES = [
     ("stack CSV", STACKS, {"st.csv": STACK_HEADER + STACK.replace("5000", "nan")}, ["st.csv", "'nan'"]),
     ("stack CSV", STACKS, {"st.csv": STACK_HEADER + STACK.replace("5000", "inf")}, ["st.csv", "'inf'"]),
     ("stack CSV", STACKS, {"st.csv": STACK_HEADER.replace("t/yr", "t/week") + STACK}, ["st.csv", "'t/week'"]),
-    ("stack CSV", STACKS, {"st.csv": STACK_HEADER.replace(",exit_velocity[m/s]", "") + STACK.replace(",15,", ",")}, ["st.csv", "exit_velocity"]),
+    ("stack CSV", STACKS, {"st.csv": STACK_HEADER.replace(",exit_velocity[m/s]", "") + STACK.replace(",15,", ",")},
+     ["st.csv", "exit_velocity"]),
     ("stack CSV", STACKS, {"st.csv": STACK_HEADER + STACK.replace("power", "steel")}, ["st.csv", "'steel'"]),
     ("stack CSV", STACKS, {"st.csv": STACK_HEADER + STACK.replace(",5,15,", ",0,15,")}, ["st.csv", "diameter", "0"]),
     ("stack CSV", STACKS, {"st.csv": STACK_HEADER + STACK.replace(",150,", ",1e7,")}, ["st.csv", "height", "1e7"]),
-    ("stack CSV", STACKS, {"st.csv": STACK_HEADER + STACK.replace(",400,", ",-10,")}, ["st.csv", "exit_temperature", "-10"]),
-    ("stack CSV", STACKS, {"st.csv": STACK_HEADER + STACK.replace(",15,", ",1e9,")}, ["st.csv", "exit_velocity", "1e9"]),
+    ("stack CSV", STACKS, {"st.csv": STACK_HEADER + STACK.replace(",400,", ",-10,")},
+     ["st.csv", "exit_temperature", "-10"]),
+    ("stack CSV", STACKS, {"st.csv": STACK_HEADER + STACK.replace(",15,", ",1e9,")},
+     ["st.csv", "exit_velocity", "1e9"]),
     ("stack CSV", STACKS, {"st.csv": STACK_HEADER + STACK.replace("116.4", "400.0")}, ["st.csv", "400"]),
     ("stack CSV", STACKS, {"st.csv": STACK_HEADER + STACK.replace(",5000", "")}, ["st.csv", "9 fields"]),
     ("stack CSV", STACKS, {"st.csv": STACK_HEADER + STACK + STACK}, ["st.csv", "duplicate id 'S1'"]),
@@ -330,17 +339,20 @@ CASES = [
     ("mobile table", MOBILE, {"ef.csv": EF, "va.csv": VA.replace(",10", ",-10")}, ["va.csv", "-10"]),
     ("mobile table", MOBILE, {"ef.csv": EF, "va.csv": VA.replace(",10", ",nan")}, ["va.csv", "nan"]),
     ("mobile table", MOBILE, {"ef.csv": EF, "va.csv": VA.replace(",10", ",1e300")}, ["va.csv", "1e300"]),
-    ("mobile table", MOBILE, {"ef.csv": EF, "va.csv": VA.replace("private_car", "hovercraft")}, ["va.csv", "hovercraft"]),
+    ("mobile table", MOBILE, {"ef.csv": EF, "va.csv": VA.replace("private_car", "hovercraft")},
+     ["va.csv", "hovercraft"]),
     ("mobile table", MOBILE, {"ef.csv": EF.replace("0.35", "-0.35"), "va.csv": VA}, ["ef.csv", "-0.35"]),
     ("mobile table", MOBILE, {"ef.csv": EF.replace("0.35", "inf"), "va.csv": VA}, ["ef.csv", "inf"]),
     ("mobile table", MOBILE, {"ef.csv": EF.replace("0.35", "1e300"), "va.csv": VA}, ["ef.csv", "1e300"]),
-    ("road file", ROADS, {"ef.csv": EF, "r.geojson": ROAD.format(volume="NaN", lon="116.5")}, ["r.geojson", "volume", "nan"]),
+    ("road file", ROADS, {"ef.csv": EF, "r.geojson": ROAD.format(volume="NaN", lon="116.5")},
+     ["r.geojson", "volume", "nan"]),
     ("road file", ROADS, {"ef.csv": EF, "r.geojson": ROAD.format(volume="1e300", lon="116.5")},
      ["r.geojson", "volume_private_car", "1e+300"]),
     ("road file", ROADS, {"ef.csv": EF, "r.geojson": ROAD.format(volume="-5", lon="116.5")}, ["r.geojson", "-5"]),
     ("road file", ROADS, {"ef.csv": EF, "r.geojson": ROAD.format(volume="500", lon="Infinity")},
      ["r.geojson", "R1", "non-finite coordinates"]),
-    ("road file", ROADS, {"ef.csv": EF, "r.geojson": ROAD.format(volume="500", lon="116.5")[:-3]}, ["r.geojson", "not valid JSON"]),
+    ("road file", ROADS, {"ef.csv": EF, "r.geojson": ROAD.format(volume="500", lon="116.5")[:-3]},
+     ["r.geojson", "not valid JSON"]),
     # -- gridded NetCDF inventories --------------------------------------------------------------------------------
     ("gridded NetCDF", GRIDDED, "gridded_nan", ["g.nc", "SO2_industry", "nan"]),
     ("gridded NetCDF", GRIDDED, "gridded_inf", ["g.nc", "SO2_industry", "inf"]),
@@ -358,9 +370,12 @@ CASES = [
     ("station CSV", STATION_RUN, {"met.csv": station(station_row(2, dew_point=30.0))},
      ["met.csv", "dew_point", "30.0", "temperature"]),
     ("station CSV", STATION_RUN, {"met.csv": station(station_row(3, wind_speed=-1))}, ["met.csv", "wind_speed", "-1"]),
-    ("station CSV", STATION_RUN, {"met.csv": station(station_row(3, temperature="nan"))}, ["met.csv", "temperature", "nan"]),
-    ("station CSV", STATION_RUN, {"met.csv": station(station_row(3, pressure="1e308"))}, ["met.csv", "pressure", "1e+308"]),
-    ("station CSV", STATION_RUN, {"met.csv": station(station_row(3, cloud_cover=1.5))}, ["met.csv", "cloud_cover", "1.5"]),
+    ("station CSV", STATION_RUN, {"met.csv": station(station_row(3, temperature="nan"))},
+     ["met.csv", "temperature", "nan"]),
+    ("station CSV", STATION_RUN, {"met.csv": station(station_row(3, pressure="1e308"))},
+     ["met.csv", "pressure", "1e+308"]),
+    ("station CSV", STATION_RUN, {"met.csv": station(station_row(3, cloud_cover=1.5))},
+     ["met.csv", "cloud_cover", "1.5"]),
     ("station CSV", STATION_RUN, {"met.csv": station(station_row(3, wind_direction="north"))},
      ["met.csv", "wind_direction", "'north'"]),
     ("station CSV", STATION_RUN, {"met.csv": station("2008-08-08 25:00,2,200,25,18,1005,0,0.3")},
@@ -373,7 +388,8 @@ CASES = [
     ("station CSV", STATION_RUN + " --set meteorology.roughness_length=0", {"met.csv": station()},
      ["roughness_length", "0"]),
     ("station CSV", STATION_MET, {"met.csv": station(station_row(1, precipitation=5.0))}, ["met.csv", "line 5"]),
-    ("station CSV", STATION_MET, {"met.csv": station(station_row(2, dew_point=30.0))}, ["met.csv", "dew_point", "30.0"]),
+    ("station CSV", STATION_MET, {"met.csv": station(station_row(2, dew_point=30.0))},
+     ["met.csv", "dew_point", "30.0"]),
     # -- WRF and CF NetCDF meteorology -----------------------------------------------------------------------------
     ("WRF NetCDF", WRF, "wrf_nan", ["wrfout_d01", "variable T2", "nan", "Time=0, south_north=1, west_east=1"]),
     ("WRF NetCDF", WRF, "wrf_inf", ["wrfout_d01", "variable U", "inf", "Time=0, bottom_top=0, south_north=1"]),
@@ -391,8 +407,10 @@ CASES = [
     # -- mechanism files --------------------------------------------------------------------------------------------
     ("mechanism file", f"{RUN} --set chemistry.mechanism=m.mech", {"m.mech": "this is not a mechanism\n"}, ["m.mech"]),
     ("mechanism file", f"{RUN} --set chemistry.mechanism=m.mech", {"m.mech": b"\xff\xfe\n"}, ["m.mech", "UTF-8"]),
-    ("mechanism file", f"{RUN} --set chemistry.mechanism=m.mech", {"m.mech": MECH.format(mw="nan", k="1.0")}, ["m.mech", "nan"]),
-    ("mechanism file", f"{RUN} --set chemistry.mechanism=m.mech", {"m.mech": MECH.format(mw="-30.0", k="1.0")}, ["m.mech", "-30.0"]),
+    ("mechanism file", f"{RUN} --set chemistry.mechanism=m.mech", {"m.mech": MECH.format(mw="nan", k="1.0")},
+     ["m.mech", "nan"]),
+    ("mechanism file", f"{RUN} --set chemistry.mechanism=m.mech", {"m.mech": MECH.format(mw="-30.0", k="1.0")},
+     ["m.mech", "-30.0"]),
     ("mechanism file", f"{RUN} --set chemistry.mechanism=m.mech", {"m.mech": MECH.format(mw="30.0", k="inf")},
      ["m.mech", "inf"]),
     ("mechanism file", f"{RUN} --set chemistry.mechanism=m.mech --set 'output.variables=[\"NO3\"]'",
@@ -447,7 +465,8 @@ CASES = [
     ("box case", "box {d}/box.toml -o {d}/box.txt", box(""), ["box.txt"]),
     ("box case", "box {d}/box.toml -o ''", box(""), ["''"]),
     ("box case", "box {d}/box.toml -o {d}/sub", {**box(""), "sub/x": ""}, ["sub", ".csv or .nc"]),
-    ("box case", "box {d}/box.toml -o {d}/b.csv --plot {d}/sub.png", {**box(""), "sub.png/x": ""}, ["sub.png", "folder"]),
+    ("box case", "box {d}/box.toml -o {d}/b.csv --plot {d}/sub.png", {**box(""), "sub.png/x": ""},
+     ["sub.png", "folder"]),
     # -- observation files (airmodel evaluate) --------------------------------------------------------------------
     ("observation file", "evaluate {run} {d}/obs.csv -o {d}/ev",
      {"obs.csv": OBS_HEADER + "2008-08-08T09:00+08:00,1001A,O3,1e308,ug/m3\n"}, ["obs.csv", "1e+308"]),
@@ -520,7 +539,8 @@ CASES = [
     ("ensemble file", f"{ENS} --workers 0", ensemble('[[members]]\nname = "a"\n'), ["--workers", "0"]),
     ("ensemble file", f"{ENS} --threads -1", ensemble('[[members]]\nname = "a"\n'), ["--threads", "-1"]),
     # -- inventory summarize ---------------------------------------------------------------------------------------
-    ("inventory summarize", "inventory summarize {d}/s.toml --period 2008-13-01/2008-14-01", None, ["--period", "2008-13-01"]),
+    ("inventory summarize", "inventory summarize {d}/s.toml --period 2008-13-01/2008-14-01", None,
+     ["--period", "2008-13-01"]),
     ("inventory summarize", "inventory summarize {d}/s.toml --period 2008-08-02/2008-08-01", None, ["2008-08-02"]),
     ("inventory summarize", "inventory summarize {d}/s.toml --set emissions.point_files=['st.csv']",
      {"st.csv": STACK_HEADER + STACK.replace("5000", "1e300")}, ["st.csv", "1e300"]),
@@ -611,7 +631,8 @@ def _case_id(case) -> str:
 def shared(tmp_path_factory):
     """A valid one-hour run file and observation file, made once (outside the cases' folders)."""
     folder = tmp_path_factory.mktemp("corpus_shared")
-    text = TINY.replace('stations = "none"', 'stations = "beijing"') + '[species.O3]\nunits = "ug m-3"\ninitial = 80.0\n'
+    text = (TINY.replace('stations = "none"', 'stations = "beijing"')
+            + '[species.O3]\nunits = "ug m-3"\ninitial = 80.0\n')
     (folder / "s.toml").write_text(text, encoding="utf-8")
     assert main(["-q", "run", str(folder / "s.toml"), "-o", str(folder / "run.nc")]) == 0
     (folder / "obs.csv").write_text(OBS_HEADER + "2008-08-08T09:00+08:00,1001A,O3,40,ppb\n", encoding="utf-8")

@@ -141,7 +141,8 @@ def _class_volumes(props: dict, where: str, fleets: dict, classes: dict, key: st
             raise InputError(f"{where}: property {key}_{vc}: unknown vehicle class {vc!r}; the emission-factor table "
                              f"has: {', '.join(classes)}")
     if per_class:
-        out = {vc: _nonnegative(v, f"{where}: property {key}_{vc}", MAX_COUNT[key], unit) for vc, v in per_class.items()}
+        out = {vc: _nonnegative(v, f"{where}: property {key}_{vc}", MAX_COUNT[key], unit)
+               for vc, v in per_class.items()}
         return out
     if key not in props or "fleet" not in props:
         raise InputError(f"{where}: give {key} ({unit}) with fleet, or {key}_<class> for each vehicle class")
