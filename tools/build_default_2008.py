@@ -58,6 +58,9 @@ INTEXB_CHINA = {"SO2": 31.0, "NOx": 20.8, "CO": 166.9, "NMVOC": 23.2, "PM10": 18
                 "OC": 3.2}  # Tg/yr, 2006, INTEX-B, Zhang et al. 2009, ACP 9, 5131
 CHINA_NH3_2006 = 9.8e6  # t, Huang X. et al. (2012), Global Biogeochem. Cycles 26, GB1030
 CHINA_POPULATION_2006 = 1314.48e6  # NBS, China Statistical Yearbook 2007, year-end 2006
+#: The proxy of each sector's region rows (airmodel/data/emissions/sector_proxies.csv); others keep the row's own.
+SECTOR_PROXY = {"power": "power", "industry": "industry", "residential": "residential", "transport": "traffic",
+                "agriculture": "agriculture"}
 POPULATION = {"Beijing": 16.95e6, "Tianjin": 11.8e6, "Hebei": 69.43e6}  # population.csv
 HEBEI_PREFECTURES = {  # code: (name, population 2007, 1e4), Hebei Statistics Bureau (population.csv)
     "130100": ("Shijiazhuang", 978), "130200": ("Tangshan", 739), "130300": ("Qinhuangdao", 293),
@@ -418,6 +421,7 @@ def main() -> None:
 
     # -- write region totals
     def total_row(sid, region, sector, proxy, values, profile_name="", vertical=""):
+        proxy = SECTOR_PROXY.get(sector, proxy)  # the sector proxies of sector_proxies.csv (SOURCES.md)
         rows_totals.append({"id": sid, "region": region, "sector": sector, "proxy": proxy,
                             "profile": profile_name, "vertical": vertical,
                             **{f"{p}[t/yr]": _fmt(values.get(p, 0.0)) for p in POLLUTANTS}})
@@ -473,7 +477,9 @@ def main() -> None:
             total_row(f"HE-{sector.upper()[:3]}", "Hebei", sector, proxy, values)
     _write_csv(HERE / "region_totals.csv", rows_totals, header_comment=[
         "Totals by region, sector and proxy of the default 2008 inventory (built by tools/build_default_2008.py;",
-        "airmodel/data/SOURCES.md)."])
+        "airmodel/data/SOURCES.md).",
+        "Proxies: the sector proxies of airmodel/data/emissions/sector_proxies.csv (power, industry, residential, traffic,",
+        "agriculture); construction and other dust keep the urban proxy (airmodel/data/SOURCES.md)."])
 
     # -- roads, vehicle activity, factors, fleets
     features = []
@@ -486,7 +492,7 @@ def main() -> None:
         {"type": "FeatureCollection", "name": "Beijing ring roads and radial expressways, 2008 (approximate)",
          "features": features}, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     _write_csv(HERE / "vehicle_activity.csv", [dict(
-        id="BJ-STREETS", region="Beijing", road_type="street", proxy="urban",
+        id="BJ-STREETS", region="Beijing", road_type="street", proxy="population",
         **{f"vkt_{vc}[veh-km/d]": _fmt(streets[vc]) for vc in FLEET})], header_comment=[
         "Vehicle-km per day on Beijing's streets other than the ring roads and expressways of",
         "beijing_roads.geojson: the fleet's total (vehicles x km/day) less what the links carry",

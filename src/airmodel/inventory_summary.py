@@ -12,13 +12,15 @@ the inventory and ``all``. Every pollutant is listed, CO2 included, whether or n
 Each row: before_t and after_t (tonnes in the period), change_percent, the same per day, and outside_domain_t (the
 part of after_t that lies outside the model domain and is not emitted into it). A region-total row is attributed to
 its region; stacks by their position; roads and gridded inventories by the share of each cell in each province.
+With ``--costs COSTS.csv``, the costs of the controls that name a catalogue measure (tonnes removed per measure,
+region, sector and pollutant, yuan, yuan per tonne, CO2 co-benefits: airmodel/measure_costs.py) over the same
+period; their totals are printed after the emissions whenever the scenario has such controls.
 The CSV is written atomically (a temporary file renamed into place) and never over an existing file without
 ``--force``; on bad input nothing is written.
 """
 from __future__ import annotations
 
 import argparse
-import copy
 import io
 import sys
 from datetime import datetime
@@ -26,42 +28,20 @@ from pathlib import Path
 
 import numpy as np
 
-from .data import resolve_scenario
 from .emissions.inventory import Inventory
 from .emissions.quantities import POLLUTANTS, SECTORS
 from .emissions.regions import OTHER, SUMMARY_PROVINCES, province_shares
-from .emissions.settings import parse_local_time, validate_controls, validate_emissions
+from .emissions.settings import parse_local_time
 from .errors import InputError
 from .files import check_new_output, write_csv_atomic
 from .grid import build_grid
-from .scenario import apply_overrides, read_toml, validate
+from .measure_costs import cost_rows, format_costs, load_for_inventory, write_costs
+
+__all__ = ["load_for_inventory", "summarize", "summary_rows", "format_table", "write_csv", "inventory_main"]
 
 REGIONS = tuple(SUMMARY_PROVINCES.values()) + (OTHER,)
 COLUMNS = ("region", "sector", "pollutant", "period_start", "period_end", "days", "before_t", "after_t",
            "change_percent", "before_t_per_day", "after_t_per_day", "outside_domain_t")
-
-
-def load_for_inventory(source, overrides: list[str] | None = None):
-    """(Scenario, emissions section, controls, base folder) from a scenario file or dict.
-
-    The inventory keys and [[controls]] are validated here (settings.py); the rest by airmodel.scenario, so that this
-    works whether or not scenario.py knows the inventory keys yet."""
-    if isinstance(source, dict):
-        raw, name, base = copy.deepcopy(source), "<dict>", Path.cwd()
-    else:
-        path = resolve_scenario(source)  # a file, or a ready scenario's name
-        raw, name, base = read_toml(path), str(source), path.resolve().parent
-    raw = apply_overrides(raw, overrides or [])
-    emissions = raw.get("emissions", {})
-    controls = raw.get("controls", [])
-    inventory_keys = {k: v for k, v in emissions.items() if k != "point"} if isinstance(emissions, dict) else {}
-    section = validate_emissions(inventory_keys, f"{name}: emissions")
-    checked = validate_controls(controls, f"{name}: controls", float(section["utc_offset_hours"]))
-    stripped = {k: v for k, v in raw.items() if k != "controls"}
-    if isinstance(emissions, dict):
-        stripped["emissions"] = {k: v for k, v in emissions.items() if k == "point"}
-    scenario = validate(stripped, name)
-    return scenario, section, checked, base
 
 
 def parse_period(text: str | None, scenario, inventory) -> tuple[datetime, datetime]:
@@ -138,11 +118,17 @@ def summary_rows(inventory, start: datetime, end: datetime) -> list[dict]:
 
 def summarize(source, period: str | None = None, overrides: list[str] | None = None) -> list[dict]:
     """Summary rows for a scenario file or dict (module docstring); pandas-free: a list of dicts."""
+    return summarize_with_costs(source, period, overrides)[0]
+
+
+def summarize_with_costs(source, period: str | None = None,
+                         overrides: list[str] | None = None) -> tuple[list[dict], list[dict]]:
+    """(summary rows, cost rows of the measures: airmodel/measure_costs.py) over the same period."""
     scenario, section, controls, base = load_for_inventory(source, overrides)
     grid = build_grid(scenario["domain"])
     inventory = Inventory(section, controls, grid, base, scenario.start)
     start, end = parse_period(period, scenario, inventory)
-    return summary_rows(inventory, start, end)
+    return summary_rows(inventory, start, end), cost_rows(inventory, start, end)
 
 
 def format_table(rows: list[dict]) -> str:
@@ -209,6 +195,9 @@ def add_inventory_parser(subparsers) -> argparse.ArgumentParser:
                    help="local dates or times, end exclusive (e.g. 2008-08-08/2008-08-25), or 'run'; "
                         "default: the inventory's year")
     s.add_argument("-o", "--output", default=None, help="write the table as CSV")
+    s.add_argument("--costs", default=None, metavar="COSTS.csv",
+                   help="write the costs of the scenario's catalogue measures (per measure, region, sector and "
+                        "pollutant) as CSV")
     s.add_argument("--force", action="store_true", help="overwrite an existing CSV")
     s.add_argument("--set", dest="overrides", action="append", default=[], metavar="SECTION.KEY=VALUE",
                    help="override a scenario key (repeatable)")
@@ -225,13 +214,20 @@ def inventory_main(args, stdout=None) -> int:
     stdout = stdout or sys.stdout
     if getattr(args, "inventory_command", None) != "summarize":
         raise InputError("airmodel inventory: give a command: summarize")
-    rows = summarize(args.scenario, args.period, args.overrides)
-    if args.output:
-        check_new_output(Path(args.output), args.force)
+    rows, costs = summarize_with_costs(args.scenario, args.period, args.overrides)
+    costs_path = getattr(args, "costs", None)
+    for path in (args.output, costs_path):
+        if path:
+            check_new_output(Path(path), args.force)
     stdout.write(format_table(rows))
+    if costs:
+        stdout.write("\n" + format_costs(costs))
     if args.output:
         write_csv(rows, args.output, force=args.force)
         stdout.write(f"wrote {args.output}\n")
+    if costs_path:
+        write_costs(costs, costs_path, force=args.force)
+        stdout.write(f"wrote {costs_path}\n")
     return 0
 
 

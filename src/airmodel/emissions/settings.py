@@ -84,6 +84,9 @@ CONTROL_KEYS = {
                                         "{ NOx = 0.2, ... }, in emission_factor_units"),
     "emission_factor_units": key(str, "g/km", choices=("g/km", "mg/km", "kg/km"),
                                  doc="units of the emission_factor values"),
+    "measure": key(str, None, doc="a measure of the catalogue (airmodel/data/measures/): alone, its removal "
+                                "efficiencies act on its sector; with reduction or scale, the fraction acts and the "
+                                "measure gives the cost"),
     "start": key(str, "", doc="when: start, local time (ISO 8601 date or time; a zone such as Z overrides)"),
     "end": key(str, "", doc="when: end (exclusive), local time; a date means its midnight"),
 }
@@ -170,10 +173,11 @@ def validate_control(entry: dict, where: str = "controls[0]", utc_offset_hours: 
     has_reduction = out["reduction"] is not None
     has_factor = bool(out["emission_factor"])
     has_scale = out["scale"] is not None
-    if has_reduction + has_factor + has_scale != 1:
+    if has_reduction + has_factor + has_scale != 1 and not (out["measure"] and not has_factor
+                                                             and has_reduction + has_scale == 0):
         raise InputError(f"{where}: give exactly one of reduction (a fraction removed, 0..1), scale (a factor on "
                          f"the emissions, e.g. 1.3 for growth of 30 %) or emission_factor (new vehicle emission "
-                         f"factors)")
+                         f"factors), or a catalogue measure alone")
     if has_reduction and out["reduction"] > 1:
         raise InputError(f"{where}.reduction: {out['reduction']!r} is out of range; it must be a fraction 0..1")
     if has_factor:

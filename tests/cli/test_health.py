@@ -1,0 +1,228 @@
+"""``airmodel health``: a hand-computed case (one cell, one age group, known population, incidence and
+concentration change) matches the command to 1e-9 for a GEMM and a log-linear function; the files it writes; bad
+inputs exit 2 with a message naming the file and value, and nothing written; the report shows a health folder."""
+import csv
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from airmodel.analysis.regions import frame_of, population
+from airmodel.cli import main
+from airmodel.data import data_path
+from tests.health_runs import constant_pair, write_run
+
+HEADER = ("id,group,endpoint,term,pollutant,metric,form,age_start,age_end,incidence,beta,beta_se,increment,percent,"
+          "percent_low,percent_high,alpha,mu,nu,counterfactual,concentration_units,source")
+GEMM_ROW = "g6064,gemm,ncd_lri,long,PM25,annual_mean,gemm,60,64,ncd_lri,0.1421,0.018,,,,,1.6,15.5,36.8,2.4,ug m-3,t"
+LOGLIN_ROW = ("chen,chen,nonaccidental,short,PM25,daily_mean,loglinear,0,120,nonaccidental,,,10,0.22,0.15,0.28,,,,0,"
+              "ug m-3,t")
+LOGISTIC_ROW = ("logi,logi,nonaccidental,short,PM25,daily_mean,logistic,0,120,nonaccidental,0.002,0.0005,,,,,,,,0,"
+                "ug m-3,t")
+LINEAR_ROW = "lin,lin,visits,short,PM25,daily_mean,linear,0,120,,1e-7,1e-8,,,,,,,,0,ug m-3,t"
+O3_ROW = "yin,yin,nonaccidental,short,O3,mda8,loglinear,0,120,nonaccidental,,,10,0.24,0.13,0.35,,,,0,ug m-3,t"
+PROVINCES = ("110000", "120000", "130000")
+O3_UG_PER_PPB = 47.997 / 22.414  # GB 3095-2012 standard state (273.15 K, 101.325 kPa)
+
+
+def _table(name):
+    return list(csv.DictReader(data_path("health", name).open()))
+
+
+def by_hand_rate(code, a0, a1, cause_share_of):
+    """Deaths per person per year at ages a0..a1 in province ``code`` (2008), from the packaged tables by hand."""
+    census = [(int(r["age_start"]), int(r["age_end"]), float(r["deaths"]),
+               float(r["deaths"]) / (float(r["death_rate_per_mille"]) / 1000)) for r in _table(
+        "census2000_deaths_by_age.csv")]
+    cdr = {(r["code"], r["year"]): float(r["crude_death_rate_per_mille"]) / 1000 for r in _table("provinces.csv")}
+    deaths, people = sum(r[2] for r in census), sum(r[3] for r in census)
+    sel = [r for r in census if r[0] >= a0 and r[1] <= a1]
+    return sum(r[2] for r in sel) / sum(r[3] for r in sel) * cdr[(code, "2008")] / (deaths / people) \
+        * cause_share_of, sum(r[3] for r in sel) / people
+
+
+def ncd_lri_share():
+    census = [(int(r["age_start"]), float(r["deaths"])) for r in _table("census2000_deaths_by_age.csv")]
+    adult = sum(d for a, d in census if a >= 25) / sum(d for _, d in census)
+    return 8.28e6 / (137462e4 * 7.11e-3 * adult)
+
+
+def gemm_log_hr(c, theta=0.1421, alpha=1.6, mu=15.5, nu=36.8):
+    z = max(0.0, c - 2.4)
+    return theta * math.log(1 + z / alpha) / (1 + math.exp(-(z - mu) / nu))
+
+
+@pytest.fixture()
+def hand_pair(tmp_path):
+    hourly_b = np.full((48, 1, 1), 60.0)
+    hourly_b[:24] = 64.0  # period mean 62
+    hourly_c = np.full((48, 1, 1), 50.0)
+    daily_b, daily_c = np.array([70.0, 50.0])[:, None, None], np.array([55.0, 45.0])[:, None, None]
+    o3_b, o3_c = np.array([80.0, 60.0])[:, None, None], np.array([70.0, 62.0])[:, None, None]
+    b = write_run(tmp_path / "base.nc", hourly_b, daily_b, o3_b, title="base")
+    c = write_run(tmp_path / "case.nc", hourly_c, daily_c, o3_c, title="case")
+    table = tmp_path / "functions.csv"
+    table.write_text("\n".join([HEADER, GEMM_ROW, LOGLIN_ROW, O3_ROW, LOGISTIC_ROW, LINEAR_ROW]) + "\n")
+    return b, c, table
+
+
+def test_hand_computed_case_matches_the_command(hand_pair, tmp_path):
+    b, c, table = hand_pair
+    out = tmp_path / "out"
+    assert main(["health", str(b), str(c), "-o", str(out), "--functions", str(table), "--draws", "50"]) == 0
+    with xr.open_dataset(b) as ds:
+        frame = frame_of(ds)
+    people = {code: float(population(frame, code)[0, 0]) for code in PROVINCES}
+    assert people["110000"] > 0  # the cell is in central Beijing
+    beta_pm = math.log(1.0022) / 10
+    beta_o3 = math.log(1.0024) / 10
+    gemm = loglin = o3 = logistic = linear = 0.0
+    for code, p in people.items():
+        y0, share = by_hand_rate(code, 60, 64, ncd_lri_share())
+        gemm += y0 * p * share * (1 - math.exp(gemm_log_hr(50.0) - gemm_log_hr(62.0)))
+        y_all, _ = by_hand_rate(code, 0, 120, 1.0)
+        for cb, cc in ((70.0, 55.0), (50.0, 45.0)):
+            loglin += y_all / 365 * p * (1 - math.exp(-beta_pm * (cb - cc)))
+            y = y_all / 365
+            logistic += (y - y / ((1 - y) * math.exp(0.002 * (cb - cc)) + y)) * p
+            linear += 1e-7 * (cb - cc) * p
+        for cb, cc in ((80.0, 70.0), (60.0, 62.0)):
+            o3 += y_all / 365 * p * (1 - math.exp(-beta_o3 * (cb - cc) * O3_UG_PER_PPB))
+    with xr.open_dataset(out / "health.nc") as h:
+        got = h.avoided_deaths.sel(region="domain", statistic="central")
+        assert float(got.sel(outcome="gemm/ncd_lri")) == pytest.approx(gemm, rel=1e-9, abs=0)
+        assert float(got.sel(outcome="chen/nonaccidental")) == pytest.approx(loglin, rel=1e-9, abs=0)
+        assert float(got.sel(outcome="yin/nonaccidental")) == pytest.approx(o3, rel=1e-9, abs=0)
+        assert float(got.sel(outcome="logi/nonaccidental")) == pytest.approx(logistic, rel=1e-9, abs=0)
+        assert float(got.sel(outcome="lin/visits")) == pytest.approx(linear, rel=1e-9, abs=0)
+        beijing = h.avoided_deaths.sel(region="Beijing", statistic="central", outcome="gemm/ncd_lri")
+        y0, share = by_hand_rate("110000", 60, 64, ncd_lri_share())
+        assert float(beijing) == pytest.approx(
+            y0 * people["110000"] * share * (1 - math.exp(gemm_log_hr(50.0) - gemm_log_hr(62.0))), rel=1e-9)
+        assert h["avoided_deaths_map"].attrs["units"] == "1" and h["avoided_deaths_map"].attrs["long_name"]
+        assert float(h.exposure_PM25_change.sel(region="Beijing")) == pytest.approx(-12.0, rel=1e-12)
+        vsl = 4.76e6
+        lag = float(h.attrs["lag_discount_factor"])
+        assert float(h.value.sel(region="domain", statistic="central", outcome="gemm/ncd_lri")) == pytest.approx(
+            gemm * vsl * lag, rel=1e-9)
+        assert float(h.value.sel(region="domain", statistic="central", outcome="chen/nonaccidental")) == \
+            pytest.approx(loglin * vsl, rel=1e-9)
+    rows = list(csv.DictReader((out / "long_term.csv").open()))
+    assert {r["outcome"] for r in rows} == {"gemm/ncd_lri"}
+    assert {r["outcome"] for r in csv.DictReader((out / "short_term.csv").open())} == {
+        "chen/nonaccidental", "yin/nonaccidental", "logi/nonaccidental", "lin/visits"}
+    checker = Path(sys.executable).parent / "cchecker.py"
+    r = subprocess.run([sys.executable, str(checker), "--test", "cf:1.8", str(out / "health.nc")],
+                       capture_output=True, text=True)
+    assert "Errors" not in r.stdout, r.stdout[-3000:]
+    ages = [r for r in csv.DictReader((out / "by_age.csv").open()) if r["function"] == "g6064"]
+    assert ages[0]["age_start"] == "60" and ages[0]["age_end"] == "64"
+    assert "Long-term" in (out / "summary.md").read_text()
+
+
+def test_seeded_draws_are_reproducible(tmp_path):
+    b, c = constant_pair(tmp_path)
+    outs = []
+    for n, seed in enumerate((7, 7, 8)):
+        out = tmp_path / f"o{n}"
+        assert main(["health", str(b), str(c), "-o", str(out), "--draws", "200", "--seed", str(seed)]) == 0
+        with xr.open_dataset(out / "health.nc") as h:
+            outs.append(h.avoided_deaths.values.copy())
+    assert np.array_equal(outs[0], outs[1])
+    assert not np.array_equal(outs[0][..., 2:], outs[2][..., 2:])
+    assert np.array_equal(outs[0][..., 0], outs[2][..., 0])  # the central estimate does not depend on the draws
+
+
+def _nothing_written(out):
+    assert not out.exists()
+    assert not list(out.parent.glob(f".{out.name}*"))
+
+
+def test_runs_on_different_grids_exit_2(tmp_path, capsys):
+    b, _ = constant_pair(tmp_path)
+    other = write_run(tmp_path / "other.nc", np.full((48, 1, 2), 50.0), np.full((2, 1, 2), 50.0),
+                      np.full((2, 1, 2), 60.0))
+    out = tmp_path / "out"
+    assert main(["health", str(b), str(other), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert str(other) in err and "2 x 1" in err and "same grid" in err
+    _nothing_written(out)
+
+
+def test_runs_over_different_periods_exit_2(tmp_path, capsys):
+    b, _ = constant_pair(tmp_path)
+    later = write_run(tmp_path / "later.nc", np.full((48, 1, 1), 50.0), np.full((2, 1, 1), 50.0),
+                      np.full((2, 1, 1), 60.0), start="2008-08-09T16:00")
+    out = tmp_path / "out"
+    assert main(["health", str(b), str(later), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert str(later) in err and "2008-08-09T17:00" in err and "same hours" in err
+    _nothing_written(out)
+
+
+def test_function_table_with_a_missing_parameter_exit_2(hand_pair, tmp_path, capsys):
+    b, c, _ = hand_pair
+    bad = tmp_path / "bad.csv"
+    bad.write_text(HEADER + "\n" + GEMM_ROW.replace(",15.5,", ",,") + "\n")
+    out = tmp_path / "out"
+    assert main(["health", str(b), str(c), "-o", str(out), "--functions", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert str(bad) in err and "line 2" in err and "'mu'" in err
+    _nothing_written(out)
+
+
+def test_negative_population_exit_2(tmp_path, capsys):
+    b, c = constant_pair(tmp_path)
+    pop = tmp_path / "pop.nc"
+    with xr.open_dataset(b) as ds:
+        xr.Dataset({"population": (("lat", "lon"), np.array([[-5.0]]))},
+                   coords={"lat": ds.lat.values, "lon": ds.lon.values}).to_netcdf(pop)
+    out = tmp_path / "out"
+    assert main(["health", str(b), str(c), "-o", str(out), "--population", str(pop)]) == 2
+    err = capsys.readouterr().err
+    assert str(pop) in err and "-5.0" in err
+    _nothing_written(out)
+
+
+@pytest.mark.parametrize("draws", ["0", "-3"])
+def test_draws_not_positive_exit_2(tmp_path, capsys, draws):
+    b, c = constant_pair(tmp_path)
+    out = tmp_path / "out"
+    assert main(["health", str(b), str(c), "-o", str(out), "--draws", draws]) == 2
+    assert f"--draws {draws}" in capsys.readouterr().err
+    _nothing_written(out)
+
+
+def test_user_population_grid_is_used(tmp_path):
+    b, c = constant_pair(tmp_path)
+    pop = tmp_path / "pop.nc"
+    with xr.open_dataset(b) as ds:
+        xr.Dataset({"population": (("lat", "lon"), np.array([[1.0e5]]))},
+                   coords={"lat": ds.lat.values, "lon": ds.lon.values}).to_netcdf(pop)
+    outs = {}
+    for people in ("1e5", "2e5"):
+        if people == "2e5":
+            with xr.open_dataset(b) as ds:
+                xr.Dataset({"population": (("lat", "lon"), np.array([[2.0e5]]))},
+                           coords={"lat": ds.lat.values, "lon": ds.lon.values}).to_netcdf(pop, mode="w")
+        out = tmp_path / f"o{people}"
+        assert main(["health", str(b), str(c), "-o", str(out), "--population", str(pop), "--draws", "10"]) == 0
+        with xr.open_dataset(out / "health.nc") as h:
+            outs[people] = h.avoided_deaths.sel(region="domain", statistic="central").values.copy()
+            assert float(h.population.sum()) == pytest.approx(float(people))
+    assert np.allclose(outs["2e5"], 2 * outs["1e5"], rtol=1e-12)
+
+
+def test_report_shows_a_health_folder(tmp_path):
+    b, c = constant_pair(tmp_path, ny=2, nx=2)
+    out = tmp_path / "health"
+    assert main(["health", str(b), str(c), "-o", str(out), "--draws", "20"]) == 0
+    page = tmp_path / "report.html"
+    assert main(["report", str(b), str(c), "--health", str(out), "-o", str(page)]) == 0
+    text = page.read_text()
+    assert 'id="health"' in text and "long_term.csv" in text and "Avoided deaths" in text
+    assert text.count("data:image/png;base64") >= 4  # 2 runs x 3 maps ... plus the health maps

@@ -1,0 +1,95 @@
+"""``airmodel rank``: the ranking file is checked before anything is written; contributions, non-linearity and the
+ranking follow their definitions (airmodel/rank.py)."""
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from airmodel.cli import main
+from airmodel.data import data_path
+from airmodel.errors import InputError
+from airmodel.rank import (Ranking, contribution_table, ensemble_text, load_ranking, ranking_rows, read_health)
+
+DEMO = data_path("scenarios", "demo.toml")
+
+
+def _write(tmp_path, text):
+    path = tmp_path / "r.toml"
+    path.write_text(f'base = "{DEMO}"\n' + text)
+    return path
+
+
+@pytest.mark.parametrize("text, message", [
+    ("reduction = 1.5\n", r"reduction: 1.5 is out of range"),
+    ('regions = ["Atlantis"]\n', r"regions\[0\]"),
+    ('sectors = ["steel"]\n', r"sectors\[0\]: unknown sector 'steel'"),
+    ('receptor = "moon"\n', r"receptor: 'moon' is not a receptor"),
+    ('colour = "red"\n', r"unknown key 'colour'"),
+    ('[[categories]]\nname = "x"\nregion = "Beijing"\nsectors = ["steel"]\n', r"categories\[0\].sectors\[0\]"),
+])
+def test_a_bad_ranking_file_exits_2_and_writes_nothing(tmp_path, capsys, text, message):
+    path = _write(tmp_path, text)
+    out = tmp_path / "out"
+    assert main(["rank", str(path), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert str(path) in err
+    import re
+    assert re.search(message, err), err
+    assert not out.exists()
+
+
+def test_a_bad_health_table_names_line_and_value(tmp_path):
+    h = tmp_path / "h.csv"
+    h.write_text("category,avoided_deaths,value_yuan\nBeijing.power,many,1e6\n")
+    with pytest.raises(InputError, match=r"h.csv, line 2: column avoided_deaths: 'many' is not a number"):
+        read_health(h)
+    h.write_text("category,deaths\nx,1\n")
+    with pytest.raises(InputError, match=r"missing column\(s\) avoided_deaths, value_yuan"):
+        read_health(h)
+
+
+def test_categories_become_members_and_one_together(tmp_path):
+    r = load_ranking(_write(tmp_path, 'regions = ["Beijing", "Hebei"]\nsectors = ["power"]\nreduction = 0.2\n'))
+    assert [c["name"] for c in r.categories] == ["Beijing.power", "Hebei.power"]
+    text = ensemble_text(r)
+    assert text.count("[[members]]") == 3 and 'name = "together"' in text
+    assert 'reduction = 0.2' in text and 'region = "Hebei"' in text
+
+
+def _ranking(reduction=0.2):
+    cats = [{"name": "a", "region": "Beijing", "sectors": ["power"], "source_ids": []},
+            {"name": "b", "region": "Hebei", "sectors": ["industry"], "source_ids": []}]
+    settings = {"reduction": reduction, "receptor": "domain_population", "metrics": ["PM25"], "description": "",
+                "spinup_hours": 0}
+    return Ranking(Path("r.toml"), settings, Path("base"), Path("proj"), cats)
+
+
+def test_contributions_are_scaled_and_the_non_linearity_is_their_sum_less_together():
+    r = _ranking(0.2)
+    key = ("PM25", "domain_population", "all")
+    values = {"base": {key: 50.0}, "cat.a": {key: 49.0}, "cat.b": {key: 48.0}, "together": {key: 47.1}}
+    rows = {x["category"]: x for x in contribution_table(r, values)}
+    assert rows["a"]["contribution"] == pytest.approx(5.0) and rows["b"]["contribution"] == pytest.approx(10.0)
+    assert rows["together"]["contribution"] == pytest.approx(14.5)
+    assert rows["together"]["non_linearity"] == pytest.approx(0.5)
+    assert rows["a"]["percent_of_base"] == pytest.approx(10.0)
+
+
+def test_ranked_by_deaths_per_yuan_with_health_else_by_exposure_gain_per_yuan():
+    r = _ranking()
+    contributions = [{"category": "a", "metric": "PM25", "contribution": 5.0, "percent_of_base": 10.0},
+                     {"category": "b", "metric": "PM25", "contribution": 10.0, "percent_of_base": 20.0}]
+    growth = {p: 1.0 for p in ("PM2.5", "SO2", "NOx", "NMVOC", "NH3")}
+    emissions = {"a": {"growth": growth, "measures": [], "removable_share": 0.5, "cost_yuan": 1e6},
+                 "b": {"growth": growth, "measures": [], "removable_share": 0.5, "cost_yuan": 4e6}}
+    rows = ranking_rows(r, contributions, emissions, None)
+    assert [x["category"] for x in rows] == ["a", "b"]  # 2.5 per M yuan against 1.25
+    assert rows[0]["exposure_gain_per_million_yuan"] == pytest.approx(2.5)
+    health = {"a": {"avoided_deaths": 1.0, "value_yuan": 1e6}, "b": {"avoided_deaths": 20.0, "value_yuan": 3e7}}
+    rows = ranking_rows(r, contributions, emissions, health)
+    assert [x["category"] for x in rows] == ["b", "a"]  # 10 deaths for 4 M yuan against 0.5 for 1 M yuan
+    assert rows[0]["deaths_per_million_yuan"] == pytest.approx(2.5)
+    assert rows[0]["benefit_cost_ratio"] == pytest.approx(1.5e7 / 4e6)
+    with pytest.raises(InputError, match=r"no row for category 'b'"):
+        ranking_rows(r, contributions, emissions, {"a": health["a"]})
+    assert np.isfinite(rows[1]["deaths_per_million_yuan"])
