@@ -538,6 +538,22 @@ CASES = [
     ("ensemble file", ENS, ensemble('[[member]]\nname = "a"\n'), ["'member'"]),
     ("ensemble file", f"{ENS} --workers 0", ensemble('[[members]]\nname = "a"\n'), ["--workers", "0"]),
     ("ensemble file", f"{ENS} --threads -1", ensemble('[[members]]\nname = "a"\n'), ["--threads", "-1"]),
+    # -- health -------------------------------------------------------------------------------------------------
+    ("run file", "health {d}/none.nc {run} -o {d}/h", None, ["none.nc", "not found"]),
+    ("run file", "health {run} {d}/x.nc -o {d}/h", {"x.nc": "not NetCDF"}, ["x.nc"]),
+    ("health argument", "health {run} {run} -o {d}/h --draws 0", None, ["--draws", "0"]),
+    ("health argument", "health {run} {run} -o {d}/h --draws -5", None, ["--draws", "-5"]),
+    ("health argument", "health {run} {run} -o {d}/h --vsl nobody", None, ["--vsl", "'nobody'"]),
+    ("health argument", "health {run} {run} -o {d}/h --start 2008-13-40", None, ["--start", "2008-13-40"]),
+    ("health argument", "health {run} {run} -o {d}/h --discount-rate nan", None, ["--discount-rate", "nan"]),
+    ("health argument", "health {run} {run} -o {d}/h --functions {d}/f.csv", None, ["f.csv", "not found"]),
+    ("health argument", "health {run} {run} -o {d}/h --functions {d}/f.csv", {"f.csv": "a,b\n1,2\n"}, ["f.csv"]),
+    ("health argument", "health {run} {run} -o {d}/h", {"h": "a file"}, ["/h"]),
+    # -- rank ------------------------------------------------------------------------------------------------------
+    ("ranking file", "rank {d}/r.toml -o {d}/rk", None, ["r.toml", "not found"]),
+    ("ranking file", "rank {d}/r.toml -o {d}/rk", {"r.toml": "[[x]\n"}, ["r.toml", "TOML"]),
+    ("ranking file", "rank {d}/r.toml -o {d}/rk", {"r.toml": 'base = "s.toml"\nbogus = 1\n'}, ["r.toml", "bogus"]),
+    ("ranking file", "rank {d}/r.toml -o {d}/rk --workers 0", {"r.toml": 'base = "s.toml"\n'}, ["--workers", "0"]),
     # -- inventory summarize ---------------------------------------------------------------------------------------
     ("inventory summarize", "inventory summarize {d}/s.toml --period 2008-13-01/2008-14-01", None,
      ["--period", "2008-13-01"]),
