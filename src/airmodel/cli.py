@@ -58,6 +58,18 @@ def _parser(modules: dict) -> argparse.ArgumentParser:
     return p
 
 
+#: The arguments of any command that name a file or folder to write.
+OUTPUT_ARGUMENTS = {"output": "-o/--output", "dest": "DEST", "plot": "--plot"}
+
+
+def _check_paths(args) -> None:
+    """An empty or blank output name is refused by every command (it would name the current folder)."""
+    for name, option in OUTPUT_ARGUMENTS.items():
+        value = getattr(args, name, None)
+        if isinstance(value, str) and not value.strip():
+            raise InputError(f"{option}: {value!r} is not a file name; give the path of the output to write")
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     modules = command_modules()
@@ -70,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     args.argv = list(argv)
     try:
+        _check_paths(args)
         return int(modules[args.command].command(args) or 0)
     except InputError as exc:
         print(f"airmodel: error: {exc}", file=sys.stderr)

@@ -138,6 +138,13 @@ def execute(scenario_source, output: Path, overrides=None, force=False, restart=
         rows = model.budget.table(burden)
         _log_summary(model, rows, wall)
         return writer.finish(rows)
+    except InputError:
+        writer.abandon()
+        # Bad input found during the run (a file read hour by hour): with no checkpoint to continue from, the
+        # partial output is of no use and is removed, so that bad input leaves nothing behind.
+        if not resumed and not (checkpoint_every and model.step_index >= checkpoint_every):
+            partial_path(output).unlink(missing_ok=True)
+        raise
     except BaseException:
         writer.abandon()
         raise

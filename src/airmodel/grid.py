@@ -182,6 +182,21 @@ def lonlat_grid(lon_min: float, lon_max: float, lat_min: float, lat_max: float, 
     )
 
 
+def grid_shape(domain: dict) -> tuple[int, int, int]:
+    """(nz, ny, nx) of the grid a validated ``[domain]`` table describes, computed without building it (so that a
+    grid too large for the memory can be refused before anything is allocated)."""
+    if domain["layer_interfaces"] is not None:
+        nz = max(len(domain["layer_interfaces"]) - 1, 0)
+    else:
+        nz = int(domain["layers"])
+    if domain["grid"] == "projected":
+        return nz, int(domain["ny"]), int(domain["nx"])
+    resolution = float(domain["resolution"])
+    nx = int(round((domain["lon_max"] - domain["lon_min"]) / resolution))
+    ny = int(round((domain["lat_max"] - domain["lat_min"]) / resolution))
+    return nz, ny, nx
+
+
 def build_grid(domain: dict) -> Grid:
     """The grid a validated ``[domain]`` table describes: its layers, then a projected or a lon-lat grid."""
     if domain["layer_interfaces"] is not None:

@@ -9,6 +9,7 @@ The file is written under a temporary name and renamed when complete; an existin
 from __future__ import annotations
 
 import logging
+import math
 from pathlib import Path
 
 import netCDF4
@@ -19,7 +20,7 @@ from .files import atomic_file, check_new_output
 from .grid import build_grid
 from .met.base import MetSnapshot, build_meteorology
 from .met.variables import VARIABLES
-from .scenario import load
+from .scenario import check_resources, load
 from .variables import define_grid_coordinates, define_height, define_time, lookup
 from .version import __version__
 
@@ -38,11 +39,18 @@ def snapshot_value(snap: MetSnapshot, var) -> np.ndarray | None:
 
 
 def write_met(scenario_source, output, overrides=None, force: bool = False, every_hours: float = 1.0,
-              variables=None) -> Path:
-    """Write the scenario's meteorology to ``output`` (NetCDF); returns the path."""
+              variables=None, allow_large: bool = False) -> Path:
+    """Write the scenario's meteorology to ``output`` (NetCDF); returns the path. ``every_hours``: the interval
+    between records, more than 0 and at most the run's length; a grid whose estimated memory exceeds the limit is
+    refused unless ``allow_large``."""
     output = Path(output)
     check_new_output(output, force)
     scenario = load(scenario_source, overrides)
+    run_hours = scenario.n_steps * scenario.time_step / 3600.0
+    if not (math.isfinite(every_hours) and 0.0 < every_hours <= run_hours):
+        raise InputError(f"--every: {every_hours!r} h is not a valid interval between records; give a number of "
+                         f"hours more than 0 and at most the run's length, {run_hours:g} h")
+    check_resources(scenario, allow_large)
     grid = build_grid(scenario["domain"])
     met = build_meteorology(scenario["meteorology"], grid, start=scenario.start, end=scenario.end,
                             folder=scenario.folder)
@@ -112,11 +120,13 @@ def add_parser(subparsers):
     m.add_argument("--set", dest="overrides", action="append", default=[], metavar="SECTION.KEY=VALUE")
     m.add_argument("--force", action="store_true", help="overwrite an existing output")
     m.add_argument("--every", type=float, default=1.0, metavar="HOURS", help="interval between records (h)")
+    m.add_argument("--allow-large", action="store_true",
+                   help="write it even when the estimated memory exceeds 16 GiB")
     return m
 
 
 def command(args) -> int:
     path = write_met(args.scenario, args.output, overrides=args.overrides, force=args.force,
-                     every_hours=args.every)
+                     every_hours=args.every, allow_large=args.allow_large)
     logging.getLogger("airmodel").info("wrote %s", path)
     return 0

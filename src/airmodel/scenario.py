@@ -14,25 +14,34 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from .boundary import PM25_COMPONENTS
 from .boundary import SOURCES as BOUNDARY_SOURCES
-from .chemistry.mechanism import available_mechanisms
+from .chemistry.mechanism import available_mechanisms, load_mechanism
 from .chemistry.process import PHOTOLYSIS_MODES
 from .config_files import apply_overrides, parse_time, read_toml
 from .data import resolve_scenario
 from .emissions.settings import POINT_SOURCE_SCHEMA, validate_controls, validate_emissions
 from .errors import InputError
+from .grid import grid_shape
 from .kernels.rosenbrock import METHODS
 from .met.deposition import DEPOSITION_CLASSES
 from .met.settings import METEOROLOGY_SCHEMA
 from .schema import NUMBER, Key, fill_table, key
 from .transport import ADVECTION_SCHEMES
-from .units import CONCENTRATION_UNITS
+from .units import (CONCENTRATION_UNITS, EMISSION_RATE_TO_SI, MASS_CONCENTRATION_TO_SI, MASS_MIXING_RATIO_TO_SI,
+                    MOLE_FRACTION_TO_SI)
+from .variables import REGISTRY
 
+#: The upper bounds are physical ranges, generous, beyond which a value is a typo or a unit slip (and could overflow
+#: on its way to a kernel): a time step of a day, cells of 90 degrees or 1000 km, layers up to 50 km (the
+#: stratopause), air from 0 to 400 K, fractions up to 1, molar masses up to 10 kg/mol, deposition velocities up to
+#: 1 m/s (the fastest, nitric acid's, are a few cm/s); cfl_max <= 1 is the advection schemes' own limit.
 SCHEMA: dict[str, dict[str, Key]] = {
     "run": {
         "name": key(str, "airmodel run", doc="a short title for the run"),
@@ -41,7 +50,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "hours": key(NUMBER, None, doc="run length in hours", minimum=0, exclusive_minimum=True),
         "steps": key(int, None, doc="run length in time steps", minimum=1),
         "time_step": key(NUMBER, doc="model time step (s); advection sub-steps adapt to the Courant number",
-                         minimum=0, exclusive_minimum=True),
+                         minimum=0, exclusive_minimum=True, maximum=86400.0),
         "threads": key(int, 0, doc="Numba threads (0: all cores)", minimum=0),
         "progress": key(bool, True, doc="show a progress line on stderr"),
     },
@@ -53,16 +62,19 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "lon_max": key(NUMBER, 119.5, doc="lonlat: eastern edge (deg E)"),
         "lat_min": key(NUMBER, 37.0, doc="lonlat: southern edge (deg N)"),
         "lat_max": key(NUMBER, 42.5, doc="lonlat: northern edge (deg N)"),
-        "resolution": key(NUMBER, 0.1, doc="lonlat: cell size (degrees)", minimum=0, exclusive_minimum=True),
+        "resolution": key(NUMBER, 0.1, doc="lonlat: cell size (degrees)",
+                          minimum=0, exclusive_minimum=True, maximum=90.0),
         "nx": key(int, None, doc="projected: number of cells along x", minimum=1),
         "ny": key(int, None, doc="projected: number of cells along y", minimum=1),
-        "dx": key(NUMBER, None, doc="projected: cell size along x (m)", minimum=0, exclusive_minimum=True),
-        "dy": key(NUMBER, None, doc="projected: cell size along y (m)", minimum=0, exclusive_minimum=True),
+        "dx": key(NUMBER, None, doc="projected: cell size along x (m)",
+                  minimum=0, exclusive_minimum=True, maximum=1000000.0),
+        "dy": key(NUMBER, None, doc="projected: cell size along y (m)",
+                  minimum=0, exclusive_minimum=True, maximum=1000000.0),
         "x0": key(NUMBER, 0.0, doc="projected: x of the south-west corner (m)"),
         "y0": key(NUMBER, 0.0, doc="projected: y of the south-west corner (m)"),
         "layer_interfaces": key(list, None, doc="layer interface heights above ground (m), from 0"),
         "layer_thickness": key(NUMBER, None, doc="uniform layer thickness (m), with layers",
-                               minimum=0, exclusive_minimum=True),
+                               minimum=0, exclusive_minimum=True, maximum=50000.0),
         "layers": key(int, None, doc="number of layers of layer_thickness", minimum=1),
     },
     "meteorology": METEOROLOGY_SCHEMA,
@@ -71,7 +83,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
                          doc="horizontal and vertical advection scheme: Walcek (2000) monotone, PPM (Colella and "
                              "Woodward 1984), or PPM with the Colella and Sekora (2008) limiter"),
         "cfl_max": key(NUMBER, 0.9, doc="largest Courant number of an advection sub-step", minimum=0,
-                       exclusive_minimum=True),
+                       exclusive_minimum=True, maximum=1.0),
         "horizontal_advection": key(bool, True, doc="advection along x and y"),
         "vertical_advection": key(bool, True, doc="advection through the layer interfaces"),
         "horizontal_diffusion": key(bool, True, doc="horizontal eddy diffusion (the meteorology's kx, ky)"),
@@ -82,18 +94,20 @@ SCHEMA: dict[str, dict[str, Key]] = {
                                          + ", ".join(available_mechanisms()) + "), or the path of a .mech file"),
         "method": key(str, "rodas3", choices=tuple(METHODS), doc="Rosenbrock method"),
         "rtol": key(NUMBER, 1e-3, doc="relative tolerance of the chemistry solver", minimum=0,
-                    exclusive_minimum=True),
+                    exclusive_minimum=True, maximum=1.0),
         "atol": key(NUMBER, 1e-6, doc="absolute tolerance (ppb)", minimum=0, exclusive_minimum=True),
         "max_steps": key(int, 100000, doc="most solver steps a cell may take in one model step", minimum=1),
         "photolysis": key(str, "per_step", choices=PHOTOLYSIS_MODES,
                           doc="photolysis at the middle of each model step, held over it (CMAQ, CAMx practice; "
                              "half the solver cost), or following the sun within the step"),
         "temperature": key(NUMBER, 298.15, doc="K, where the meteorology gives none", minimum=0,
-                           exclusive_minimum=True),
-        "relative_humidity": key(NUMBER, 0.6, doc="fraction, where the meteorology gives none", minimum=0),
-        "cloud_fraction": key(NUMBER, 0.0, doc="where the meteorology gives none", minimum=0),
-        "longitude": key(NUMBER, 116.4, doc="deg E of a projected (idealized) grid, for the sun"),
-        "latitude": key(NUMBER, 39.9, doc="deg N of a projected (idealized) grid, for the sun"),
+                           exclusive_minimum=True, maximum=400.0),
+        "relative_humidity": key(NUMBER, 0.6, doc="fraction, where the meteorology gives none", minimum=0, maximum=1.0),
+        "cloud_fraction": key(NUMBER, 0.0, doc="where the meteorology gives none", minimum=0, maximum=1.0),
+        "longitude": key(NUMBER, 116.4, doc="deg E of a projected (idealized) grid, for the sun",
+                         minimum=-360.0, maximum=360.0),
+        "latitude": key(NUMBER, 39.9, doc="deg N of a projected (idealized) grid, for the sun",
+                        minimum=-90.0, maximum=90.0),
     },
     "boundary": {
         "source": key(str, "species", choices=BOUNDARY_SOURCES,
@@ -127,7 +141,7 @@ SPECIES_SCHEMA: dict[str, Key] = {
     "units": key(str, "", doc="output units: " + ", ".join(CONCENTRATION_UNITS)
                               + "; default: the mechanism's, or ug m-3"),
     "molar_mass": key(NUMBER, None, doc="g/mol; needed for ppb or ppm of a species the mechanism does not define",
-                      minimum=0, exclusive_minimum=True),
+                      minimum=0, exclusive_minimum=True, maximum=10000.0),
     "long_name": key(str, "", doc="long_name of the output variable (default: the mechanism's, else the species "
                                   "name)"),
     "standard_name": key(str, "", doc="CF standard_name of the output variable (default: the mechanism's, else "
@@ -135,11 +149,31 @@ SPECIES_SCHEMA: dict[str, Key] = {
     "initial": key((int, float, dict), 0.0, doc="initial value (output units), or a shape table"),
     "inflow": key(NUMBER, 0.0, doc="lateral inflow value (output units)", minimum=0),
     "dry_deposition_velocity": key(NUMBER, 0.0, doc="constant dry-deposition velocity (m/s), used when no "
-                                                   "deposition_class is given", minimum=0),
+                                                   "deposition_class is given", minimum=0, maximum=1.0),
     "deposition_class": key(str, "", doc="dry-deposition class for the resistance model (airmodel/met/"
                                         "deposition.py): " + ", ".join(DEPOSITION_CLASSES)
                                         + "; empty: the constant velocity"),
 }
+
+#: Names of run-output variables that are not species (coordinates, surface meteorology, daily products, station
+#: series): a species of one of these names would clash with them in the output file.
+RESERVED_NAMES = frozenset(v.name for v in REGISTRY["run output"] if "<" not in v.name and ", " not in v.name)
+
+#: The highest layer interface (m above ground): the top of the stratosphere (the stratopause, about 50 km; U.S.
+#: Standard Atmosphere 1976). A regional air-quality model's top lies far below (CMAQ and WRF: 50-100 hPa, about
+#: 16-20 km); higher means a typo or a unit slip.
+MODEL_TOP_MAX = 50_000.0
+
+#: The largest rate of one idealized point source (kg/s): 1e11 t/yr, more than the world's fossil CO2 emissions
+#: (about 3.7e10 t/yr; Friedlingstein et al. 2022, the Global Carbon Budget), as for one row of an inventory.
+MAX_POINT_RATE = 1e14 / 31_557_600.0
+
+#: The largest concentration a species may start with or flow in with, in each output unit: the whole air as the
+#: species (a mixing ratio of 1, or 10 kg m-3, about eight times the density of air at the ground); beyond it a
+#: value is a typo or a unit slip, and its conversion to SI could overflow.
+MAX_CONCENTRATION = {**{u: 10.0 / f for u, f in MASS_CONCENTRATION_TO_SI.items()},
+                     **{u: 1.0 / f for u, f in MASS_MIXING_RATIO_TO_SI.items()},
+                     **{u: 1.0 / f for u, f in MOLE_FRACTION_TO_SI.items()}}
 
 INITIAL_SHAPES = {
     "cone": ("centre", "radius", "height", "background"),
@@ -147,8 +181,8 @@ INITIAL_SHAPES = {
 
 TOP_LEVEL = {"extends", "description", "species", "emissions", "controls"} | set(SCHEMA)
 
-__all__ = ["SCHEMA", "SPECIES_SCHEMA", "Scenario", "apply_overrides", "dump_toml", "load", "parse_time", "read_toml",
-           "state_identity", "validate"]
+__all__ = ["SCHEMA", "SPECIES_SCHEMA", "ResourceEstimate", "Scenario", "apply_overrides", "check_resources",
+           "dump_toml", "estimate_resources", "load", "parse_time", "read_toml", "state_identity", "validate"]
 
 #: What does not determine the model state at a given step: the run's length (so that a longer run continues from a
 #: shorter run's checkpoint), its title, threads (results are identical for any count) and progress line, the
@@ -245,6 +279,7 @@ def validate(raw: dict, source: str = "<dict>", folder: Path | str | None = None
         if sp["deposition_class"] and sp["deposition_class"] not in DEPOSITION_CLASSES:
             raise InputError(f"{where}: species.{name}.deposition_class: unknown class {sp['deposition_class']!r}; "
                              f"choose one of: {', '.join(DEPOSITION_CLASSES)}")
+        _check_concentrations(sp, f"{where}: species.{name}")
         init = sp["initial"]
         if isinstance(init, dict):
             shape = init.get("shape")
@@ -263,6 +298,11 @@ def validate(raw: dict, source: str = "<dict>", folder: Path | str | None = None
     points = []
     for n, table in enumerate(emissions.get("point", [])):
         p = fill_table(table, POINT_SOURCE_SCHEMA, f"{where}: emissions.point[{n}]")
+        if p["rate_units"] in EMISSION_RATE_TO_SI:
+            kg_s = p["rate"] * EMISSION_RATE_TO_SI[p["rate_units"]]
+            if not (math.isfinite(kg_s) and kg_s <= MAX_POINT_RATE):
+                raise InputError(f"{where}: emissions.point[{n}].rate: {p['rate']!r} {p['rate_units']} is "
+                                 f"{kg_s:.3g} kg s-1, out of the physical range 0..{MAX_POINT_RATE:.3g} kg s-1")
         if p["species"] not in data["species"]:
             raise InputError(f"{where}: emissions.point[{n}].species: unknown species {p['species']!r}; "
                              f"defined: {', '.join(data['species'])}")
@@ -290,12 +330,84 @@ def validate(raw: dict, source: str = "<dict>", folder: Path | str | None = None
         n_steps = int(round(seconds / dt))
         if abs(n_steps * dt - seconds) > 1e-6 * dt:
             raise InputError(f"{where}: run.time_step {dt} s does not divide the run length {seconds} s")
+    try:
+        start + timedelta(seconds=n_steps * dt)
+    except OverflowError:
+        raise InputError(f"{where}: run: {n_steps} steps of {dt:g} s from {run['start']} end after the year 9999; "
+                         "give a shorter run") from None
     if data["output"]["hourly_means"] and (3600.0 / dt) != round(3600.0 / dt):
         raise InputError(f"{where}: run.time_step {dt} s must divide one hour (3600 s) for hourly means; "
                          f"e.g. 60, 90, 100, 120, 180, 300")
     _check_domain(data["domain"], where)
     folder = Path.cwd() if folder is None else Path(folder)
+    _check_snapshots(data["output"]["snapshots"], n_steps * dt, dt, where)
+    _check_output_variables(data, folder, where)
     return Scenario(data=data, source=source, start=start, n_steps=n_steps, time_step=dt, folder=folder)
+
+
+def _check_concentrations(sp: dict, where: str) -> None:
+    """initial (or a shape's height and background) and inflow at most MAX_CONCENTRATION in the species' units
+    (unset units: the largest bound of any unit, as the mechanism's units are not known here)."""
+    unit = sp["units"]
+    limit = MAX_CONCENTRATION.get(unit, max(MAX_CONCENTRATION.values()))
+    init = sp["initial"]
+    values = {"inflow": sp["inflow"]}
+    if isinstance(init, dict):
+        values.update({f"initial.{k}": init[k] for k in ("height", "background") if k in init})
+    else:
+        values["initial"] = init
+    for k, v in values.items():
+        if isinstance(v, NUMBER) and not isinstance(v, bool) and abs(v) > limit:
+            raise InputError(f"{where}.{k}: {v!r} {unit or '(output units)'} is out of the physical range; at most "
+                             f"{limit:g} {unit or ''} (the whole air as this species)".rstrip())
+
+
+def _check_snapshots(items: list, seconds: float, dt: float, where: str) -> None:
+    """Each snapshot is "start", "end" or a number of hours from 0 to the run's length, on a time step."""
+    for n, item in enumerate(items):
+        place = f"{where}: output.snapshots[{n}]"
+        if item in ("start", "end"):
+            continue
+        if not isinstance(item, NUMBER) or isinstance(item, bool):
+            raise InputError(f"{place}: {item!r} is not \"start\", \"end\" or a number of hours after the start")
+        hours = float(item)
+        if not 0.0 <= hours * 3600.0 <= seconds + 1e-6 * dt:
+            raise InputError(f"{place}: {item!r} h lies outside the run, which lasts {seconds / 3600.0:g} h; give "
+                             f"0..{seconds / 3600.0:g} h, \"start\" or \"end\"")
+        steps = hours * 3600.0 / dt
+        if abs(steps - round(steps)) > 1e-6:
+            raise InputError(f"{place}: {item!r} h is not a whole number of {dt:g} s time steps")
+
+
+def _mechanism_species(chemistry: dict, folder: Path) -> list[str]:
+    name = chemistry["mechanism"]
+    if name == "none":
+        return []
+    path = Path(name)
+    if name.endswith(".mech") and not path.is_absolute():
+        path = folder / path
+    return [sp.name for sp in load_mechanism(str(path) if name.endswith(".mech") else name).species]
+
+
+def _check_output_variables(data: dict, folder: Path, where: str) -> None:
+    """output.variables names transported species (the scenario's, the mechanism's, the boundary tracers); the
+    species' names must not take the name of another output variable (a file cannot hold two of one name)."""
+    for name in data["species"]:
+        if name in RESERVED_NAMES:
+            raise InputError(f"{where}: species.{name}: {name!r} is the name of another output variable; reserved: "
+                             f"{', '.join(sorted(RESERVED_NAMES))}")
+    chosen = data["output"]["variables"]
+    if chosen is None:
+        return
+    if not all(isinstance(v, str) for v in chosen):
+        raise InputError(f"{where}: output.variables: expected a list of species names, got {chosen!r}")
+    names = list(data["species"])
+    names += [n for n in _mechanism_species(data["chemistry"], folder) if n not in names]
+    if data["boundary"]["tracers"]:
+        names += ["BND_O3"] * ("O3" in names) + ["BND_PM25"] * any(p in names for p in PM25_COMPONENTS)
+    for n, v in enumerate(chosen):
+        if v not in names:
+            raise InputError(f"{where}: output.variables[{n}]: unknown species {v!r}; valid: {', '.join(names)}")
 
 
 def _check_domain(d: dict, where: str):
@@ -304,10 +416,19 @@ def _check_domain(d: dict, where: str):
         if missing:
             raise InputError(f"{where}: domain: a projected grid needs {', '.join(missing)}")
     else:
-        if not (d["lon_min"] < d["lon_max"] and d["lat_min"] < d["lat_max"]):
-            raise InputError(f"{where}: domain: need lon_min < lon_max and lat_min < lat_max")
-        if not (-90 <= d["lat_min"] and d["lat_max"] <= 90):
-            raise InputError(f"{where}: domain: latitudes must lie in -90..90")
+        if not d["lon_min"] < d["lon_max"]:
+            raise InputError(f"{where}: domain: need lon_min < lon_max; got lon_min = {d['lon_min']!r}, "
+                             f"lon_max = {d['lon_max']!r}")
+        if not d["lat_min"] < d["lat_max"]:
+            raise InputError(f"{where}: domain: need lat_min < lat_max; got lat_min = {d['lat_min']!r}, "
+                             f"lat_max = {d['lat_max']!r}")
+        for name in ("lat_min", "lat_max"):
+            if not -90 <= d[name] <= 90:
+                raise InputError(f"{where}: domain.{name}: {d[name]!r} is not a latitude; give -90..90 degrees N")
+        for name in ("lon_min", "lon_max"):
+            if not -360 <= d[name] <= 360:
+                raise InputError(f"{where}: domain.{name}: {d[name]!r} is not a longitude; give -360..360 "
+                                 "degrees E")
     has_list = d["layer_interfaces"] is not None
     if has_list and not all(isinstance(z, NUMBER) and not isinstance(z, bool) for z in d["layer_interfaces"]):
         raise InputError(f"{where}: domain.layer_interfaces: expected a list of heights above ground (m), "
@@ -317,6 +438,87 @@ def _check_domain(d: dict, where: str):
         raise InputError(f"{where}: domain: give either layer_interfaces or layer_thickness with layers")
     if has_uniform and (d["layer_thickness"] is None or d["layers"] is None):
         raise InputError(f"{where}: domain: layer_thickness and layers go together")
+    if has_list:
+        for n, z in enumerate(d["layer_interfaces"]):
+            if not 0.0 <= z <= MODEL_TOP_MAX:
+                raise InputError(f"{where}: domain.layer_interfaces[{n}]: {z!r} m is outside the physical range "
+                                 f"0..{MODEL_TOP_MAX:g} m above ground")
+    else:
+        top = float(d["layer_thickness"]) * d["layers"]
+        if top > MODEL_TOP_MAX:
+            raise InputError(f"{where}: domain: layer_thickness {d['layer_thickness']!r} m times layers "
+                             f"{d['layers']!r} puts the model top at {top:g} m, above the physical range "
+                             f"0..{MODEL_TOP_MAX:g} m")
+
+
+#: What a run holds per grid cell, in 8-byte numbers, measured with the peak resident memory of one-step runs of
+#: 3.3 million cells (a 0.01-degree lon-lat grid of 600 x 550 x 10): 3.10 GB with one species, 3.63 GB with ten:
+#: about 108 numbers a cell for the meteorology, geometry and transport work arrays, and 2.2 more per species
+#: (the concentrations, their hourly means and the budget's work arrays), rounded up to 110 and 3.
+BYTES_PER_CELL = 8 * 110
+BYTES_PER_CELL_AND_SPECIES = 8 * 3
+#: Memory of the interpreter and its libraries before the model allocates anything (about 0.3 GB measured).
+BASE_BYTES = 300 * 2**20
+#: Rough seconds of one time step per cell (meteorology and geometry) and per cell and species (transport; with
+#: chemistry, whose solver dominates, about six times more), from the same runs (2.8 s and 7.6 s a step) and the
+#: August 2008 month runs (about 0.5 h) on one core: a guide to the order of magnitude, not a promise.
+SECONDS_PER_CELL_STEP = 7e-7
+SECONDS_PER_CELL_SPECIES_STEP = 1.6e-7
+SECONDS_PER_CELL_SPECIES_STEP_CHEMISTRY = 1e-6
+#: The largest estimated memory a run may need without ``--allow-large``.
+MEMORY_LIMIT_BYTES = 16 * 2**30
+
+
+@dataclass(frozen=True)
+class ResourceEstimate:
+    """What a run will roughly need: its grid, species, steps, memory (bytes) and single-core time (s)."""
+
+    shape: tuple[int, int, int]
+    species: int
+    steps: int
+    memory: float
+    seconds: float
+
+    @property
+    def cells(self) -> int:
+        nz, ny, nx = self.shape
+        return nz * ny * nx
+
+    def text(self) -> str:
+        nz, ny, nx = self.shape
+        hours = self.seconds / 3600.0
+        return (f"{nx} x {ny} x {nz} cells ({self.cells:.3g}) and {self.species} species need about "
+                f"{self.memory / 2**30:.3g} GiB of memory and roughly {hours:.3g} h on one core for "
+                f"{self.steps} time steps")
+
+
+def estimate_resources(scenario: Scenario) -> ResourceEstimate:
+    """A rough estimate of a run's memory and time, from the grid's size (computed, nothing allocated), the number
+    of species and steps (the coefficients above)."""
+    shape = grid_shape(scenario["domain"])
+    names = list(scenario["species"])
+    mechanism = _mechanism_species(scenario["chemistry"], scenario.folder)
+    species = len(names) + len([n for n in mechanism if n not in names]) + 2 * bool(scenario["boundary"]["tracers"])
+    cells = float(shape[0]) * shape[1] * shape[2]
+    memory = BASE_BYTES + cells * (BYTES_PER_CELL + BYTES_PER_CELL_AND_SPECIES * species)
+    per_species = SECONDS_PER_CELL_SPECIES_STEP_CHEMISTRY if mechanism else SECONDS_PER_CELL_SPECIES_STEP
+    seconds = scenario.n_steps * cells * (SECONDS_PER_CELL_STEP + per_species * species)
+    return ResourceEstimate(shape, species, scenario.n_steps, memory, seconds)
+
+
+def check_resources(scenario: Scenario, allow_large: bool = False, limit: float | None = None) -> ResourceEstimate:
+    """Refuse, before anything is allocated, a run whose estimated memory exceeds ``limit`` (default
+    MEMORY_LIMIT_BYTES, 16 GiB), unless ``allow_large`` (``--allow-large``); returns the estimate."""
+    limit = MEMORY_LIMIT_BYTES if limit is None else limit
+    estimate = estimate_resources(scenario)
+    if estimate.memory > limit and not allow_large:
+        d = scenario["domain"]
+        size = (f"domain.resolution = {d['resolution']!r}" if d["grid"] == "lonlat"
+                else f"domain.nx = {d['nx']!r}, domain.ny = {d['ny']!r}")
+        raise InputError(f"{scenario.source}: {size}: {estimate.text()}, more than the limit of "
+                         f"{limit / 2**30:g} GiB; coarsen the grid or shrink the domain, or give --allow-large to "
+                         "run it anyway")
+    return estimate
 
 
 def load(source, overrides: list[str] | None = None) -> Scenario:

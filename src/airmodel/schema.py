@@ -35,7 +35,8 @@ TYPE_NAMES = {int: "integer", float: "number", str: "string", bool: "true/false"
 
 @dataclass(frozen=True)
 class Key:
-    """One key of a table: its type(s), default (REQUIRED if none), valid choices, description and lower bound."""
+    """One key of a table: its type(s), default (REQUIRED if none), valid choices, description and its physical
+    range (lower and upper bound)."""
 
     types: tuple
     default: Any = REQUIRED
@@ -43,6 +44,7 @@ class Key:
     doc: str = ""
     minimum: float | None = None
     exclusive_minimum: bool = False
+    maximum: float | None = None
 
     @property
     def required(self) -> bool:
@@ -51,23 +53,29 @@ class Key:
     def type_name(self) -> str:
         return type_name(self.types)
 
-    def range_text(self) -> str:
-        """The allowed range in words ("> 0", ">= 1"), or "" where any value of the type is allowed."""
-        if self.minimum is None:
-            return ""
-        return f"{'>' if self.exclusive_minimum else '>='} {self.minimum:g}"
+    def range_text(self, upper: bool = True) -> str:
+        """The allowed range in words ("> 0", ">= 1", "0 .. 360", "<= 1"), or "" where any value of the type is
+        allowed; without ``upper``, the lower bound only."""
+        if not upper:
+            return "" if self.minimum is None else f"{'>' if self.exclusive_minimum else '>='} {self.minimum:g}"
+        if self.minimum is not None and self.maximum is not None and not self.exclusive_minimum:
+            return f"{self.minimum:g} .. {self.maximum:g}"
+        low = "" if self.minimum is None else f"{'>' if self.exclusive_minimum else '>='} {self.minimum:g}"
+        high = "" if self.maximum is None else f"<= {self.maximum:g}"
+        return ", ".join(t for t in (low, high) if t)
 
 
 def key(types, default=REQUIRED, choices=None, doc: str = "", minimum: float | None = None,
-        exclusive_minimum: bool = False) -> Key:
+        exclusive_minimum: bool = False, maximum: float | None = None) -> Key:
     """A :class:`Key`. ``types``: a type or a tuple of types (``NUMBER`` for any number); ``default``: the value
     taken when the key is left out (``REQUIRED``: it must be given; ``None``: optional and unset); ``choices``: the
-    valid values; ``minimum`` (with ``exclusive_minimum``): the smallest valid number."""
+    valid values; ``minimum`` (with ``exclusive_minimum``) and ``maximum``: the physical range of a number (its unit
+    is in ``doc``, which messages quote)."""
     if not isinstance(types, tuple):
         types = (types,)
     if choices is not None:
         choices = tuple(choices)
-    return Key(types, default, choices, doc, minimum, exclusive_minimum)
+    return Key(types, default, choices, doc, minimum, exclusive_minimum, maximum)
 
 
 def type_name(types: tuple) -> str:
@@ -120,7 +128,8 @@ def check_value(value, k: Key, where: str) -> None:
     if not ok:
         name = type_name(types)
         raise InputError(f"{where}: expected {'an' if name[0] in 'aeiou' else 'a'} {name}, got {value!r}")
-    what = " ".join(t for t in (k.range_text(), f"({k.doc})" if k.doc else "") if t)
+    # A NaN or an infinity is named with the lower bound and the key's doc; the upper bound is named when exceeded.
+    what = " ".join(t for t in (k.range_text(upper=False), f"({k.doc})" if k.doc else "") if t)
     check_finite(value, where, what)
     if k.choices is not None and value not in k.choices:
         raise InputError(f"{where}: unknown value {value!r}; choose one of: {', '.join(map(str, k.choices))}")
@@ -128,6 +137,9 @@ def check_value(value, k: Key, where: str) -> None:
         if value < k.minimum or (k.exclusive_minimum and value == k.minimum):
             bound = "greater than" if k.exclusive_minimum else "at least"
             raise InputError(f"{where}: {value!r} is out of range; it must be {bound} {k.minimum}")
+    if k.maximum is not None and _is_number(value) and value > k.maximum:
+        raise InputError(f"{where}: {value!r} is out of the physical range; it must be at most {k.maximum:g}"
+                         + (f" ({k.doc})" if k.doc else ""))
 
 
 def fill_table(table, schema: dict[str, Key], where: str) -> dict:

@@ -110,7 +110,7 @@ def evaluate(run_path, observation_paths, stations_path=DEFAULT_STATION_LIST, fm
     if not len(obs):
         raise InputError("the observation files hold no valid values (all missing or flagged): "
                          + ", ".join(f"{c.file} ({c.missing} missing, {c.flagged} flagged)" for c in obs.counts))
-    if spin_up_hours < 0 or spin_up_hours != int(spin_up_hours):
+    if not math.isfinite(spin_up_hours) or spin_up_hours < 0 or spin_up_hours != int(spin_up_hours):
         raise InputError(f"--spin-up {spin_up_hours:g}: give a whole number of hours, 0 or more")
     ds = _open_run(run_path)
     try:

@@ -52,7 +52,7 @@ import numpy as np
 from ..errors import InputError
 from ..files import read_text
 from .daily import LOCAL_UTC_OFFSET_HOURS
-from .standards import to_standard_units
+from .standards import BREAKPOINTS, STANDARD_UNITS, to_standard_units
 
 LOCAL_UTC_OFFSET = timedelta(hours=LOCAL_UTC_OFFSET_HOURS)  # China Standard Time, UTC+8
 
@@ -76,6 +76,12 @@ CNEMC_UNITS = {"PM25": "ug m-3", "PM10": "ug m-3", "SO2": "ug m-3", "NO2": "ug m
                "CO": "mg m-3"}
 
 FORMATS = ("auto", "long", "cnemc")
+
+#: The largest observation accepted per pollutant, in STANDARD_UNITS: 100 times the top breakpoint (IAQI 500) of
+#: the HJ 633-2012 air quality index (PM2.5 500 ug m-3, CO 150 mg m-3, ...), far above any hourly value measured
+#: (PM2.5 about 1000 ug m-3 in Beijing's worst hours); above it a value is a unit slip or corrupt.
+MAX_OBSERVED = {p: 100.0 * max(float(np.nanmax(bp)) for (q, _), bp in BREAKPOINTS.items() if q == p)
+                for p in {q for q, _ in BREAKPOINTS}}
 TIME_LABELS = ("end", "start")
 
 
@@ -210,6 +216,13 @@ class _Collector:
             sel = (pollutants == key[0]) & (units == key[1])
             first = int(np.flatnonzero(sel)[0])
             converted[sel] = to_standard_units(key[0], values[sel], key[1], where=self.origin[first])
+            above = np.flatnonzero(sel & ~(converted <= MAX_OBSERVED[key[0]]))
+            if above.size:
+                k = int(above[0])
+                raise InputError(f"{self.origin[k]}: value {float(values[k]):g} {key[1]} of {key[0]} is "
+                                 f"{converted[k]:.3g} {STANDARD_UNITS[key[0]]}, outside the physical range "
+                                 f"0..{MAX_OBSERVED[key[0]]:g} {STANDARD_UNITS[key[0]]} (100 times the top of the "
+                                 "HJ 633-2012 air quality index scale): a unit slip or a corrupt value")
         return Observations(np.array(self.times, dtype="datetime64[s]"), np.array(self.stations, dtype=object),
                             pollutants, converted, list(self.origin), np.zeros(values.size, dtype=np.int64),
                             [self.counts])

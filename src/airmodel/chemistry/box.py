@@ -92,6 +92,10 @@ ENVIRONMENT_KEYS = {
                                                       "states"),
 }
 CONC_UNITS = ("ppt", "ppb", "ppm", "ug m-3")
+#: Physical ranges of the box's air: the highest sea-level pressure measured is 1083.8 hPa (Agata, Siberia, 1968;
+#: WMO archive of weather and climate extremes) and the hottest air 56.7 deg C (329.8 K, Death Valley, 1913).
+MAX_PRESSURE = 110_000.0
+MAX_TEMPERATURE = 340.0
 
 
 # -------------------------------------------------------------------------------------------------------------------
@@ -134,11 +138,14 @@ def load_box_config(source, overrides: list[str] | None = None) -> dict:
                                                               and v >= 0 for v in profile)):
         raise InputError(f"{where}: box.emission_profile: give 24 non-negative factors (local hours 0..23)")
     check_settings(box["rtol"], box["atol"], box["method"], box["max_steps"], f"{where}: box")
-    if not env["temperature"] - abs(env["temperature_amplitude"]) > 150.0:
-        raise InputError(f"{where}: environment.temperature: {env['temperature']!r} K (with amplitude) is not a "
-                         f"plausible air temperature")
-    if not env["pressure"] > 0:
-        raise InputError(f"{where}: environment.pressure must be positive (Pa)")
+    if not (env["temperature"] - abs(env["temperature_amplitude"]) > 150.0
+            and env["temperature"] + abs(env["temperature_amplitude"]) < MAX_TEMPERATURE):
+        raise InputError(f"{where}: environment.temperature: {env['temperature']!r} K (with amplitude "
+                         f"{env['temperature_amplitude']!r} K) is not a plausible air temperature; give 150.."
+                         f"{MAX_TEMPERATURE:g} K")
+    if not 0 < env["pressure"] <= MAX_PRESSURE:
+        raise InputError(f"{where}: environment.pressure: {env['pressure']!r} Pa is outside the physical range "
+                         f"0..{MAX_PRESSURE:g} Pa")
     if not (0.0 <= env["relative_humidity"] <= 100.0):
         raise InputError(f"{where}: environment.relative_humidity {env['relative_humidity']!r} must lie in 0..100 (%)")
     if not (0.0 <= env["cloud_fraction"] <= 1.0):

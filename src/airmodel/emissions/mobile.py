@@ -29,6 +29,15 @@ from .quantities import POLLUTANTS, emission_factor_factor, pollutant_name, seco
 from .regions import Frame, find_region, province_of_point
 from .tables import read_table
 
+#: Physical ranges: the heaviest trucks emit about 1-2 kg CO2 per km, so 100 kg of one pollutant per vehicle-km
+#: is a unit slip; the world's road traffic is of the order of 2e13 vehicle-km a year (5e10 a day), so one row's
+#: 1e11 veh-km/d is too.
+MAX_KG_PER_VEHICLE_KM = 100.0
+MAX_VEHICLE_KM_PER_DAY = 1e11
+#: The busiest roads carry a few hundred thousand vehicles a day; 1e7 on one link is a unit slip.
+MAX_VEHICLES_PER_DAY = 1e7
+MAX_COUNT = {"volume": MAX_VEHICLES_PER_DAY, "vkt": MAX_VEHICLE_KM_PER_DAY}
+
 KM_PER_DEGREE = EARTH_RADIUS * np.pi / 180.0 / 1000.0
 
 
@@ -51,7 +60,7 @@ def read_emission_factors(path) -> dict[str, np.ndarray]:
     for line, f in table.rows:
         ef = np.zeros(N_POLLUTANTS)
         for index, (p, factor) in factors.items():
-            ef[p] = table.number(line, f, index, minimum=0.0, default=0.0) * factor
+            ef[p] = table.amount(line, f, index, factor, "kg per vehicle-km", MAX_KG_PER_VEHICLE_KM)
         out[table.text(line, f, cols["vehicle_class"])] = ef
     return out
 
@@ -132,7 +141,8 @@ def _class_volumes(props: dict, where: str, fleets: dict, classes: dict, key: st
             raise InputError(f"{where}: property {key}_{vc}: unknown vehicle class {vc!r}; the emission-factor table "
                              f"has: {', '.join(classes)}")
     if per_class:
-        out = {vc: _nonnegative(v, f"{where}: property {key}_{vc}") for vc, v in per_class.items()}
+        out = {vc: _nonnegative(v, f"{where}: property {key}_{vc}", MAX_COUNT[key], unit)
+               for vc, v in per_class.items()}
         return out
     if key not in props or "fleet" not in props:
         raise InputError(f"{where}: give {key} ({unit}) with fleet, or {key}_<class> for each vehicle class")
@@ -140,11 +150,11 @@ def _class_volumes(props: dict, where: str, fleets: dict, classes: dict, key: st
     if fleet not in fleets:
         raise InputError(f"{where}: property fleet: unknown fleet {fleet!r}; the fleet table has: "
                          f"{', '.join(fleets) or '(none)'}")
-    total = _nonnegative(props[key], f"{where}: property {key}")
+    total = _nonnegative(props[key], f"{where}: property {key}", MAX_COUNT[key], unit)
     return {vc: total * share for vc, share in fleets[fleet].items()}
 
 
-def _nonnegative(value, where: str) -> float:
+def _nonnegative(value, where: str, maximum: float = np.inf, unit: str = "") -> float:
     try:
         x = float(value)
     except (TypeError, ValueError):
@@ -152,6 +162,8 @@ def _nonnegative(value, where: str) -> float:
     if not np.isfinite(x) or x < 0:
         raise InputError(f"{where}: {value!r} is {'negative' if np.isfinite(x) else 'not finite'}; it must be "
                          f"at least 0")
+    if x > maximum:
+        raise InputError(f"{where}: {value!r} is out of the physical range; it must be at most {maximum:g} {unit}")
     return x
 
 
@@ -256,8 +268,8 @@ def read_vehicle_activity(path, frame: Frame, year: int, fleets: dict, factors: 
     for line, f in table.rows:
         sid = table.source_id(line, f, cols["id"], known_ids)
         where = f"{table.path} line {line}"
-        props = {name: table.number(line, f, index, minimum=0.0, default=0.0) for name, index in vkt_cols.items()
-                 if f[index].strip() or name == "vkt"}
+        props = {name: table.amount(line, f, index, 1.0, "veh-km/d", MAX_VEHICLE_KM_PER_DAY)
+                 for name, index in vkt_cols.items() if f[index].strip() or name == "vkt"}
         fleet_col = table.column("fleet")
         if fleet_col is not None and f[fleet_col].strip():
             props["fleet"] = f[fleet_col].strip()

@@ -25,7 +25,7 @@ POINT_SOURCE_SCHEMA = {
     "species": key(str, doc="the scenario species it emits"),
     "x": key(NUMBER, doc="x (m) or longitude (deg)"),
     "y": key(NUMBER, doc="y (m) or latitude (deg)"),
-    "z": key(NUMBER, doc="release height above ground (m)", minimum=0),
+    "z": key(NUMBER, doc="release height above ground (m)", minimum=0, maximum=50000.0),
     "rate": key(NUMBER, doc="emission rate, in rate_units", minimum=0),
     "rate_units": key(str, "g s-1", doc="units of rate: " + ", ".join(EMISSION_RATE_TO_SI)),
 }
@@ -35,7 +35,8 @@ EMISSIONS_KEYS = {
                      doc="a built-in inventory whose files fill the file keys left empty: default_2008 (greater "
                         "Beijing before the 2008 Games, airmodel/data/emissions/default_2008/), or none"),
     "year": key(int, None, doc="the inventory's year (its annual amounts are for this local calendar year); "
-                              "default: the built-in inventory's year, else the run's start year", minimum=1900),
+                              "default: the built-in inventory's year, else the run's start year",
+                              minimum=1900, maximum=2200),
     "point_files": key(list, [], doc="stack CSV files: id,name,sector,lon,lat,height[m],diameter[m],"
                                     "exit_velocity[m/s],exit_temperature[K],SO2[t/yr],..."),
     "region_totals_files": key(list, [], doc="CSV files of totals by region: id,region,sector,proxy,SO2[t/yr],..."),
@@ -55,12 +56,12 @@ EMISSIONS_KEYS = {
                                           "or a CSV path"),
     "mechanism": key(str, "grs_aero", doc="the mechanism whose species molar masses the speciation uses"),
     "utc_offset_hours": key(NUMBER, 8.0, doc="local time of the profiles and control windows: hours east of UTC "
-                                            "(China Standard Time: 8)"),
+                                            "(China Standard Time: 8)", minimum=-14.0, maximum=14.0),
     "plume_rise": key(str, "briggs", choices=("briggs", "none"),
                       doc="stacks: Briggs plume rise with the hourly meteorology, or release at the stack top"),
     "plume_depth": key(NUMBER, 1.0, doc="depth of the plume as a multiple of the rise: the plume fills "
                                        "h + (1 - depth/2) dh .. h + (1 + depth/2) dh (1: the SMOKE/Turner "
-                                       "convention 0.5 dh .. 1.5 dh above the stack)", minimum=0),
+                                       "convention 0.5 dh .. 1.5 dh above the stack)", minimum=0, maximum=10.0),
     "out_of_domain": key(str, "warn", choices=("warn", "error"),
                          doc="sources outside the domain: listed as a warning and left out, or an error"),
 }

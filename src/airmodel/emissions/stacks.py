@@ -20,6 +20,14 @@ from .quantities import POLLUTANTS, amount_per_year_factor, check_sector, pollut
 from .regions import Frame, province_of_point
 from .tables import Table, read_table
 
+#: Physical ranges of a stack: the tallest chimneys stand about 420 m (GRES-2, Ekibastuz), so 1000 m is a typo or a
+#: unit slip; 100 m across the top, 200 m/s (flue gas leaves at 10-30 m/s; supersonic flow is not a stack) and
+#: 2000 K (flares burn at 1000-1500 K) bound the rest.
+MAX_HEIGHT = 1000.0
+MAX_DIAMETER = 100.0
+MAX_EXIT_VELOCITY = 200.0
+MAX_EXIT_TEMPERATURE = 2000.0
+
 FIXED = ("id", "name", "sector", "lon", "lat", "height", "diameter", "exit_velocity", "exit_temperature")
 OPTIONAL = ("profile", "note")
 
@@ -52,7 +60,7 @@ def pollutant_columns(table: Table, fixed: tuple, year: int) -> dict[int, tuple[
 def amounts_of_row(table: Table, line: int, fields: list[str], columns: dict) -> np.ndarray:
     amounts = np.zeros(N_POLLUTANTS)
     for index, (p, factor) in columns.items():
-        amounts[p] = table.number(line, fields, index, minimum=0.0, default=0.0) * factor
+        amounts[p] = table.amount(line, fields, index, factor)
     return amounts
 
 
@@ -81,10 +89,12 @@ def read_stacks(path, frame: Frame, year: int, known_ids: dict[str, str]) -> lis
         if lon > 360.0 or lat > 90.0:
             bad = "lon" if lon > 360.0 else "lat"
             raise InputError(f"{table.where(line, cols[bad])}: {f[cols[bad]]} is not a {bad}itude in degrees")
-        height = table.number(line, f, cols["height"], minimum=0.0)
-        diameter = table.number(line, f, cols["diameter"], minimum=0.0, exclusive=True)
-        velocity = table.number(line, f, cols["exit_velocity"], minimum=0.0)
-        temperature = table.number(line, f, cols["exit_temperature"])
+        height = table.number(line, f, cols["height"], minimum=0.0, maximum=MAX_HEIGHT, unit="m")
+        diameter = table.number(line, f, cols["diameter"], minimum=0.0, exclusive=True, maximum=MAX_DIAMETER,
+                                unit="m")
+        velocity = table.number(line, f, cols["exit_velocity"], minimum=0.0, maximum=MAX_EXIT_VELOCITY, unit="m/s")
+        temperature = table.number(line, f, cols["exit_temperature"],
+                                   maximum=MAX_EXIT_TEMPERATURE - (273.15 if t_unit != "K" else 0.0), unit=t_unit)
         if t_unit != "K":
             temperature += 273.15
         if temperature <= 0.0:

@@ -15,6 +15,11 @@ from ..errors import InputError
 from ..files import read_text
 from .quantities import split_header
 
+#: The largest amount one row of an inventory may hold, in kg per year: 1e11 t/yr, more than the world's fossil CO2
+#: emissions (about 3.7e10 t/yr in 2021; Friedlingstein et al. 2022, Earth Syst. Sci. Data 14, 4811, the Global
+#: Carbon Budget). A larger amount is a unit slip, and the amount times its unit factor must stay finite.
+MAX_KG_PER_YEAR = 1e14
+
 
 @dataclass
 class Table:
@@ -54,8 +59,10 @@ class Table:
         return value
 
     def number(self, line: int, fields: list[str], index: int, minimum: float | None = None,
-               exclusive: bool = False, default: float | None = None) -> float:
-        """A finite number in a cell; ``default`` (if not None) for an empty cell."""
+               exclusive: bool = False, default: float | None = None, maximum: float | None = None,
+               unit: str = "") -> float:
+        """A finite number in a cell, from ``minimum`` to ``maximum`` (``unit`` names their unit in messages);
+        ``default`` (if not None) for an empty cell."""
         raw = fields[index].strip()
         if not raw:
             if default is not None:
@@ -71,6 +78,19 @@ class Table:
             what = "negative" if minimum == 0 and value < 0 else "out of range"
             bound = "greater than" if exclusive else "at least"
             raise InputError(f"{self.where(line, index)}: {raw} is {what}; it must be {bound} {minimum:g}")
+        if maximum is not None and value > maximum:
+            raise InputError(f"{self.where(line, index)}: {raw} is out of the physical range; it must be at most "
+                             f"{maximum:g}{' ' + unit if unit else ''}")
+        return value
+
+    def amount(self, line: int, fields: list[str], index: int, factor: float, what: str = "kg per year",
+               maximum: float = MAX_KG_PER_YEAR) -> float:
+        """A non-negative amount (empty: 0) times its unit ``factor``, checked after the conversion: finite and
+        at most ``maximum`` (in the converted unit, ``what``)."""
+        value = self.number(line, fields, index, minimum=0.0, default=0.0) * factor
+        if not (math.isfinite(value) and value <= maximum):
+            raise InputError(f"{self.where(line, index)}: {fields[index].strip()} is {value:.3g} {what}, out of the "
+                             f"physical range 0..{maximum:.3g} {what}")
         return value
 
     def source_id(self, line: int, fields: list[str], index: int, known_ids: dict[str, str]) -> str:

@@ -103,8 +103,8 @@ from . import landuse, terrain, thermo
 from .base import MetSnapshot, RecordMeteorology
 from .diagnosis import RawMet, diagnose, horizontal_diffusivity_min
 from .regrid import (Levels, SourceGrid, accumulation_seconds, calendar_of, find_coordinate, height_of,
-                     hypsometric_heights, is_vertical, open_dataset, read_levels, require_lonlat, resolve_files,
-                     time_coordinate, to_heights)
+                     hypsometric_heights, is_vertical, open_dataset, read_finite, read_levels, require_lonlat,
+                     resolve_files, time_coordinate, to_heights)
 
 
 @dataclass(frozen=True)
@@ -449,19 +449,39 @@ class CFMeteorology(RecordMeteorology):
                 kept.append("z")
             else:
                 index.append(0)
-        data = np.ma.filled(np.ma.asarray(var[tuple(index)]).astype(float), np.nan)
+        data = read_finite(var, tuple(index), f"{entry.describe()} at {when}",
+                           lambda pos: self._file_index(entry, n, pos))
         order = [kept.index(a) for a in ("z", "y", "x") if a in kept]
         data = np.transpose(data, order)
         if not sg.contiguous:
             data = np.take(data, sg.cols, axis=-1)
         if entry.levels is not None:
             data = data[entry.levels.order]
-        if not np.all(np.isfinite(data)):
-            raise InputError(f"{entry.describe()}: missing values over the model domain at {when}")
         value = entry.spec.sign * (data * entry.factor + entry.offset)
         if entry.kind == "amount":
             value = amount_to_rate(value, entry.accumulation)
         return value
+
+    @staticmethod
+    def _file_index(entry: Entry, n, pos) -> tuple:
+        """The index in the file of position ``pos`` of the window ``_read_raw`` reads."""
+        sg = entry.grid
+        out, k = [], 0
+        for d in entry.dims:
+            if d == entry.time_dim:
+                out.append(n if n is not None else 0)
+                continue
+            if d == entry.lat_dim:
+                out.append(sg.rows.start + int(pos[k]))
+            elif d == entry.lon_dim:
+                out.append(int(sg.cols[pos[k]]) if sg.contiguous else int(pos[k]))
+            elif entry.levels is not None and d == entry.levels.name:
+                out.append(int(pos[k]))
+            else:
+                out.append(0)
+                continue
+            k += 1
+        return tuple(out)
 
     def record_label(self, k: int) -> str:
         return self.labels[k]

@@ -21,6 +21,39 @@ ACCUMULATION_INTERVAL = re.compile(r"interval:\s*([\d.]+)\s*(hours?|hr|h|minutes
                                    re.IGNORECASE)
 
 
+def read_finite(var, index, where: str, dims=None) -> np.ndarray:
+    """``var[index]`` of a netCDF4 variable as float64, refused with an InputError if any element is NaN, infinite
+    or missing (masked: its _FillValue or outside valid_min..valid_max), naming ``where`` (the file and variable),
+    the first bad element's index in the file and its value, so that no NaN or infinity from a file reaches a
+    kernel. ``dims``: the file index of a position in the array read (default: ``index`` followed by it)."""
+    raw = var[index]
+    values = np.ma.filled(np.ma.asarray(raw).astype(float), np.nan)
+    bad = ~np.isfinite(values)
+    if bad.any():
+        pos = np.unravel_index(int(np.argmax(bad)), values.shape)
+        at = dims(pos) if dims is not None else _file_index(index, pos)
+        value = "a missing value" if np.ma.is_masked(raw) and np.ma.getmaskarray(raw)[pos] else \
+            repr(float(np.ma.getdata(raw)[pos]))
+        names = getattr(var, "dimensions", ())
+        text = ", ".join(f"{n}={i}" for n, i in zip(names, at)) if len(names) == len(at) else str(tuple(at))
+        raise InputError(f"{where}: {value} at index [{text}] is not a finite number; the file's data must be "
+                         "finite numbers (no NaN, infinity or missing values)")
+    return values
+
+
+def _file_index(index, pos) -> tuple:
+    """The file index of position ``pos`` of ``var[index]``, for an index of integers and slices."""
+    index = index if isinstance(index, tuple) else (index,)
+    out, k = [], 0
+    for i in index:
+        if isinstance(i, slice):
+            out.append((i.start or 0) + pos[k])
+            k += 1
+        else:
+            out.append(int(i))
+    return tuple(out) + tuple(pos[k:])
+
+
 def require_lonlat(grid: Grid, source: str) -> None:
     if grid.kind != "lonlat":
         raise InputError(f"meteorology.source = {source!r} needs a lon-lat model grid (domain.grid = 'lonlat')")

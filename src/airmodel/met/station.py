@@ -51,10 +51,17 @@ PROFILE_TOP = 200.0
 
 def read_station_csv(path) -> dict:
     path = Path(path)
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder; meteorology.file names the station CSV file")
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError(f"{path}: station file not found") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset {exc.start}); save "
+                         "the station CSV as UTF-8") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the station file: {exc.strerror}") from None
     kept = [(n, ln) for n, ln in enumerate(text.splitlines(), start=1)
             if ln.strip() and not ln.lstrip().startswith("#")]
     reader = csv.DictReader([ln for _, ln in kept])
@@ -62,6 +69,7 @@ def read_station_csv(path) -> dict:
     if missing:
         raise InputError(f"{path}: column {missing[0]} is missing; the station CSV needs {', '.join(COLUMNS)}")
     data = {c: [] for c in COLUMNS}
+    lines = []
     for index, row in enumerate(reader, start=1):
         n = kept[index][0]  # the line number in the file
         try:
@@ -81,8 +89,18 @@ def read_station_csv(path) -> dict:
             if not lo <= value <= hi:
                 raise InputError(f"{path}: line {n}: {c} = {value} is outside {lo}..{hi}")
             data[c].append(value)
+        if data["dew_point"][-1] > data["temperature"][-1]:
+            raise InputError(f"{path}: line {n}: dew_point = {data['dew_point'][-1]} deg C is above the temperature "
+                             f"{data['temperature'][-1]} deg C; the dew point cannot exceed the air temperature")
+        lines.append(n)
     if len(data["time"]) < 2:
         raise InputError(f"{path}: need at least two hourly rows")
+    first: dict[datetime, int] = {}
+    for t, n in zip(data["time"], lines):
+        if t in first:
+            raise InputError(f"{path}: line {n}: the time {t:%Y-%m-%d %H:%M} UTC is also on line {first[t]}; give "
+                             "each hour once")
+        first[t] = n
     order = np.argsort([t.timestamp() for t in data["time"]])
     return {c: [data[c][k] for k in order] for c in COLUMNS}
 

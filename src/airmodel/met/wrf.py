@@ -38,7 +38,7 @@ from ..units import amount_to_rate, units_match
 from . import landuse, thermo
 from .base import MetSnapshot, RecordMeteorology
 from .diagnosis import RawMet, diagnose, horizontal_diffusivity_min
-from .regrid import Bilinear, interpolate_in_height, open_dataset, require_lonlat, resolve_files
+from .regrid import Bilinear, interpolate_in_height, open_dataset, read_finite, require_lonlat, resolve_files
 
 WRF_EARTH_RADIUS = 6_370_000.0
 #: WRF's R_d/c_p (module_model_constants: r_d = 287, cp = 7 r_d / 2) and its g = 9.81 m s-2, with which its
@@ -163,17 +163,17 @@ class WRFMeteorology(RecordMeteorology):
         path = self.records[0][1]
         with open_dataset(path) as ds:
             attrs = {k: ds.getncattr(k) for k in ds.ncattrs()}
-            lat = np.asarray(ds["XLAT"][0], dtype=float)
-            lon = np.asarray(ds["XLONG"][0], dtype=float)
-            hgt = np.asarray(ds["HGT"][0], dtype=float)
+            def static(name):
+                return read_finite(ds[name], 0, f"{path}: variable {name}")
+
+            lat, lon, hgt = static("XLAT"), static("XLONG"), static("HGT")
             lu = np.asarray(ds["LU_INDEX"][0])
             self.mminlu = str(attrs.get("MMINLU", "USGS")).strip().upper()
             if "COSALPHA" in ds.variables and "SINALPHA" in ds.variables:
-                cosa = np.asarray(ds["COSALPHA"][0], dtype=float)
-                sina = np.asarray(ds["SINALPHA"][0], dtype=float)
+                cosa, sina = static("COSALPHA"), static("SINALPHA")
             else:
                 cosa, sina = self._rotation_from_coordinates(lon, lat)
-            self.znt = np.asarray(ds["ZNT"][0], dtype=float) if "ZNT" in ds.variables else None
+            self.znt = static("ZNT") if "ZNT" in ds.variables else None
         self.cosa, self.sina = cosa, sina
         self.shape = lat.shape
         proj = Projection(path, attrs, lat[0, 0], lon[0, 0], lat[-1, -1], lon[-1, -1], lat.shape)
@@ -212,12 +212,13 @@ class WRFMeteorology(RecordMeteorology):
         acc = []
         for t, path, n in self.records:
             with open_dataset(path) as ds:
-                total = np.asarray(ds["RAINC"][n], float) + np.asarray(ds["RAINNC"][n], float)
+                total = (read_finite(ds["RAINC"], n, f"{path}: variable RAINC")
+                         + read_finite(ds["RAINNC"], n, f"{path}: variable RAINNC"))
                 bucket = float(getattr(ds, "BUCKET_MM", 0.0) or 0.0)
                 if bucket > 0:
                     for name in ("I_RAINC", "I_RAINNC"):
                         if name in ds.variables:
-                            total = total + bucket * np.asarray(ds[name][n], float)
+                            total = total + bucket * read_finite(ds[name], n, f"{path}: variable {name}")
             acc.append(self.at_centres(total))
         rates = []
         for k in range(len(acc) - 1):
@@ -242,10 +243,10 @@ class WRFMeteorology(RecordMeteorology):
         when, path, n = self.records[k]
         with open_dataset(path) as ds:
             def var(name):
-                return np.asarray(ds[name][n], dtype=float)
+                return read_finite(ds[name], n, f"{path}: variable {name}")
 
             def optional(name):
-                return np.asarray(ds[name][n], dtype=float) if name in ds.variables else None
+                return var(name) if name in ds.variables else None
 
             u_stag, v_stag = var("U"), var("V")
             ph = var("PH") + var("PHB")
