@@ -18,7 +18,7 @@ import numpy as np
 from .checkpoint import RunIdentity, claim_folder, read_checkpoint, restore, write_checkpoint
 from .errors import InputError, ModelHealthError
 from .model import Model
-from .files import check_new_output, partial_path
+from .files import check_new_output, partial_path, writing
 from .output import OutputWriter
 from .scenario import load
 
@@ -114,21 +114,25 @@ def execute(scenario_source, output: Path, overrides=None, force=False, restart=
         if earlier is None:
             log.warning("no earlier output of the interrupted run was found; the output starts at the checkpoint")
 
-    writer = OutputWriter(output, model, command_line)
+    with writing(output):
+        writer = OutputWriter(output, model, command_line)
     try:
         if resumed:
             restore(model, writer, resumed["state"])
-            writer.carry_over(earlier)
+            with writing(output):
+                writer.carry_over(earlier)
             if earlier is not None and earlier.name.endswith(".previous"):
                 earlier.unlink()
         else:
-            writer.after_step()
+            with writing(output):
+                writer.after_step()
         progress = Progress(model, scenario["run"]["progress"])
         t_start = wallclock.perf_counter()
         while model.step_index < scenario.n_steps:
             model.step()
             with model.timers("output"):
-                writer.after_step()
+                with writing(output):
+                    writer.after_step()
                 if checkpoint_every and model.step_index % checkpoint_every == 0:
                     write_checkpoint(checkpoint_dir, model, writer, identity)
             progress.update()
@@ -137,8 +141,16 @@ def execute(scenario_source, output: Path, overrides=None, force=False, restart=
         burden = model.burden()
         rows = model.budget.table(burden)
         _log_summary(model, rows, wall)
-        return writer.finish(rows)
+        with writing(output):
+            return writer.finish(rows)
+    except (InputError, ModelHealthError):
+        # A stop that a restart would meet again: the partial output is of no use, so nothing half-written stays
+        # (the checkpoints already written are complete, and stay).
+        writer.abandon()
+        writer.tmp.unlink(missing_ok=True)
+        raise
     except BaseException:
+        # Killed, interrupted or a failed write: the partial output stays for --restart.
         writer.abandon()
         raise
 
