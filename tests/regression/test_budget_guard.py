@@ -22,10 +22,11 @@ from airmodel.model import Budget
 from airmodel.transport import Transport
 
 # A demo-like case (the 2008 inventory with point sources, grs_aero chemistry, dry deposition, climatological
-# boundaries) on 4 x 4 x 10 cells of 0.5 degree around Beijing: 1 h 20 min with a checkpoint at 01 UTC.
+# boundaries) on 4 x 4 x 10 cells of 0.5 degree around Beijing: one hour in 10-minute steps, a checkpoint every
+# half hour.
 TINY = ["domain.resolution=0.5", "domain.lon_min=115.5", "domain.lon_max=117.5", "domain.lat_min=39.0",
-        "domain.lat_max=41.0", "run.hours=1.3333333333333333", "output.checkpoint_interval_hours=1"]
-FAULT_STEP = 7  # 01:10 UTC, after the checkpoint at 01 UTC (10-minute steps)
+        "domain.lat_max=41.0", "run.hours=1", "output.checkpoint_interval_hours=0.5"]
+FAULT_STEP = 4  # the step from 00:40 UTC, after the checkpoint at 00:30
 CELL = (2, 1, 3)  # (k, j, i): lon 117.25, lat 39.75, the third layer
 
 
@@ -120,15 +121,15 @@ def assert_stopped(code, err, output, process, *words):
     assert code == 3, err
     assert "Traceback" not in err and len(err.strip().splitlines()) <= 2, err
     assert f"the run stopped: {process}" in err, err
-    for word in ("'NO2'", "cell (i=3, j=1, k=2)", "lon 117.2500, lat 39.7500", "2008-08-08 01:10:00 UTC",
+    for word in ("'NO2'", "cell (i=3, j=1, k=2)", "lon 117.2500, lat 39.7500", "2008-08-08 00:40:00 UTC",
                  f"step {FAULT_STEP}", *words):
         assert word in err, (word, err)
-    # nothing half-written; the checkpoint at 01 UTC is complete and readable
+    # nothing half-written; the checkpoint at 00:30 UTC is complete and readable
     assert not Path(output).exists() and not Path(f"{output}.part").exists()
     folder = Path(f"{output}.checkpoints")
-    assert sorted(p.name for p in folder.iterdir()) == ["checkpoint_20080808T010000.nc"]
-    with netCDF4.Dataset(folder / "checkpoint_20080808T010000.nc") as ds:
-        assert ds.getncattr("step_index") == 6 and np.all(np.isfinite(ds["concentration"][:]))
+    assert sorted(p.name for p in folder.iterdir()) == ["checkpoint_20080808T003000.nc"]
+    with netCDF4.Dataset(folder / "checkpoint_20080808T003000.nc") as ds:
+        assert ds.getncattr("step_index") == 3 and np.all(np.isfinite(ds["concentration"][:]))
 
 
 @pytest.mark.parametrize("process", PROCESSES)
@@ -162,7 +163,7 @@ def test_deposition_that_gives_mass_back_is_mass_from_nowhere(scenarios, tmp_pat
     assert code == 3, err
     assert "vertical mixing: mass from nowhere: the one-way budget term 'deposited' changed by -1 kg" in err, err
     # the deposition is a domain total: the cell named is where the mixing changed NO2 the most
-    assert "'NO2'" in err and "2008-08-08 01:10:00 UTC" in err and re.search(r"cell \(i=\d, j=\d, k=\d\) at lon", err)
+    assert "'NO2'" in err and "2008-08-08 00:40:00 UTC" in err and re.search(r"cell \(i=\d, j=\d, k=\d\) at lon", err)
     assert not out.exists() and not Path(f"{out}.part").exists()
 
 
@@ -185,7 +186,7 @@ def test_chemistry_that_makes_nitrogen_is_mass_from_nowhere(scenarios, tmp_path,
     code, err = run(scenarios, out, capsys)
     assert code == 3, err
     assert "chemistry: mass from nowhere: the total of the conserved element N changed" in err, err
-    assert "'NO2'" in err and "cell (i=3, j=1, k=2)" in err and "01:10:00 UTC" in err, err
+    assert "'NO2'" in err and "cell (i=3, j=1, k=2)" in err and "00:40:00 UTC" in err, err
     assert not out.exists() and not Path(f"{out}.part").exists()
 
 
