@@ -30,6 +30,8 @@ from .scenario import Scenario, state_identity
 from .variables import checkpoint_entry
 
 CHECKPOINT_GLOB = "checkpoint_*.nc"
+#: The temporary name of a checkpoint being written (airmodel.files.create_temporary), left by a killed run.
+UNFINISHED_GLOB = ".checkpoint_*.nc.*.part"
 
 
 @dataclass
@@ -85,21 +87,20 @@ def claim_folder(folder: Path, identity: RunIdentity, force: bool) -> None:
     """Check, before anything is written, that the checkpoint folder is free for this run: absent, empty of
     checkpoints, or holding checkpoints of this very run (the same scenario, and the same output or run id).
     Another run's checkpoints are refused with exit 2 unless ``force``, which removes them so that the folder never
-    mixes two runs."""
+    mixes two runs. The temporary files of checkpoints that a killed run left unfinished are removed."""
     if folder.exists() and not folder.is_dir():
         raise InputError(f"checkpoint folder {folder}: exists and is not a folder")
     if not folder.is_dir():
         return
     foreign = []
+    unfinished = sorted(folder.glob(UNFINISHED_GLOB))
     for path in sorted(folder.glob(CHECKPOINT_GLOB)):
         held = _identity_of(path)
         ours = held.get("scenario_hash") == identity.scenario_hash and (
             held.get("run_output") == identity.output or held.get("run_id") == identity.run_id)
         if not ours:
             foreign.append((path, held))
-    if not foreign:
-        return
-    if not force:
+    if foreign and not force:
         path, held = foreign[0]
         if not held:
             what = "without a run identity (an older airmodel's, or not airmodel's)"
@@ -113,6 +114,8 @@ def claim_folder(folder: Path, identity: RunIdentity, force: bool) -> None:
                          f"them")
     for path, _ in foreign:
         path.unlink()
+    for path in unfinished:  # never complete: the temporary files of checkpoints a killed run was writing
+        path.unlink(missing_ok=True)
 
 
 def checkpoint_name(model) -> str:

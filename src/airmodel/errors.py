@@ -17,4 +17,8 @@ class ModelHealthError(RuntimeError):
 
 class OutputWriteError(Exception):
     """Writing an output failed part-way (the disk is full, a file-size limit, an I/O error); the message names the
-    file and the reason."""
+    file and the reason; ``path`` is the output, ``reason`` why it failed."""
+
+    def __init__(self, message: str, path=None, reason: str = ""):
+        super().__init__(message)
+        self.path, self.reason = path, reason

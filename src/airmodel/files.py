@@ -38,15 +38,24 @@ def write_failure(exc: BaseException, path: Path, what: str = "output") -> Outpu
         reason = f"the NetCDF library failed: {str(exc).split('NetCDF: ', 1)[1]}"
     else:
         return None
+    return _write_error(path, what, reason)
+
+
+def _write_error(path: Path, what: str, reason: str) -> OutputWriteError:
     return OutputWriteError(f"{path}: writing the {what} failed ({reason}; a full disk or a file-size limit?); "
-                            f"nothing was written at {path}")
+                            f"nothing was written at {path}", Path(path), reason)
 
 
 @contextmanager
-def writing(path: Path, what: str = "output"):
-    """Turn a failed write inside the block (see ``write_failure``) into an OutputWriteError naming ``path``."""
+def writing(path: Path, what: str = "output", folder: Path | None = None):
+    """Turn a failed write inside the block (see ``write_failure``) into an OutputWriteError naming ``path``; and
+    so one of a file in ``folder`` (the temporary folder that becomes ``path``)."""
     try:
         yield
+    except OutputWriteError as exc:
+        if folder is None or exc.path is None or Path(folder) not in exc.path.parents:
+            raise
+        raise _write_error(path, what, f"{exc.path.relative_to(folder)}: {exc.reason}") from None
     except (OSError, RuntimeError) as exc:
         failure = write_failure(exc, path, what)
         if failure is None:
@@ -166,7 +175,7 @@ def atomic_folder(path: Path, force: bool = False, what: str = "output folder",
     check_new_folder(path, force, what, merge is not None)
     tmp = _new_folder_beside(path, PARTIAL_SUFFIX)
     try:
-        with writing(path, what):
+        with writing(path, what, folder=tmp):
             yield tmp
         check_new_folder(path, force, what, merge is not None)  # again: another command may have written there
         if not path.exists():
