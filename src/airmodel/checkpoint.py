@@ -30,8 +30,11 @@ from .scenario import Scenario, state_identity
 from .variables import checkpoint_entry
 
 CHECKPOINT_GLOB = "checkpoint_*.nc"
-#: The temporary name of a checkpoint being written (airmodel.files.create_temporary), left by a killed run.
-UNFINISHED_GLOB = ".checkpoint_*.nc.*.part"
+#: The output records written between two checkpoints (see :func:`write_records`).
+RECORDS_GLOB = "records_*.nc"
+#: The temporary names of checkpoints and records being written (airmodel.files.create_temporary), left by a killed
+#: run.
+UNFINISHED_GLOBS = (".checkpoint_*.nc.*.part", ".records_*.nc.*.part")
 
 
 @dataclass
@@ -93,8 +96,8 @@ def claim_folder(folder: Path, identity: RunIdentity, force: bool) -> None:
     if not folder.is_dir():
         return
     foreign = []
-    unfinished = sorted(folder.glob(UNFINISHED_GLOB))
-    for path in sorted(folder.glob(CHECKPOINT_GLOB)):
+    unfinished = [path for pattern in UNFINISHED_GLOBS for path in sorted(folder.glob(pattern))]
+    for path in sorted(folder.glob(CHECKPOINT_GLOB)) + sorted(folder.glob(RECORDS_GLOB)):
         held = _identity_of(path)
         ours = held.get("scenario_hash") == identity.scenario_hash and (
             held.get("run_output") == identity.output or held.get("run_id") == identity.run_id)
@@ -152,6 +155,84 @@ def write_checkpoint(folder: Path, model, writer, identity: RunIdentity) -> Path
             var.setncatts(entry.attributes(dict(term=name.removeprefix("budget_"))))
             var[:] = value
     return path
+
+
+def write_records(folder: Path, model, writer, identity: RunIdentity, start: dict[str, int]) -> dict[str, int]:
+    """Copy the output records written since the last checkpoint (``start``: the records then, by time axis) into
+    ``records_<time>.nc`` beside the checkpoints, atomically; returns the records now.
+
+    Why: the run's partial output is one HDF5 file written in place, and a run killed while the library updates it
+    can leave records written long before unreadable or changed. These files, each written once and renamed when
+    complete before the checkpoint of the same time, keep every record a restart needs; a restart rebuilds the
+    records before its checkpoint from them (:func:`records_before`)."""
+    end = dict(writer.records)
+    path = folder / f"records_{model.now:%Y%m%dT%H%M%S}.nc"
+    source = writer.ds
+    with atomic_file(path, force=True, what="checkpoint") as tmp, netCDF4.Dataset(tmp, "w", format="NETCDF4") as ds:
+        ds.setncatts(dict(title="airmodel output records between two checkpoints", **identity.restart_state()))
+        for axis, n in end.items():
+            ds.setncattr(f"records_{axis}", np.array([start[axis], n], dtype=np.int64))
+            if axis not in source.dimensions:
+                continue
+            ds.createDimension(axis, None)
+            for name, var in source.variables.items():
+                if var.dimensions[:1] != (axis,):
+                    continue
+                for d in var.dimensions[1:]:
+                    if d not in ds.dimensions:
+                        ds.createDimension(d, len(source.dimensions[d]))
+                copy = ds.createVariable(name, var.dtype, var.dimensions, zlib=True, fill_value=False)
+                var.set_auto_mask(False)  # the values as stored, bit for bit
+                try:
+                    copy[:] = var[start[axis]:n]
+                finally:
+                    var.set_auto_mask(True)
+    return end
+
+
+def records_before(folder: Path, state: dict) -> list[Path] | None:
+    """The records files of the run that wrote a checkpoint (``state``) that together hold every output record
+    before it, in order; None where they do not (an older airmodel's checkpoint, or files removed)."""
+    wanted = {"time": int(state["records_time"]), "time_instant": int(state["records_time_instant"])}
+    pieces = {}
+    for path in sorted(Path(folder).glob(RECORDS_GLOB)):
+        try:
+            with netCDF4.Dataset(path) as ds:
+                if ds.getncattr("run_id") != state.get("run_id") or \
+                        ds.getncattr("scenario_hash") != state.get("scenario_hash"):
+                    continue
+                spans = tuple(tuple(int(v) for v in ds.getncattr(f"records_{axis}")) for axis in wanted)
+        except (OSError, RuntimeError, AttributeError):
+            continue
+        begin, end = tuple(span[0] for span in spans), tuple(span[1] for span in spans)
+        if end != begin:  # a checkpoint with no record since the last one leaves an empty file
+            pieces[begin] = (end, path)
+    chain, at, goal = [], (0, 0), tuple(wanted.values())
+    while at != goal:
+        if at not in pieces:
+            return None
+        at, path = pieces[at]
+        chain.append(path)
+    return chain
+
+
+def join_records(paths: list[Path], target: Path) -> Path:
+    """One NetCDF file at ``target`` holding the records of ``paths`` (records files, in order) end to end."""
+    with netCDF4.Dataset(target, "w", format="NETCDF4") as out:
+        for path in paths:
+            with netCDF4.Dataset(path) as ds:
+                for name, dim in ds.dimensions.items():
+                    if name not in out.dimensions:
+                        out.createDimension(name, None if dim.isunlimited() else len(dim))
+                at = {name: len(dim) for name, dim in out.dimensions.items() if dim.isunlimited()}
+                for name, var in ds.variables.items():
+                    if name not in out.variables:
+                        out.createVariable(name, var.dtype, var.dimensions, fill_value=False)
+                    var.set_auto_mask(False)
+                    values = var[:]
+                    axis = var.dimensions[0]
+                    out[name][at[axis]:at[axis] + len(values)] = values
+    return target
 
 
 def read_checkpoint(path: Path, model, identity: RunIdentity) -> dict:

@@ -16,10 +16,11 @@ import netCDF4
 import numba
 import numpy as np
 
-from .checkpoint import RunIdentity, claim_folder, read_checkpoint, restore, write_checkpoint
+from .checkpoint import (RunIdentity, claim_folder, join_records, read_checkpoint, records_before, restore,
+                         write_checkpoint, write_records)
 from .errors import InputError, ModelHealthError, OutputWriteError
 from .model import Model
-from .files import check_new_output, partial_path, writing
+from .files import check_new_output, create_temporary, partial_path, writing
 from .output import OutputWriter
 from .scenario import load
 
@@ -128,10 +129,18 @@ def execute(scenario_source, output: Path, overrides=None, force=False, restart=
     if checkpoint_every:
         claim_folder(checkpoint_dir, identity, force)
     earlier = None
+    records = {"time": 0, "time_instant": 0}  # the output records at the last checkpoint
     if resumed:
+        state = resumed["state"]
+        records = {"time": int(state["records_time"]), "time_instant": int(state["records_time_instant"])}
+        pieces = records_before(Path(restart).parent, state)
         tmp = partial_path(output)
         moved = tmp.with_name(tmp.name + ".previous")
-        earlier = _earlier_output(resumed, moved)
+        if pieces is not None:
+            # the records before the checkpoint, from the files written beside the checkpoints
+            earlier = join_records(pieces, create_temporary(Path(restart).parent / "records_joined.nc"))
+        else:
+            earlier = _earlier_output(resumed, moved)
         if earlier is not None and earlier.resolve() == tmp.resolve():
             os.replace(tmp, moved)
             earlier = moved
@@ -149,7 +158,7 @@ def execute(scenario_source, output: Path, overrides=None, force=False, restart=
             restore(model, writer, resumed["state"])
             with writing(output):
                 writer.carry_over(earlier)
-            if earlier is not None and earlier.name.endswith(".previous"):
+            if earlier is not None and (earlier.name.endswith(".previous") or earlier.name.startswith(".records")):
                 earlier.unlink()
         else:
             with writing(output):
@@ -162,6 +171,8 @@ def execute(scenario_source, output: Path, overrides=None, force=False, restart=
                 with writing(output):
                     writer.after_step()
                 if checkpoint_every and model.step_index % checkpoint_every == 0:
+                    checkpoint_dir.mkdir(parents=True, exist_ok=True)
+                    records = write_records(checkpoint_dir, model, writer, identity, records)
                     write_checkpoint(checkpoint_dir, model, writer, identity)
             progress.update()
         progress.update(force=True)

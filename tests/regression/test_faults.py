@@ -3,7 +3,8 @@
 Kills (20 trials, seeded): ``airmodel run`` in a child process is killed with SIGKILL
 - at a random moment of its run;
 - during an hourly write of its output: the test polls the partial output ``OUT.nc.part`` and kills the child the
-  moment the file grows (the HDF5 library writes a record's chunks and metadata when the record is synced);
+  moment the file starts growing for the n-th hour (the HDF5 library writes a record's chunks and metadata when the
+  record is synced);
 - during a checkpoint write: the test polls the checkpoint folder and kills the child the moment a checkpoint's
   temporary file (``.checkpoint_*.part``) appears.
 After each kill: nothing at the output path; every checkpoint in the folder is complete (equal, bit for bit, to
@@ -128,8 +129,9 @@ def reference(tmp_path_factory):
     """The uninterrupted run, in this process; and the wall time of the same run as a child process."""
     folder = tmp_path_factory.mktemp("reference")
     assert in_folder(folder, run_args()) == 0
-    checkpoints = sorted((folder / "out.nc.checkpoints").glob("checkpoint_*.nc"))
-    assert [p.name for p in checkpoints] == [f"checkpoint_20080808T0{h}0000.nc" for h in (1, 2, 3)]
+    checkpoints = sorted((folder / "out.nc.checkpoints").iterdir())
+    assert [p.name for p in checkpoints] == [f"{kind}_20080808T0{h}0000.nc" for kind in ("checkpoint", "records")
+                                             for h in (1, 2, 3)]
     timed = tmp_path_factory.mktemp("timed")
     t0 = time.monotonic()
     proc = child(run_args(), timed)
@@ -146,7 +148,10 @@ def trial_plan(index):
     kind = ("random moment", "hourly write", "checkpoint write")[index % 3]
     if kind == "random moment":
         return kind, rng.uniform(0.0, 1.0)  # the fraction of the uninterrupted run's wall time
-    return kind, (rng.randint(1, 3), rng.uniform(0.0, 0.003))  # which write, and a delay after it begins (s)
+    if kind == "hourly write":
+        return kind, (rng.randint(1, 3), rng.uniform(0.0, 0.0005))  # which hour, a delay after it begins (s)
+    # which checkpoint, which of its two files (the records since the last one are written first), and a delay
+    return kind, (rng.randint(1, 3), rng.choice(["records", "checkpoint"]), rng.uniform(0.0, 0.002))
 
 
 def kill_when(proc, event, delay=0.0, timeout=300.0):
@@ -166,32 +171,38 @@ def kill_when(proc, event, delay=0.0, timeout=300.0):
 
 
 class GrowthWatch:
-    """True from the n-th time the file grows (after it first exists with a size)."""
+    """True from the moment the file starts growing for the n-th time after it had settled: the HDF5 library writes
+    the file's header within milliseconds of its creation (one burst of growth), and then a burst at each record
+    (the record's chunks and metadata); between bursts the file keeps its size for the model's hour of steps."""
+
+    SETTLE = 0.1  # s without growth that ends a burst (an hour of this case takes longer on any machine)
 
     def __init__(self, path, n):
-        self.path, self.n, self.size, self.seen = Path(path), n, None, 0
+        self.path, self.n, self.size, self.changed, self.bursts = Path(path), n, None, 0.0, 0
 
     def __call__(self):
         try:
             size = os.stat(self.path).st_size
         except FileNotFoundError:
             return False
-        if self.size is not None and size > self.size:
-            self.seen += 1
-        self.size = size
-        return self.seen >= self.n
+        now = time.monotonic()
+        if self.size is None or size != self.size:
+            if self.size is not None and now - self.changed > self.SETTLE:
+                self.bursts += 1
+            self.size, self.changed = size, now
+        return self.bursts >= self.n
 
 
 class TemporaryWatch:
-    """True from the moment the n-th distinct temporary checkpoint file appears in the folder."""
+    """True from the moment the n-th distinct temporary file ``.PREFIX_*.part`` appears in the folder."""
 
-    def __init__(self, folder, n):
-        self.folder, self.n, self.names = Path(folder), n, set()
+    def __init__(self, folder, prefix, n):
+        self.folder, self.prefix, self.n, self.names = Path(folder), f".{prefix}_", n, set()
 
     def __call__(self):
         try:
             with os.scandir(self.folder) as entries:
-                self.names |= {e.name for e in entries if e.name.startswith(".") and e.name.endswith(".part")}
+                self.names |= {e.name for e in entries if e.name.startswith(self.prefix) and e.name.endswith(".part")}
         except FileNotFoundError:
             return False
         return len(self.names) >= self.n
@@ -208,10 +219,10 @@ def test_kill_then_restart_gives_the_uninterrupted_result(reference, tmp_path, i
             killed = kill_when(proc, lambda: True, delay=parameter * reference["wall"])
         elif kind == "hourly write":
             n, delay = parameter
-            killed = kill_when(proc, GrowthWatch(f"{out}.part", n + 1), delay)  # the first growth: its header
+            killed = kill_when(proc, GrowthWatch(f"{out}.part", n), delay)
         else:
-            n, delay = parameter
-            killed = kill_when(proc, TemporaryWatch(folder, n), delay)
+            n, which, delay = parameter
+            killed = kill_when(proc, TemporaryWatch(folder, which, n), delay)
     finally:
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
@@ -225,16 +236,18 @@ def test_kill_then_restart_gives_the_uninterrupted_result(reference, tmp_path, i
     assert code == -signal.SIGKILL, err
     assert not out.exists(), "a killed run left a file at the output path"
 
-    # every checkpoint there is complete: the uninterrupted run's of the same time, bit for bit
-    checkpoints = sorted(folder.glob("checkpoint_*.nc")) if folder.is_dir() else []
-    for path in checkpoints:
+    # every checkpoint (and records file) there is complete: the uninterrupted run's of the same time, bit for bit
+    complete = sorted(p for p in folder.iterdir() if not p.name.startswith(".")) if folder.is_dir() else []
+    for path in complete:
         assert_checkpoint_is_reference(path, reference["checkpoints"][path.name])
-    others = {p.name for p in folder.iterdir()} - {p.name for p in checkpoints} if folder.is_dir() else set()
-    assert all(name.startswith(".checkpoint_") and name.endswith(".part") for name in others), others
+    others = {p.name for p in folder.iterdir()} - {p.name for p in complete} if folder.is_dir() else set()
+    assert all(name.startswith((".checkpoint_", ".records_")) and name.endswith(".part") for name in others), others
+    checkpoints = [p for p in complete if p.name.startswith("checkpoint_")]
     if kind == "checkpoint write":
-        n, _ = parameter
-        # the kill came while the n-th checkpoint was being written: its temporary file is there, and it is not
-        assert len(others) == 1 or len(checkpoints) >= n, (others, checkpoints)
+        n, which, _ = parameter
+        # the kill came while the n-th checkpoint's file was being written: its temporary file is there, or the
+        # complete file
+        assert len(others) == 1 or len([p for p in complete if p.name.startswith(which)]) >= n, (others, complete)
 
     argv = run_args()
     if checkpoints:
@@ -308,7 +321,8 @@ def test_full_disk_during_a_checkpoint_write(tmp_path):
     first = "out.nc.checkpoints/checkpoint_20080808T010000.nc"
     assert_write_failed(code, err, first, "checkpoint")
     assert not (tmp_path / "out.nc").exists()
-    assert list((tmp_path / "out.nc.checkpoints").iterdir()) == []  # no checkpoint, no temporary file
+    # no checkpoint, no temporary file (the output's records, small, were written beside it before it failed)
+    assert [p.name for p in (tmp_path / "out.nc.checkpoints").iterdir()] == ["records_20080808T010000.nc"]
 
 
 def test_full_disk_in_met_compare_and_report(tmp_path):
