@@ -15,6 +15,7 @@ import pytest
 
 import airmodel.model
 import airmodel.transport
+from airmodel.boundary import BoundaryConditions
 from airmodel.budget_guard import BudgetGuard, _term_signs
 from airmodel.chemistry import Chemistry
 from airmodel.cli import main
@@ -229,3 +230,24 @@ def test_term_signs_are_read_from_the_budget():
     budget.restore(terms)
     end = terms["burden_start"] + sum(signs[t] * terms[t] for t in signs)
     assert np.all(budget.residual(end) < 1e-14)
+
+
+def test_a_nan_boundary_inflow_stops_the_run(scenarios, tmp_path, capsys, monkeypatch):
+    """The case that once ended with exit 0 and most of the mass gone: a NaN in the inflow through the west face.
+    The run stops in the advection's x sweep, naming the species."""
+    original = BoundaryConditions.mixing_ratios
+
+    def mixing_ratios(self, *args):
+        inflow_x, inflow_y, inflow_top = original(self, *args)
+        if at_fault_step():
+            west = np.array(inflow_x[0], copy=True)
+            west[models[-1].species_names.index("NO2")] = np.nan
+            inflow_x = (west, inflow_x[1])
+        return inflow_x, inflow_y, inflow_top
+
+    monkeypatch.setattr(BoundaryConditions, "mixing_ratios", mixing_ratios)
+    out = tmp_path / "out.nc"
+    code, err = run(scenarios, out, capsys)
+    assert code == 3, err
+    assert "the run stopped: advection x" in err and "'NO2'" in err and "00:40:00 UTC" in err, err
+    assert not out.exists() and not Path(f"{out}.part").exists()
