@@ -33,9 +33,13 @@ def run(output: Path, overrides=()) -> float:
 
 def same_data(a: Path, b: Path) -> bool:
     with netCDF4.Dataset(a) as da, netCDF4.Dataset(b) as db:
-        return da.variables.keys() == db.variables.keys() and all(
-            np.array_equal(np.asarray(da[n][:]), np.asarray(db[n][:]), equal_nan=da[n].dtype.kind == "f")
-            for n in da.variables)
+        if da.variables.keys() != db.variables.keys():
+            return False
+        for name in da.variables:
+            x, y = np.asarray(da[name][:]), np.asarray(db[name][:])
+            if not np.array_equal(x, y, equal_nan=x.dtype.kind == "f"):
+                return False
+        return True
 
 
 def main() -> None:

@@ -5,13 +5,16 @@ Kills (20 trials, seeded): ``airmodel run`` in a child process is killed with SI
 - during an hourly write of its output: the test polls the partial output ``OUT.nc.part`` and kills the child the
   moment the file starts growing for the n-th hour (the HDF5 library writes a record's chunks and metadata when the
   record is synced);
-- during a checkpoint write: the test polls the checkpoint folder and kills the child the moment a checkpoint's
-  temporary file (``.checkpoint_*.part``) appears.
-After each kill: nothing at the output path; every checkpoint in the folder is complete (equal, bit for bit, to
-the uninterrupted run's checkpoint of the same time); and ``--restart`` from the latest checkpoint (or a new run
-where there is none) gives the uninterrupted run's output bit for bit: every variable and its attributes, and every
-global attribute but ``history`` (the time it was written), with the command line the uninterrupted run's plus
-``--restart``.
+- during a checkpoint write: the test polls the checkpoint folder and kills the child the moment the temporary
+  file of a checkpoint (``.checkpoint_*.part``) or of the output records written beside it (``.records_*.part``)
+  appears.
+After each kill: nothing at the output path; every checkpoint and records file in the folder is complete (equal,
+bit for bit, to the uninterrupted run's file of the same time, but for the attributes that name the run's files
+and id); and ``--restart`` from the latest checkpoint (or a new run where there is none) gives the uninterrupted
+run's output bit for bit: every variable and its attributes, and every global attribute but ``history`` (the time
+it was written), with the command line the uninterrupted run's plus ``--restart``. (This test found that a kill
+while the HDF5 library updates the partial output can leave its earlier records unreadable or changed; restarts
+now take those records from the records files.)
 
 Full disks: the child's file-size limit (RLIMIT_FSIZE; Python ignores SIGXFSZ, so a write past it fails with EFBIG,
 as on a full disk) is set so that a write fails part-way: the run's output, a checkpoint, and the outputs of
