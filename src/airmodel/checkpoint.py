@@ -6,6 +6,10 @@ output writer (its record counts, its running hourly sums and where it writes, s
 checkpoint can be carried over). This module only loops over them: arrays become NetCDF variables, numbers and
 text global attributes, each under its name in the variables registry (airmodel/variables.py, "checkpoint").
 
+Beside each checkpoint, ``records_<time>.nc`` holds the output records written since the checkpoint before it
+(:func:`write_records`); a restart rebuilds the records before its checkpoint from them rather than from the
+interrupted run's partial output, which a kill during a write can damage.
+
 A checkpoint also carries the identity of its run (:class:`RunIdentity`): a hash of every scenario setting that
 determines the state (airmodel.scenario.state_identity, key by key, so that a refusal can name what differs), the
 output the run writes and a run id. ``--restart`` takes only a checkpoint of the same scenario, at an instant on the
