@@ -128,7 +128,7 @@ def assert_stopped(code, err, output, process, *words):
     # nothing half-written; the checkpoint at 00:30 UTC is complete and readable
     assert not Path(output).exists() and not Path(f"{output}.part").exists()
     folder = Path(f"{output}.checkpoints")
-    assert sorted(p.name for p in folder.iterdir()) == ["checkpoint_20080808T003000.nc"]
+    assert sorted(p.name for p in folder.iterdir()) == ["checkpoint_20080808T003000.nc", "records_20080808T003000.nc"]
     with netCDF4.Dataset(folder / "checkpoint_20080808T003000.nc") as ds:
         assert ds.getncattr("step_index") == 3 and np.all(np.isfinite(ds["concentration"][:]))
 
