@@ -6,6 +6,10 @@ output writer (its record counts, its running hourly sums and where it writes, s
 checkpoint can be carried over). This module only loops over them: arrays become NetCDF variables, numbers and
 text global attributes, each under its name in the variables registry (airmodel/variables.py, "checkpoint").
 
+Beside each checkpoint, ``records_<time>.nc`` holds the output records written since the checkpoint before it
+(:func:`write_records`); a restart rebuilds the records before its checkpoint from them rather than from the
+interrupted run's partial output, which a kill during a write can damage.
+
 A checkpoint also carries the identity of its run (:class:`RunIdentity`): a hash of every scenario setting that
 determines the state (airmodel.scenario.state_identity, key by key, so that a refusal can name what differs), the
 output the run writes and a run id. ``--restart`` takes only a checkpoint of the same scenario, at an instant on the
@@ -30,6 +34,11 @@ from .scenario import Scenario, state_identity
 from .variables import checkpoint_entry
 
 CHECKPOINT_GLOB = "checkpoint_*.nc"
+#: The output records written between two checkpoints (see :func:`write_records`).
+RECORDS_GLOB = "records_*.nc"
+#: The temporary names of checkpoints and records being written (airmodel.files.create_temporary), left by a killed
+#: run.
+UNFINISHED_GLOBS = (".checkpoint_*.nc.*.part", ".records_*.nc.*.part")
 
 
 @dataclass
@@ -85,21 +94,20 @@ def claim_folder(folder: Path, identity: RunIdentity, force: bool) -> None:
     """Check, before anything is written, that the checkpoint folder is free for this run: absent, empty of
     checkpoints, or holding checkpoints of this very run (the same scenario, and the same output or run id).
     Another run's checkpoints are refused with exit 2 unless ``force``, which removes them so that the folder never
-    mixes two runs."""
+    mixes two runs. The temporary files of checkpoints that a killed run left unfinished are removed."""
     if folder.exists() and not folder.is_dir():
         raise InputError(f"checkpoint folder {folder}: exists and is not a folder")
     if not folder.is_dir():
         return
     foreign = []
-    for path in sorted(folder.glob(CHECKPOINT_GLOB)):
+    unfinished = [path for pattern in UNFINISHED_GLOBS for path in sorted(folder.glob(pattern))]
+    for path in sorted(folder.glob(CHECKPOINT_GLOB)) + sorted(folder.glob(RECORDS_GLOB)):
         held = _identity_of(path)
         ours = held.get("scenario_hash") == identity.scenario_hash and (
             held.get("run_output") == identity.output or held.get("run_id") == identity.run_id)
         if not ours:
             foreign.append((path, held))
-    if not foreign:
-        return
-    if not force:
+    if foreign and not force:
         path, held = foreign[0]
         if not held:
             what = "without a run identity (an older airmodel's, or not airmodel's)"
@@ -113,6 +121,8 @@ def claim_folder(folder: Path, identity: RunIdentity, force: bool) -> None:
                          f"them")
     for path, _ in foreign:
         path.unlink()
+    for path in unfinished:  # never complete: the temporary files of checkpoints a killed run was writing
+        path.unlink(missing_ok=True)
 
 
 def checkpoint_name(model) -> str:
@@ -149,6 +159,84 @@ def write_checkpoint(folder: Path, model, writer, identity: RunIdentity) -> Path
             var.setncatts(entry.attributes(dict(term=name.removeprefix("budget_"))))
             var[:] = value
     return path
+
+
+def write_records(folder: Path, model, writer, identity: RunIdentity, start: dict[str, int]) -> dict[str, int]:
+    """Copy the output records written since the last checkpoint (``start``: the records then, by time axis) into
+    ``records_<time>.nc`` beside the checkpoints, atomically; returns the records now.
+
+    Why: the run's partial output is one HDF5 file written in place, and a run killed while the library updates it
+    can leave records written long before unreadable or changed. These files, each written once and renamed when
+    complete before the checkpoint of the same time, keep every record a restart needs; a restart rebuilds the
+    records before its checkpoint from them (:func:`records_before`)."""
+    end = dict(writer.records)
+    path = folder / f"records_{model.now:%Y%m%dT%H%M%S}.nc"
+    source = writer.ds
+    with atomic_file(path, force=True, what="checkpoint") as tmp, netCDF4.Dataset(tmp, "w", format="NETCDF4") as ds:
+        ds.setncatts(dict(title="airmodel output records between two checkpoints", **identity.restart_state()))
+        for axis, n in end.items():
+            ds.setncattr(f"records_{axis}", np.array([start[axis], n], dtype=np.int64))
+            if axis not in source.dimensions:
+                continue
+            ds.createDimension(axis, None)
+            for name, var in source.variables.items():
+                if var.dimensions[:1] != (axis,):
+                    continue
+                for d in var.dimensions[1:]:
+                    if d not in ds.dimensions:
+                        ds.createDimension(d, len(source.dimensions[d]))
+                copy = ds.createVariable(name, var.dtype, var.dimensions, zlib=True, fill_value=False)
+                var.set_auto_mask(False)  # the values as stored, bit for bit
+                try:
+                    copy[:] = var[start[axis]:n]
+                finally:
+                    var.set_auto_mask(True)
+    return end
+
+
+def records_before(folder: Path, state: dict) -> list[Path] | None:
+    """The records files of the run that wrote a checkpoint (``state``) that together hold every output record
+    before it, in order; None where they do not (an older airmodel's checkpoint, or files removed)."""
+    wanted = {"time": int(state["records_time"]), "time_instant": int(state["records_time_instant"])}
+    pieces = {}
+    for path in sorted(Path(folder).glob(RECORDS_GLOB)):
+        try:
+            with netCDF4.Dataset(path) as ds:
+                if ds.getncattr("run_id") != state.get("run_id") or \
+                        ds.getncattr("scenario_hash") != state.get("scenario_hash"):
+                    continue
+                spans = tuple(tuple(int(v) for v in ds.getncattr(f"records_{axis}")) for axis in wanted)
+        except (OSError, RuntimeError, AttributeError):
+            continue
+        begin, end = tuple(span[0] for span in spans), tuple(span[1] for span in spans)
+        if end != begin:  # a checkpoint with no record since the last one leaves an empty file
+            pieces[begin] = (end, path)
+    chain, at, goal = [], (0, 0), tuple(wanted.values())
+    while at != goal:
+        if at not in pieces:
+            return None
+        at, path = pieces[at]
+        chain.append(path)
+    return chain
+
+
+def join_records(paths: list[Path], target: Path) -> Path:
+    """One NetCDF file at ``target`` holding the records of ``paths`` (records files, in order) end to end."""
+    with netCDF4.Dataset(target, "w", format="NETCDF4") as out:
+        for path in paths:
+            with netCDF4.Dataset(path) as ds:
+                for name, dim in ds.dimensions.items():
+                    if name not in out.dimensions:
+                        out.createDimension(name, None if dim.isunlimited() else len(dim))
+                at = {name: len(dim) for name, dim in out.dimensions.items() if dim.isunlimited()}
+                for name, var in ds.variables.items():
+                    if name not in out.variables:
+                        out.createVariable(name, var.dtype, var.dimensions, fill_value=False)
+                    var.set_auto_mask(False)
+                    values = var[:]
+                    axis = var.dimensions[0]
+                    out[name][at[axis]:at[axis] + len(values)] = values
+    return target
 
 
 def read_checkpoint(path: Path, model, identity: RunIdentity) -> dict:

@@ -2,14 +2,15 @@
 report | --version``.
 
 Bad input gives a one-line message naming the file, key or value, and exit code 2, with nothing written; a run
-that diverges stops with the species, cell, process and time, and exit code 3.
+that diverges stops with the species, cell, process and time, and exit code 3; an output that cannot be written
+(a full disk) gives a one-line message naming it, and exit code 4, with nothing at its path.
 
 One way to register a command: a module listed in ``COMMANDS`` that defines
 - ``COMMAND``: the command's name;
 - ``add_parser(subparsers)``: adds the command's parser (its help and options) to the CLI's subparsers;
 - ``command(args) -> int``: runs it from the parsed arguments and returns the exit code. ``args.argv`` holds the
   command line as typed (for provenance). It raises InputError for bad input and ModelHealthError for a run that
-  diverged; ``main`` turns them into exit codes 2 and 3, here and nowhere else.
+  diverged; ``main`` turns them into exit codes 2 and 3 (and OutputWriteError into 4), here and nowhere else.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ import importlib
 import logging
 import sys
 
-from .errors import InputError, ModelHealthError
+from .errors import InputError, ModelHealthError, OutputWriteError
 from .version import __version__
 
 #: The commands, in the order of ``airmodel --help``: modules relative to this package.
@@ -90,6 +91,9 @@ def main(argv: list[str] | None = None) -> int:
     except ModelHealthError as exc:
         print(f"airmodel: the run stopped: {exc}", file=sys.stderr)
         return 3
+    except OutputWriteError as exc:
+        print(f"airmodel: error: {exc}", file=sys.stderr)
+        return 4
     except KeyboardInterrupt:
         print("airmodel: interrupted", file=sys.stderr)
         return 130

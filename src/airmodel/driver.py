@@ -12,13 +12,15 @@ import tempfile
 import time as wallclock
 from pathlib import Path
 
+import netCDF4
 import numba
 import numpy as np
 
-from .checkpoint import RunIdentity, claim_folder, read_checkpoint, restore, write_checkpoint
-from .errors import InputError, ModelHealthError
+from .checkpoint import (RunIdentity, claim_folder, join_records, read_checkpoint, records_before, restore,
+                         write_checkpoint, write_records)
+from .errors import InputError, ModelHealthError, OutputWriteError
 from .model import Model
-from .files import check_new_output, partial_path
+from .files import check_new_output, create_temporary, partial_path, writing
 from .output import OutputWriter
 from .scenario import load
 
@@ -77,6 +79,32 @@ def _checkpoint_steps(model: Model) -> int:
     return int(round(steps))
 
 
+def _earlier_output(resumed: dict, previous: Path) -> Path | None:
+    """The interrupted run's partial (or finished) output, whose records before the checkpoint a restart carries
+    over (``previous`` first: the partial output a restart that failed had set aside); checked first, every record
+    it must give read back, so that a damaged file is refused with a message rather than failing half-way. None
+    where there is none."""
+    state = resumed["state"]
+    records = {"time": int(state["records_time"]), "time_instant": int(state["records_time_instant"])}
+    for candidate in [previous] + resumed["earlier_outputs"]:
+        if not candidate.is_file():
+            continue
+        try:
+            with netCDF4.Dataset(candidate) as ds:
+                for axis, n in records.items():
+                    if n and (axis not in ds.dimensions or len(ds.dimensions[axis]) < n):
+                        raise ValueError(f"it holds fewer than the checkpoint's {n} records in {axis}")
+                    for var in ds.variables.values():
+                        if n and var.dimensions[:1] == (axis,):
+                            var[:n]
+        except (OSError, RuntimeError, ValueError) as exc:
+            raise InputError(f"--restart: the interrupted run's output {candidate} cannot be read back ({exc}); "
+                             f"remove it to restart with an output that begins at the checkpoint, or run again "
+                             f"from the start") from None
+        return candidate
+    return None
+
+
 def execute(scenario_source, output: Path, overrides=None, force=False, restart=None,
             command_line: str | None = None) -> Path:
     """Run a scenario to ``output`` (NetCDF). Raises InputError for bad input before anything is written."""
@@ -101,35 +129,50 @@ def execute(scenario_source, output: Path, overrides=None, force=False, restart=
     if checkpoint_every:
         claim_folder(checkpoint_dir, identity, force)
     earlier = None
+    records = {"time": 0, "time_instant": 0}  # the output records at the last checkpoint
     if resumed:
+        state = resumed["state"]
+        records = {"time": int(state["records_time"]), "time_instant": int(state["records_time_instant"])}
+        pieces = records_before(Path(restart).parent, state)
         tmp = partial_path(output)
-        for candidate in resumed["earlier_outputs"]:
-            if candidate.is_file():
-                earlier = candidate
-                break
+        moved = tmp.with_name(tmp.name + ".previous")
+        if pieces is not None:
+            # the records before the checkpoint, from the files written beside the checkpoints
+            earlier = join_records(pieces, create_temporary(Path(restart).parent / "records_joined.nc"))
+        else:
+            earlier = _earlier_output(resumed, moved)
         if earlier is not None and earlier.resolve() == tmp.resolve():
-            moved = tmp.with_name(tmp.name + ".previous")
             os.replace(tmp, moved)
             earlier = moved
         if earlier is None:
             log.warning("no earlier output of the interrupted run was found; the output starts at the checkpoint")
 
-    writer = OutputWriter(output, model, command_line)
+    try:
+        with writing(output):
+            writer = OutputWriter(output, model, command_line)
+    except OutputWriteError:
+        partial_path(output).unlink(missing_ok=True)  # the writer could not even close it
+        raise
     try:
         if resumed:
             restore(model, writer, resumed["state"])
-            writer.carry_over(earlier)
-            if earlier is not None and earlier.name.endswith(".previous"):
+            with writing(output):
+                writer.carry_over(earlier)
+            if earlier is not None and (earlier.name.endswith(".previous") or earlier.name.startswith(".records")):
                 earlier.unlink()
         else:
-            writer.after_step()
+            with writing(output):
+                writer.after_step()
         progress = Progress(model, scenario["run"]["progress"])
         t_start = wallclock.perf_counter()
         while model.step_index < scenario.n_steps:
             model.step()
             with model.timers("output"):
-                writer.after_step()
+                with writing(output):
+                    writer.after_step()
                 if checkpoint_every and model.step_index % checkpoint_every == 0:
+                    checkpoint_dir.mkdir(parents=True, exist_ok=True)
+                    records = write_records(checkpoint_dir, model, writer, identity, records)
                     write_checkpoint(checkpoint_dir, model, writer, identity)
             progress.update()
         progress.update(force=True)
@@ -137,16 +180,16 @@ def execute(scenario_source, output: Path, overrides=None, force=False, restart=
         burden = model.burden()
         rows = model.budget.table(burden)
         _log_summary(model, rows, wall)
-        return writer.finish(rows)
-    except InputError:
+        with writing(output):
+            return writer.finish(rows)
+    except BaseException as exc:
         writer.abandon()
-        # Bad input found during the run (a file read hour by hour): with no checkpoint to continue from, the
-        # partial output is of no use and is removed, so that bad input leaves nothing behind.
-        if not resumed and not (checkpoint_every and model.step_index >= checkpoint_every):
-            partial_path(output).unlink(missing_ok=True)
-        raise
-    except BaseException:
-        writer.abandon()
+        # A stop that a restart would meet again, or a partial output that a failed write has damaged: nothing
+        # half-written stays (the checkpoints already written are complete, and stay). Interrupted, or a failed
+        # checkpoint: the partial output stays for --restart.
+        if isinstance(exc, (InputError, ModelHealthError)) or (
+                isinstance(exc, OutputWriteError) and exc.path == output):
+            writer.tmp.unlink(missing_ok=True)
         raise
 
 

@@ -5,6 +5,7 @@ link (a link at the target or at the temporary name is refused, temporary files 
 from __future__ import annotations
 
 import csv
+import errno
 import os
 import secrets
 import shutil
@@ -12,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterable
 
-from .errors import InputError
+from .errors import InputError, OutputWriteError
 
 #: The suffix of every temporary name (a run's partial output is ``OUT.part``; see ``partial_path``).
 PARTIAL_SUFFIX = ".part"
@@ -20,6 +21,46 @@ PARTIAL_SUFFIX = ".part"
 # Creating a temporary file: it must not exist (O_EXCL, which also refuses a symbolic link at that name) and a
 # link is never followed (O_NOFOLLOW, where the platform has it).
 _CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+# The errors of a write that could not finish: no space, a file-size limit (RLIMIT_FSIZE), a disk quota, a read-only
+# or failing file system.
+_WRITE_ERRNOS = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EROFS, errno.EIO}
+
+
+def write_failure(exc: BaseException, path: Path, what: str = "output") -> OutputWriteError | None:
+    """The OutputWriteError for ``exc`` if it is a failed write (an OSError of a full disk, a file-size limit, a
+    quota, a read-only or failing file system; or the NetCDF library's own error, which loses the system's
+    reason), else None."""
+    if isinstance(exc, OSError) and exc.errno in _WRITE_ERRNOS:
+        reason = os.strerror(exc.errno)
+    elif (type(exc) is RuntimeError or isinstance(exc, OSError)) and "NetCDF: " in str(exc):
+        reason = f"the NetCDF library failed: {str(exc).split('NetCDF: ', 1)[1]}"
+    else:
+        return None
+    return _write_error(path, what, reason)
+
+
+def _write_error(path: Path, what: str, reason: str) -> OutputWriteError:
+    return OutputWriteError(f"{path}: writing the {what} failed ({reason}; a full disk or a file-size limit?); "
+                            f"nothing was written at {path}", Path(path), reason)
+
+
+@contextmanager
+def writing(path: Path, what: str = "output", folder: Path | None = None):
+    """Turn a failed write inside the block (see ``write_failure``) into an OutputWriteError naming ``path``; and
+    so one of a file in ``folder`` (the temporary folder that becomes ``path``)."""
+    try:
+        yield
+    except OutputWriteError as exc:
+        if folder is None or exc.path is None or Path(folder) not in exc.path.parents:
+            raise
+        raise _write_error(path, what, f"{exc.path.relative_to(folder)}: {exc.reason}") from None
+    except (OSError, RuntimeError) as exc:
+        failure = write_failure(exc, path, what)
+        if failure is None:
+            raise
+        raise failure from None
 
 
 def partial_path(path: Path) -> Path:
@@ -104,7 +145,8 @@ def atomic_file(path: Path, force: bool = False, what: str = "output", fixed: bo
     tmp = create_temporary(path, fixed)
     done = False
     try:
-        yield tmp
+        with writing(path, what):
+            yield tmp
         done = True
     finally:
         try:
@@ -133,7 +175,8 @@ def atomic_folder(path: Path, force: bool = False, what: str = "output folder",
     check_new_folder(path, force, what, merge is not None)
     tmp = _new_folder_beside(path, PARTIAL_SUFFIX)
     try:
-        yield tmp
+        with writing(path, what, folder=tmp):
+            yield tmp
         check_new_folder(path, force, what, merge is not None)  # again: another command may have written there
         if not path.exists():
             os.replace(tmp, path)

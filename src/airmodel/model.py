@@ -13,7 +13,9 @@ One step of length dt, in this order (read ``Model.step`` top to bottom):
 
 After every process a health check stops the run at the first NaN, infinity or negative value and names the
 species, cell, process and time. Every process's tracer-mass exchange with the outside (emitted, flowed in and out,
-deposited) is added up in the budget, which must close against the change in burden to round-off.
+deposited) is added up in the budget, which must close against the change in burden to round-off: the budget guard
+(airmodel/budget_guard.py) stops the run, after the process at fault, where it does not (to 1e-6) or where a process
+makes mass from nowhere.
 """
 from __future__ import annotations
 
@@ -35,6 +37,7 @@ from .chemistry import Chemistry, load_mechanism
 from .met.deposition import DryDeposition
 from .scenario import Scenario
 from .boundary import BoundaryConditions, tracer_species
+from .budget_guard import BudgetGuard, cell_text
 from .species import initial_field, species_table
 from .transport import BoundaryExchange, Transport
 
@@ -159,6 +162,7 @@ class Model:
             np.stack([initial_field(sp, self.grid, met0.air_density) for sp in self.species]))
         self.step_index = 0
         self.budget = Budget.start(self.species_names, self.burden())
+        self.guard = BudgetGuard(self.budget, self.species_names, self.grid, self.chemistry)
         self.timers = ProcessTimers()
 
     # -- time ---------------------------------------------------------------------------------------------------
@@ -200,9 +204,11 @@ class Model:
         tracer_mass = self.concentration * volume[None]
         air_mass = coeffs.air_mass_start.copy()
         exchange = self.budget.exchange
+        self.guard.start_step(tracer_mass)
+        in_transit = np.zeros(len(self.species))  # kg booked as emitted that the vertical mixing puts in
 
         def check(process: str) -> None:
-            self._check(tracer_mass, process)
+            self._check(tracer_mass, process, in_transit)
 
         with self.timers("emissions"):
             emit_point_sources(tracer_mass, self.point_sources, dt, self.budget.emitted)
@@ -213,6 +219,7 @@ class Model:
                 rates.add_elevated(tracer_mass, dt)
                 if self.scenario["transport"]["vertical_diffusion"]:
                     self.surface_emission[...] = rates.surface
+                    in_transit[:] = rates.surface.sum(axis=(1, 2)) * dt
                 else:
                     tracer_mass[:, 0] += rates.surface * dt
                 self.budget.emitted += rates.by_species() * dt
@@ -231,6 +238,7 @@ class Model:
                 self.transport.mix_vertically(tracer_mass, air_mass, coeffs, dt, self.surface_emission,
                                               self.deposition_velocities(met_end), met_end.air_density[0],
                                               exchange)
+                in_transit[:] = 0.0
                 check("vertical mixing")
         np.divide(tracer_mass, volume[None], out=self.concentration)
         if self.chemistry is not None:
@@ -271,15 +279,16 @@ class Model:
             v[with_class] = self.dry_deposition.velocities([self.deposition_classes[s] for s in with_class], met)
         return v
 
-    def _check(self, tracer_mass: np.ndarray, process: str) -> None:
+    def _check(self, tracer_mass: np.ndarray, process: str, in_transit=0.0) -> None:
+        """After ``process``: no NaN, infinity or negative value, then the budget guard (``in_transit``: mass
+        booked by the budget that is not in ``tracer_mass`` yet)."""
+        when = f"during the step from {self.now:%Y-%m-%d %H:%M:%S} UTC (step {self.step_index})"
         index = diagnostics.first_invalid(tracer_mass.ravel())
         if index < 0:
+            self.guard.check(tracer_mass, process, when, in_transit)
             return
         s, k, j, i = np.unravel_index(index, tracer_mass.shape)
         value = tracer_mass[s, k, j, i] / self.transport.volume[k, j, i]
-        g = self.grid
         raise ModelHealthError(
-            f"{process} produced an invalid concentration {value!r} kg m-3 for species "
-            f"{self.species_names[s]!r} in cell (k={k}, j={j}, i={i}) at x={g.x[i]:g}, y={g.y[j]:g}, "
-            f"z={g.layers.midpoints[k]:g} m, during the step from {self.now:%Y-%m-%d %H:%M:%S} UTC "
-            f"(step {self.step_index})")
+            f"{process} produced an invalid concentration {float(value)!r} kg m-3 for species "
+            f"{self.species_names[s]!r} in {cell_text(self.grid, k, j, i)}, {when}")

@@ -5,11 +5,14 @@ naming file and line and leave earlier outputs untouched."""
 import csv
 import hashlib
 from datetime import timedelta
+from pathlib import Path
 
+import matplotlib.image
 import numpy as np
 import pytest
 import xarray as xr
 
+import airmodel.analysis.evaluation as evaluation
 from airmodel.analysis.stations import read_station_list
 from airmodel.cli import main
 
@@ -115,9 +118,17 @@ def read_table(path):
         return list(csv.DictReader(f))
 
 
-def test_recovers_a_known_bias_from_both_formats(run_file, observations, tmp_path, capsys):
+def test_recovers_a_known_bias_from_both_formats(run_file, observations, tmp_path, capsys, monkeypatch):
     long_path, cnemc_paths, n_hours, n_stations = observations
     out_long, out_cnemc = tmp_path / "long", tmp_path / "cnemc"
+    figures = {}  # the figures as they are saved, to read back what they draw
+    original = evaluation.save_figure_atomic
+
+    def capture(fig, path, *args, **kwargs):
+        figures[Path(path).name] = fig
+        return original(fig, path, *args, **kwargs)
+
+    monkeypatch.setattr(evaluation, "save_figure_atomic", capture)
     assert main(["-q", "evaluate", str(run_file), str(long_path), "-o", str(out_long)]) == 0
     assert main(["-q", "evaluate", str(run_file), *map(str, cnemc_paths), "-o", str(out_cnemc), "--no-plots"]) == 0
     assert "Traceback" not in capsys.readouterr().err
@@ -188,8 +199,33 @@ def test_recovers_a_known_bias_from_both_formats(run_file, observations, tmp_pat
     assert pngs == sorted(["soccer.png", "scatter_hourly.png", "scatter_daily.png"]
                           + [f"timeseries_{p}.png" for p in ("PM25", "PM10", "O3", "NO2", "SO2", "CO")])
     for name in pngs:
-        assert (out_long / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        # the file is the figure drawn: its size in pixels at 100 dpi, and ink on it
+        image = matplotlib.image.imread(out_long / name)
+        width, height = figures[name].get_size_inches() * 100
+        assert image.shape[:2] == (round(height), round(width)), name
+        assert np.mean(np.any(image[..., :3] < 0.9, axis=-1)) > 0.02, name
         assert f"({name})" in summary
+    # what they draw: every hourly point and every time-series point on model = 1.2 x observed, one point a pair
+    for ax in figures["scatter_hourly.png"].axes:
+        if not ax.get_visible():
+            continue
+        (points,) = ax.collections
+        observed, model = np.asarray(points.get_offsets(), dtype=float).T
+        pollutant = ax.get_title().split()[0]
+        assert len(observed) == n_pairs[("hourly", pollutant)], pollutant
+        np.testing.assert_allclose(model, BIAS * observed, rtol=1e-9, atol=1e-12, err_msg=pollutant)
+    for ax in figures["timeseries_O3.png"].axes:
+        if not ax.get_visible():
+            continue
+        model_line, observed_dots = ax.get_lines()[:2]
+        model, observed = np.asarray(model_line.get_ydata(), float), np.asarray(observed_dots.get_ydata(), float)
+        ok = np.isfinite(observed)
+        assert ok.sum() >= n_hours - 2 and len(model) == n_hours
+        np.testing.assert_allclose(model[ok], BIAS * observed[ok], rtol=1e-9, atol=1e-12)
+    # the soccer plot: every station and the pooled points at NMB = NME = +20 %
+    soccer = [np.asarray(c.get_offsets(), dtype=float) for ax in figures["soccer.png"].axes for c in ax.collections]
+    assert len(soccer) == len([r for r in rows if r["NMB_percent"] != ""])
+    np.testing.assert_allclose(np.concatenate(soccer), 20.0, rtol=1e-9)
     assert not list(out_cnemc.glob("*.png"))
     assert not list(tmp_path.glob(".*.part"))
 

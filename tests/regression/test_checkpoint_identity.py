@@ -117,7 +117,9 @@ def test_a_shared_checkpoint_dir_is_not_taken_over_without_force(plume, tmp_path
     code, err = run(capsys, plume, tmp_path / "a.nc", "run.hours=1", dir_set)
     assert code == 0, err
     checkpoint = shared / "checkpoint_20080801T010000.nc"
+    records = shared / "records_20080801T010000.nc"  # the output's records up to the checkpoint
     before = checkpoint.read_bytes()
+    written = sorted([checkpoint.name, records.name])
 
     # another scenario: refused, naming the folder and what it holds; the first run's checkpoint untouched
     out = tmp_path / "b.nc"
@@ -126,12 +128,13 @@ def test_a_shared_checkpoint_dir_is_not_taken_over_without_force(plume, tmp_path
     # the same scenario writing another output is another run too
     code, err = run(capsys, plume, tmp_path / "c.nc", "run.hours=1", dir_set)
     assert_refused(code, err, tmp_path / "c.nc", str(shared), "another run")
-    assert checkpoint.read_bytes() == before and sorted(p.name for p in shared.iterdir()) == [checkpoint.name]
+    assert checkpoint.read_bytes() == before and sorted(p.name for p in shared.iterdir()) == written
 
     # with --force the second run replaces the first run's checkpoints
     code, err = run(capsys, plume, out, "run.hours=1", "meteorology.kz=20.0", dir_set, extra=["--force"])
     assert code == 0, err
-    assert sorted(p.name for p in shared.iterdir()) == [checkpoint.name]
-    with netCDF4.Dataset(checkpoint) as ds:
-        assert ds.getncattr("run_output") == str(out.resolve())
-        assert "meteorology.kz" in json.loads(ds.getncattr("scenario_identity"))
+    assert sorted(p.name for p in shared.iterdir()) == written
+    for path in (checkpoint, records):
+        with netCDF4.Dataset(path) as ds:
+            assert ds.getncattr("run_output") == str(out.resolve())
+            assert "meteorology.kz" in json.loads(ds.getncattr("scenario_identity"))

@@ -9,12 +9,15 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
+import matplotlib.image
 import numpy as np
 import pytest
 import xarray as xr
 
 import airmodel
+import airmodel.analysis.contributions as contributions
 from airmodel.cli import main
 from airmodel.ensemble import load_ensemble, local_cluster, output_state, run_ensemble
 
@@ -72,12 +75,23 @@ reductions = [0.5, 1.0]
 """
 
 
+FIGURES = {}  # the figures the ensemble's analysis saved, by file name (filled by the fixture ``tiny``)
+
+
 @pytest.fixture(scope="module")
 def tiny(loopback, scenarios, tmp_path_factory):
     folder = tmp_path_factory.mktemp("ensemble")
     path = ensemble_file(folder / "tiny.toml", scenarios, TINY, BODY)
     out = folder / "out"
-    code = main(["ensemble", str(path), "-o", str(out), "--workers", "2"])
+    original = contributions.save_figure_atomic
+
+    def capture(fig, target, *args, **kwargs):
+        FIGURES[Path(target).name] = fig
+        return original(fig, target, *args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(contributions, "save_figure_atomic", capture)
+        code = main(["ensemble", str(path), "-o", str(out), "--workers", "2"])
     return path, out, code
 
 
@@ -130,17 +144,26 @@ def test_index_and_failed_member(tiny):
     assert "source_ids" in (out / "members" / "bad_source.log").read_text()
 
 
+def stadium_mean(path):
+    """The mean PM2.5 after the spin-up hour in the cell of the Olympic stadium station (1011A Aotizhongxin),
+    found here from the cell bounds."""
+    ds = xr.load_dataset(path)
+    lat, lon = 40.0031, 116.407
+    j = int(np.searchsorted(ds.lat_bnds.values[:, 1], lat, side="right"))
+    i = int(np.searchsorted(ds.lon_bnds.values[:, 1], lon, side="right"))
+    return float(np.mean(ds.PM25.values[1:, j, i].astype(float)))  # spinup_hours = 1
+
+
+def inked(path) -> float:
+    """The share of a PNG's pixels that are not (near) white."""
+    image = matplotlib.image.imread(path)
+    return float(np.mean(np.any(image[..., :3] < 0.9, axis=-1)))
+
+
 def test_contribution_table_from_the_member_files(tiny):
     """The table's Hebei contribution at the Olympic stadium cell, recomputed from the member files by hand."""
     path, out, code = tiny
-    base = xr.load_dataset(out / "members" / "base.nc")
-    no_hebei = xr.load_dataset(out / "members" / "regions.Hebei.nc")
-    lat, lon = 40.0031, 116.407  # Aotizhongxin, 1011A
-    j = int(np.searchsorted(base.lat_bnds.values[:, 1], lat, side="right"))
-    i = int(np.searchsorted(base.lon_bnds.values[:, 1], lon, side="right"))
-    kept = slice(1, None)  # spinup_hours = 1
-    expected = float(np.mean(base.PM25.values[kept, j, i].astype(float))
-                     - np.mean(no_hebei.PM25.values[kept, j, i].astype(float)))
+    expected = stadium_mean(out / "members" / "base.nc") - stadium_mean(out / "members" / "regions.Hebei.nc")
     with open(out / "contributions_regions.csv", newline="", encoding="utf-8") as fh:
         rows = [r for r in csv.DictReader(fh) if r["metric"] == "PM25" and r["period"] == "all"
                 and r["receptor"] == "station_1011A"]
@@ -150,9 +173,51 @@ def test_contribution_table_from_the_member_files(tiny):
     assert float(by_source["sum"]["contribution"]) == pytest.approx(total, rel=1e-14)
     nonlinearity = total - float(by_source["together"]["contribution"])
     assert float(by_source["nonlinearity"]["contribution"]) == pytest.approx(nonlinearity, rel=1e-12, abs=1e-15)
-    for name in ("contributions_regions.md", "contributions_regions.png", "response_depth.csv",
-                 "response_depth.png", "summary.csv"):
-        assert (out / name).stat().st_size > 0
+
+    # the Markdown table shows the same contribution (3 significant digits) in the Hebei column of 1011A's row
+    text = (out / "contributions_regions.md").read_text(encoding="utf-8")
+    table = text[text.index("## PM25, whole period"):].split("\n\n")[1].splitlines()
+    head = [c.strip() for c in table[0].strip("|").split("|")]
+    (row,) = [line for line in table if "1011A" in line]
+    cell = [c.strip() for c in row.strip("|").split("|")][head.index("Hebei")]
+    assert float(cell.split()[0]) == pytest.approx(expected, rel=5e-3)
+
+    # the bar chart draws Hebei's share of the base at 1011A: the table's percent_of_base
+    fig = FIGURES["contributions_regions.png"]
+    ax = next(a for a in fig.axes if a.get_ylabel().startswith("PM25"))
+    ticks = [t.get_text() for t in ax.get_xticklabels()]
+    (bars,) = [c for c in ax.containers if c.get_label() == "Hebei"]
+    assert bars[ticks.index("1011A")].get_height() == pytest.approx(float(by_source["Hebei"]["percent_of_base"]),
+                                                                    rel=1e-12)
+    assert inked(out / "contributions_regions.png") > 0.02
+
+    # summary.csv: every complete member's mean at 1011A, from its file
+    with open(out / "summary.csv", newline="", encoding="utf-8") as fh:
+        summary = [r for r in csv.DictReader(fh) if r["metric"] == "PM25" and r["receptor"] == "station_1011A"]
+    index = read_index(out)
+    assert {r["member"] for r in summary} == {m for m, row in index.items() if row["status"] == "done"}
+    for r in summary:
+        assert float(r["value"]) == pytest.approx(stadium_mean(out / index[r["member"]]["file"]), rel=1e-12), r
+
+    # response_depth.csv: the mean at 1011A at each depth of Beijing's measure, and its change from no measure
+    with open(out / "response_depth.csv", newline="", encoding="utf-8") as fh:
+        response = list(csv.DictReader(fh))
+    at_stadium = sorted((r for r in response if r["metric"] == "PM25" and r["receptor"] == "station_1011A"),
+                        key=lambda r: float(r["reduction_percent"]))
+    assert [float(r["reduction_percent"]) for r in at_stadium] == [0.0, 50.0, 100.0]
+    means = [stadium_mean(out / index[r["member"]]["file"]) for r in at_stadium]
+    for r, mean in zip(at_stadium, means):
+        assert float(r["value"]) == pytest.approx(mean, rel=1e-12), r
+        assert float(r["change"]) == pytest.approx(mean - means[0], rel=1e-9, abs=1e-12), r
+    assert means[2] < means[1] < means[0]  # Beijing's emissions cut deeper, less PM2.5 at the stadium
+    # the response figure draws the table: its stations_mean panel, the line against the depth
+    fig = FIGURES["response_depth.png"]
+    ax = next(a for a in fig.axes if a.get_title() == "stations_mean")
+    (line,) = ax.get_lines()
+    table_line = sorted((float(r["reduction_percent"]), float(r["value"])) for r in response
+                        if r["metric"] == "PM25" and r["receptor"] == "stations_mean")
+    assert np.array_equal(np.column_stack(line.get_data()).astype(float), np.array(table_line))
+    assert inked(out / "response_depth.png") > 0.02
 
 
 def test_rerun_plan_skips_complete_members(tiny, capsys):

@@ -1,9 +1,11 @@
 """airmodel/files.py, the one way outputs are written: temporary name, rename, --force, no symbolic links."""
+import errno
 import os
 
+import numpy as np
 import pytest
 
-from airmodel.errors import InputError
+from airmodel.errors import InputError, ModelHealthError, OutputWriteError
 from airmodel.files import (atomic_file, atomic_folder, create_temporary, save_figure_atomic, write_csv_atomic,
                             write_text_atomic)
 
@@ -102,9 +104,42 @@ def test_figure(tmp_path):
     fig.add_subplot().plot([0, 1], [1, 0])
     out = save_figure_atomic(fig, tmp_path / "f.png", force=False, dpi=50)
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and not leftovers(tmp_path)
+    # the figure itself: matplotlib's default 6.4 x 4.8 inches at 50 dpi, with the line and axes drawn on it
+    import matplotlib.image
+
+    image = matplotlib.image.imread(out)
+    assert image.shape[:2] == (240, 320)
+    assert 0.005 < np.mean(np.any(image[..., :3] < 0.5, axis=-1)) < 0.2
 
 
 def test_a_folder_is_not_replaced_by_a_file(tmp_path):
     (tmp_path / "out.csv").mkdir()
     with pytest.raises(InputError, match="is a folder"):
         write_text_atomic(tmp_path / "out.csv", "x", force=True)
+
+
+def test_a_failed_write_is_an_output_write_error_naming_the_target(tmp_path):
+    """A full disk (ENOSPC), a file-size limit (EFBIG) or the NetCDF library's error inside the block: an
+    OutputWriteError naming the target, nothing there, no temporary file; any other error passes unchanged."""
+    target = tmp_path / "out.txt"
+    for error, reason in ((OSError(errno.ENOSPC, "No space left on device"), "No space left on device"),
+                          (OSError(errno.EFBIG, "File too large"), "File too large"),
+                          (RuntimeError("NetCDF: HDF error"), "the NetCDF library failed: HDF error")):
+        with pytest.raises(OutputWriteError) as caught:
+            with atomic_file(target):
+                raise error
+        assert str(caught.value).startswith(f"{target}: writing the output failed ({reason};")
+        assert caught.value.path == target and not target.exists() and not leftovers(tmp_path)
+    with pytest.raises(ValueError):
+        with atomic_file(target):
+            raise ValueError("not a write")
+    with pytest.raises(ModelHealthError):  # a RuntimeError, but not the NetCDF library's
+        with atomic_file(target):
+            raise ModelHealthError("NetCDF: in a message of the model")
+    # a file inside a folder being written: the folder is named, with the file
+    folder = tmp_path / "folder"
+    with pytest.raises(OutputWriteError, match=r"folder: writing the output folder failed \(table.csv: File too"):
+        with atomic_folder(folder) as tmp:
+            with atomic_file(tmp / "table.csv"):
+                raise OSError(errno.EFBIG, "File too large")
+    assert not folder.exists() and not leftovers(tmp_path)
