@@ -6,10 +6,12 @@ statistics.csv and a PNG. The browser test opens the page in headless Chromium (
 .ci/run installs) and counts the images that decoded.
 """
 import base64
+import io
 import re
 import shutil
 import subprocess
 
+import matplotlib.image
 import pytest
 import xarray as xr
 
@@ -157,7 +159,11 @@ def test_report_is_self_contained_with_all_pieces(full_report):
     found = images(text)
     assert len(found) == 13 == text.count("<img")
     for data in found:
-        assert base64.b64decode(data).startswith(b"\x89PNG")
+        png = base64.b64decode(data)
+        assert png.startswith(b"\x89PNG")
+        # Each embedded picture is a drawn figure: a sizeable image with a spread of colours, not a blank canvas.
+        img = matplotlib.image.imread(io.BytesIO(png), format="png")[..., :3]
+        assert min(img.shape[:2]) >= 100 and float(img.std()) > 0.03
     # Nothing to fetch: no external sources, links to other files, scripts or fonts.
     assert not re.search(r'(src|href)="(?!data:|#)', text)
     assert "<script" not in text and "@import" not in text and "url(" not in text

@@ -4,7 +4,9 @@
 48 hourly means (two whole Beijing days), a PM2.5 plume over Beijing and a diurnal O3 cycle, the daily fields by
 local day computed with airmodel.analysis.daily/standards, and the station series of the twelve Beijing stations.
 """
+import io
 import numpy as np
+import matplotlib.image
 import pytest
 import xarray as xr
 
@@ -149,6 +151,9 @@ def test_field_map_draws_field_markers_and_colourbar(run_file):
     assert offsets, "12 station markers"
     png = maps.figure_png(fig)
     assert png.startswith(b"\x89PNG")
+    # The encoded picture is the drawn map: a sizeable image with a spread of colours, not a blank canvas.
+    img = matplotlib.image.imread(io.BytesIO(png), format="png")[..., :3]
+    assert min(img.shape[:2]) > 200 and float(img.std()) > 0.05
 
 
 def test_plot_command_on_a_run_file(run_file, tmp_path, capsys):
