@@ -18,7 +18,7 @@ from pathlib import Path
 import netCDF4
 import numpy as np
 
-from airmodel.files import atomic_file
+from airmodel.files import write_text_atomic
 from airmodel.grid import EARTH_RADIUS
 from doc_tables import fig
 
@@ -202,15 +202,13 @@ def document(check: dict, model: dict) -> str:
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("run", type=Path, help="a baseline run with chemistry.wet_deposition = true")
-    p.add_argument("-o", "--output", type=Path, default=Path("docs/deposition.md"))
-    p.add_argument("--force", action="store_true")
-    args = p.parse_args(argv)
-    text = document(uniform_rain_check(), run_numbers(args.run))
-    with atomic_file(args.output, force=args.force) as tmp:
-        Path(tmp).write_text(text, encoding="utf-8")
-    print(f"wrote {args.output}")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("run", type=Path, help="a baseline run with chemistry.wet_deposition = true")
+    parser.add_argument("-o", "--output", type=Path, default=Path("docs/deposition.md"), help="the page to write")
+    parser.add_argument("--force", action="store_true", help="replace an existing page")
+    args = parser.parse_args(argv)
+    page = write_text_atomic(args.output, document(uniform_rain_check(), run_numbers(args.run)), force=args.force)
+    print(f"wrote {page}")
     return 0
 
 

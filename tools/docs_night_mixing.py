@@ -19,7 +19,7 @@ from pathlib import Path
 import netCDF4
 import numpy as np
 
-from airmodel.files import atomic_file, save_figure_atomic
+from airmodel.files import save_figure_atomic, write_text_atomic
 from doc_tables import fig
 
 SPECIES = (("O3", "O$_3$ (ppb)"), ("NO2", "NO$_2$ (ppb)"), ("CO", "CO (ppm)"), ("PM25", "PM$_{2.5}$ (µg m$^{-3}$)"))
@@ -202,14 +202,20 @@ def document(before: dict, after: dict, night_only: dict | None, days: int, figu
     ])
 
 
+ARGUMENTS = (
+    (("before",), dict(type=Path, help="the baseline before the change")),
+    (("after",), dict(type=Path, help="the baseline after it")),
+    (("night_only",), dict(type=Path, nargs="?", help="after, without wet deposition (optional)")),
+    (("-o", "--output"), dict(type=Path, default=Path("docs/night_mixing.md"), help="the page; the figure beside it")),
+    (("--force",), dict(action="store_true", help="replace existing files")),
+)
+
+
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("before", type=Path)
-    p.add_argument("after", type=Path)
-    p.add_argument("night_only", type=Path, nargs="?", help="after, without wet deposition (optional)")
-    p.add_argument("-o", "--output", type=Path, default=Path("docs/night_mixing.md"))
-    p.add_argument("--force", action="store_true")
-    args = p.parse_args(argv)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    for names, options in ARGUMENTS:
+        parser.add_argument(*names, **options)
+    args = parser.parse_args(argv)
     with netCDF4.Dataset(args.after) as ds:
         hours = len(ds["time"])
     if args.night_only is not None:
@@ -219,9 +225,7 @@ def main(argv=None) -> int:
     night_only = cycles(read(args.night_only, hours)) if args.night_only is not None else None
     png = args.output.with_suffix(".png")
     figure(before, after, night_only, png)
-    text = document(before, after, night_only, hours // 24, png.name)
-    with atomic_file(args.output, force=args.force) as tmp:
-        Path(tmp).write_text(text, encoding="utf-8")
+    write_text_atomic(args.output, document(before, after, night_only, hours // 24, png.name), force=args.force)
     print(f"wrote {args.output} and {png}")
     return 0
 
