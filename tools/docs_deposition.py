@@ -4,6 +4,8 @@ published measurements for northern China.
     airmodel run baseline_2008_08 -o after.nc --set run.hours=240
     python tools/docs_deposition.py after.nc -o docs/deposition.md [--force]
 
+A run still going can be read from its ``.part`` file (HDF5_USE_FILE_LOCKING=FALSE): its complete hours are used.
+
 Every model number is computed here: the analytic checks by running the uniform-rain case of
 tests/physics/test_wet_deposition.py, the deposition from the run's ``*_deposition_*_total`` maps (kg ha-1) and
 hourly precipitation. The measurements are quoted from the papers named beside them.
@@ -53,14 +55,19 @@ def cell_area(lat_b, lon_b) -> np.ndarray:
 
 
 def run_numbers(path: Path) -> dict:
+    """Area means of the run's wet and dry deposition of N and S (kg ha-1) and of its rain (mm), summed from the
+    hourly fields (what the ``*_total`` maps of a finished output hold); a running output's ``.part`` file (read
+    with HDF5_USE_FILE_LOCKING=FALSE) without its last, perhaps half-written, hour."""
+    names = ("wet_deposition_N", "dry_deposition_N", "wet_deposition_S", "dry_deposition_S")
     with netCDF4.Dataset(path) as ds:
-        hours = len(ds["time"])
+        hours = len(ds["time"]) - (1 if path.suffix == ".part" else 0)
         lat_b, lon_b = np.asarray(ds["lat_bnds"][:]), np.asarray(ds["lon_bnds"][:])
         lat, lon = np.asarray(ds["lat"][:]), np.asarray(ds["lon"][:])
-        totals = {name: np.asarray(ds[f"{name}_total"][:], dtype=float)
-                  for name in ("wet_deposition_N", "dry_deposition_N", "wet_deposition_S", "dry_deposition_S")}
+        totals = {name: np.zeros((lat.size, lon.size)) for name in names}
         rain = np.zeros((lat.size, lon.size))
         for n in range(hours):
+            for name in names:
+                totals[name] += np.asarray(ds[name][n], dtype=float) * 3600.0 * 1.0e4  # kg m-2 s-1 -> kg ha-1
             rain += np.asarray(ds["precipitation"][n], dtype=float) * 3600.0  # mm
         start = ds["time"].units.split("since", 1)[1].strip()
     area = cell_area(lat_b, lon_b)
@@ -149,9 +156,10 @@ def document(check: dict, model: dict) -> str:
         "## The August baseline's deposition",
         "",
         f"A baseline run of {hours} hours from {model['start']} UTC, wet "
-        "deposition and the night-time mixing of `docs/night_mixing.md` on; from the output's "
-        "`wet_deposition_N_total`, `dry_deposition_N_total`, `wet_deposition_S_total`, `dry_deposition_S_total` "
-        "maps (kg ha⁻¹ over the run; as N and as S), area means. \"Per year\" is the run's rate × 8766 h / "
+        "deposition and the night-time mixing of `docs/night_mixing.md` on: the hourly `wet_deposition_N`, "
+        "`dry_deposition_N`, `wet_deposition_S`, `dry_deposition_S` fluxes summed over the run (what the "
+        "output's `*_total` maps hold, kg ha⁻¹, as N and as S), area means. \"Per year\" is the run's rate × "
+        "8766 h / "
         f"{hours} h: an August rate, not an annual total (August is Beijing's wettest month).",
         "",
         "| region | element | wet, run (kg ha⁻¹) | dry, run (kg ha⁻¹) | wet share | wet (kg ha⁻¹ a⁻¹) | dry "

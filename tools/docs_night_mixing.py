@@ -5,6 +5,9 @@
     airmodel run baseline_2008_08 -o night_only.nc --set run.hours=240 --set chemistry.wet_deposition=false
     python tools/docs_night_mixing.py base.nc after.nc night_only.nc -o docs/night_mixing.md [--force]
 
+A run still going can be read from its ``.part`` file (HDF5_USE_FILE_LOCKING=FALSE): its complete hours are used,
+and those of the "before" run over the same hours.
+
 The figure (docs/night_mixing.png) shows the mean diurnal cycles (local time, UTC+8) of O3, NO2, CO and PM2.5 at
 Beijing's 12 national stations (the urban eight and the suburban four, Dingling, Shunyi, Huairou and Changping)
 and in the cell of the rural background station Shangdianzi, over the hours the runs share, without the first day
@@ -19,6 +22,7 @@ from pathlib import Path
 import netCDF4
 import numpy as np
 
+from airmodel.analysis.stations import DEFAULT_STATION_LIST, cells_from_edges, inside_grid, read_station_list
 from airmodel.files import save_figure_atomic, write_text_atomic
 from doc_tables import fig
 
@@ -31,21 +35,35 @@ LOCAL_OFFSET_HOURS = 8
 SPIN_UP_HOURS = 24
 
 
+def complete_hours(path: Path) -> int:
+    """Hourly records written in full: all of a finished output; a running one's ``.part`` file (read with
+    HDF5_USE_FILE_LOCKING=FALSE) without its last record, which may be half written."""
+    with netCDF4.Dataset(path) as ds:
+        n = len(ds["time"])
+    return n - 1 if path.suffix == ".part" else n
+
+
 def read(path: Path, hours: int) -> dict:
-    """The station series [station, hour] and the rural cell's series [hour] of the first ``hours`` hours, and
-    each hour's local hour (the start of the averaging hour)."""
+    """The first ``hours`` hours of the surface fields in the cells of Beijing's 12 stations [station, hour] and
+    of the rural station [hour], and each hour's local hour (the start of the averaging hour)."""
     with netCDF4.Dataset(path) as ds:
         t_end = np.asarray(ds["time"][:hours], dtype=float)
         origin = ds["time"].units.split("since", 1)[1].strip()
         start_hour = int(origin.split(" ")[1].split(":")[0]) if " " in origin else 0
         local = ((t_end - 1.0 + start_hour + LOCAL_OFFSET_HOURS) % 24).astype(int)
-        names = [str(n) for n in ds["station_name"][:]]
-        lat, lon = np.asarray(ds["lat"][:]), np.asarray(ds["lon"][:])
-        j, i = int(np.abs(lat - RURAL[1]).argmin()), int(np.abs(lon - RURAL[2]).argmin())
-        out = dict(local=local, names=names, time=t_end)
+        lon_b, lat_b = np.asarray(ds["lon_bnds"][:]), np.asarray(ds["lat_bnds"][:])
+        lon_edges = np.append(lon_b[:, 0], lon_b[-1, 1])
+        lat_edges = np.append(lat_b[:, 0], lat_b[-1, 1])
+        stations = [st for st in read_station_list(DEFAULT_STATION_LIST)
+                    if inside_grid(lon_edges, lat_edges, st)]
+        j, i = cells_from_edges(lon_edges, lat_edges, stations, str(path))
+        lat, lon = 0.5 * (lat_edges[1:] + lat_edges[:-1]), 0.5 * (lon_edges[1:] + lon_edges[:-1])
+        jr, ir = int(np.abs(lat - RURAL[1]).argmin()), int(np.abs(lon - RURAL[2]).argmin())
+        out = dict(local=local, names=[st.name for st in stations], time=t_end)
         for name, _ in SPECIES:
-            out[name] = np.asarray(ds[f"station_{name}"][:, :hours], dtype=float)
-            out[f"rural_{name}"] = np.asarray(ds[name][:hours, j, i], dtype=float)
+            field = np.asarray(ds[name][:hours], dtype=float)
+            out[name] = field[:, j, i].T
+            out[f"rural_{name}"] = field[:, jr, ir]
     return out
 
 
@@ -97,7 +115,7 @@ def figure(before: dict, after: dict, night_only: dict | None, path: Path) -> No
     save_figure_atomic(figure_, path, dpi=110, close=True)
 
 
-def document(before: dict, after: dict, night_only: dict | None, days: int, figure_name: str) -> str:
+def document(before: dict, after: dict, night_only: dict | None, hours: int, figure_name: str) -> str:
     def at(cyc, group, name, hour):
         return cyc[(group, name)][hour]
 
@@ -119,9 +137,10 @@ def document(before: dict, after: dict, night_only: dict | None, days: int, figu
     if night_only is not None:
         d_pm = night_mean(after, "urban", "PM25") - night_mean(night_only, "urban", "PM25")
         d_o3 = night_mean(after, "urban", "O3") - night_mean(night_only, "urban", "O3")
-        wet_note = (f" The dashed line is the same change without wet deposition: the two differ by "
-                    f"{fig(d_o3, 2)} ppb of night-time O3 and {fig(d_pm, 2)} µg m⁻³ of night-time PM2.5 at the urban "
-                    f"stations, so the change of the night-time cycles is the mixing's.")
+        wet_note = (f" The dashed line is the same change without wet deposition: at the urban stations the two "
+                    f"differ by {fig(d_o3, 2)} ppb of night-time O3 and {fig(d_pm, 2)} µg m⁻³ of night-time "
+                    "PM2.5, so the changes of O3, NO2 and CO are the mixing's, while PM2.5's also holds the "
+                    "rain's scavenging.")
     return "\n".join([
         "# Night-time mixing over the city",
         "",
@@ -176,8 +195,9 @@ def document(before: dict, after: dict, night_only: dict | None, days: int, figu
         "",
         f"![Diurnal cycles before and after]({figure_name})",
         "",
-        f"Mean over days 2-{days} of August 2008 (the first day is the spin-up); the \"before\" run is the "
-        "pre-change baseline over the same hours. Night = 20-04 h local.",
+        f"Mean over hours 25-{hours} of the runs ({fig(hours / 24, 3)} days from local midnight of 1 August 2008; "
+        "the first day is the spin-up); the \"before\" run is the pre-change baseline over the same hours. "
+        "Night = 20-04 h local.",
         "",
         "| where | species | before, 15 h | before, night | before, 20 h | after, night | after, 20 h |",
         "|---|---|---|---|---|---|---|",
@@ -216,16 +236,14 @@ def main(argv=None) -> int:
     for names, options in ARGUMENTS:
         parser.add_argument(*names, **options)
     args = parser.parse_args(argv)
-    with netCDF4.Dataset(args.after) as ds:
-        hours = len(ds["time"])
+    hours = complete_hours(args.after)
     if args.night_only is not None:
-        with netCDF4.Dataset(args.night_only) as ds:
-            hours = min(hours, len(ds["time"]))
+        hours = min(hours, complete_hours(args.night_only))
     before, after = cycles(read(args.before, hours)), cycles(read(args.after, hours))
     night_only = cycles(read(args.night_only, hours)) if args.night_only is not None else None
     png = args.output.with_suffix(".png")
     figure(before, after, night_only, png)
-    write_text_atomic(args.output, document(before, after, night_only, hours // 24, png.name), force=args.force)
+    write_text_atomic(args.output, document(before, after, night_only, hours, png.name), force=args.force)
     print(f"wrote {args.output} and {png}")
     return 0
 

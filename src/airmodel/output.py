@@ -267,6 +267,8 @@ class OutputWriter:
                 for name, mean in zip(self.deposition_names(), () if self.deposition_accumulator is None
                                       else self.deposition_accumulator / self.steps_per_hour):
                     self.ds[name][n] = mean
+                if self.met_variables or self.deposition_weights:
+                    self.ds.sync()  # the hour's surface fields too, before a checkpoint can count the record
                 self.accumulator[...] = 0.0
                 if surface is not None:
                     self.met_accumulator[...] = 0.0
