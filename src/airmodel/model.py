@@ -8,7 +8,9 @@ One step of length dt, in this order (read ``Model.step`` top to bottom):
 3. horizontal diffusion (explicit, stability-limited sub-steps), where the scenario turns it on;
 4. vertical mixing, implicit, with surface emissions and dry deposition as its lower boundary condition, where
    the scenario turns it on;
-5. chemistry and aerosol (gas phase and aerosol of the scenario's mechanism, with the meteorology at the end of
+5. wet deposition: scavenging by rain in and below clouds (airmodel/wet_deposition.py), where the scenario turns
+   it on (``chemistry.wet_deposition``);
+6. chemistry and aerosol (gas phase and aerosol of the scenario's mechanism, with the meteorology at the end of
    the step), where the scenario has a mechanism; its net production goes into the budget's chemical term.
 
 After every process a health check stops the run at the first NaN, infinity or negative value and names the
@@ -29,7 +31,7 @@ import numpy as np
 
 from .emissions.inventory import Emissions, inventory_requested
 from .emissions.point import emit_point_sources, point_sources
-from .errors import ModelHealthError
+from .errors import InputError, ModelHealthError
 from .grid import build_grid
 from .kernels import diagnostics
 from .met import build_meteorology
@@ -40,6 +42,7 @@ from .boundary import BoundaryConditions, tracer_species
 from .budget_guard import BudgetGuard, cell_text
 from .species import initial_field, species_table
 from .transport import BoundaryExchange, Transport
+from .wet_deposition import WetDeposition
 
 
 def _mechanism_path(name: str, folder) -> str:
@@ -52,41 +55,43 @@ def _mechanism_path(name: str, folder) -> str:
 
 @dataclass
 class Budget:
-    """Mass budget by species (kg):
-    burden_end - burden_start = emitted + inflow - outflow - deposited + chemical (net chemical production)."""
+    """Mass budget by species (kg): burden_end - burden_start = emitted + inflow - outflow - deposited (dry)
+    - wet_deposited + chemical (net chemical production)."""
 
     names: list[str]
     burden_start: np.ndarray
     exchange: BoundaryExchange
     emitted: np.ndarray
     chemical: np.ndarray
+    wet_deposited: np.ndarray
 
     @classmethod
     def start(cls, names: list[str], burden: np.ndarray) -> "Budget":
         n = len(names)
         return cls(names, burden.copy(), BoundaryExchange(np.zeros(n), np.zeros(n), np.zeros(n)), np.zeros(n),
-                   np.zeros(n))
+                   np.zeros(n), np.zeros(n))
 
     def residual(self, burden_end: np.ndarray) -> np.ndarray:
         """Relative imbalance: |change in burden - net sources| over the largest term."""
         e = self.exchange
-        net = self.emitted + e.inflow - e.outflow - e.deposited + self.chemical
+        net = self.emitted + e.inflow - e.outflow - e.deposited - self.wet_deposited + self.chemical
         scale = np.maximum.reduce([self.burden_start, burden_end, self.emitted, e.inflow, e.outflow, e.deposited,
-                                   np.abs(self.chemical)])
+                                   self.wet_deposited, np.abs(self.chemical)])
         return np.abs(burden_end - self.burden_start - net) / np.where(scale > 0, scale, 1.0)
 
     def table(self, burden_end: np.ndarray) -> list[dict]:
         e = self.exchange
         res = self.residual(burden_end)
         return [dict(species=n, burden_start=self.burden_start[s], emitted=self.emitted[s], inflow=e.inflow[s],
-                     outflow=e.outflow[s], deposited=e.deposited[s], chemical=self.chemical[s],
+                     outflow=e.outflow[s], deposited=e.deposited[s], wet_deposited=self.wet_deposited[s],
+                     chemical=self.chemical[s],
                      burden_end=burden_end[s],
                      relative_residual=res[s]) for s, n in enumerate(self.names)]
 
     def as_arrays(self) -> dict[str, np.ndarray]:
         e = self.exchange
         return dict(burden_start=self.burden_start, emitted=self.emitted, inflow=e.inflow, outflow=e.outflow,
-                    deposited=e.deposited, chemical=self.chemical)
+                    deposited=e.deposited, wet_deposited=self.wet_deposited, chemical=self.chemical)
 
     def restore(self, arrays: dict[str, np.ndarray]) -> None:
         self.burden_start[:] = arrays["burden_start"]
@@ -95,6 +100,7 @@ class Budget:
         self.exchange.outflow[:] = arrays["outflow"]
         self.exchange.deposited[:] = arrays["deposited"]
         self.chemical[:] = arrays["chemical"]
+        self.wet_deposited[:] = arrays["wet_deposited"]
 
     # -- restart state (airmodel/checkpoint.py) -----------------------------------------------------------------
     def restart_state(self) -> dict:
@@ -156,6 +162,12 @@ class Model:
                                            where=f"{scenario.source}: boundary")
         self.deposition_classes = [sp.deposition_class for sp in self.species]
         self.dry_deposition = DryDeposition(self.grid) if any(self.deposition_classes) else None
+        self.wet_deposition = None
+        if chem["wet_deposition"]:
+            if mechanism is None:
+                raise InputError(f"{scenario.source}: chemistry.wet_deposition = true needs a mechanism (its species "
+                                 f"carry the scavenging coefficients); set chemistry.mechanism")
+            self.wet_deposition = WetDeposition(self.species, mechanism, self.grid)
         self.surface_emission = np.zeros((len(self.species), self.grid.ny, self.grid.nx))
         met0 = self.met.at(0.0)
         self.concentration = np.ascontiguousarray(
@@ -240,6 +252,10 @@ class Model:
                                               exchange)
                 in_transit[:] = 0.0
                 check("vertical mixing")
+        if self.wet_deposition is not None:
+            with self.timers("wet deposition"):
+                self.budget.wet_deposited += self.wet_deposition.step(tracer_mass, met_end, dt)
+                check("wet deposition")
         np.divide(tracer_mass, volume[None], out=self.concentration)
         if self.chemistry is not None:
             with self.timers("chemistry"):
@@ -278,6 +294,13 @@ class Model:
             with_class = [s for s, c in enumerate(self.deposition_classes) if c]
             v[with_class] = self.dry_deposition.velocities([self.deposition_classes[s] for s in with_class], met)
         return v
+
+    def deposited_by_cell(self) -> tuple[np.ndarray, np.ndarray]:
+        """(dry, wet) [ns, ny, nx]: the mass (kg) each column lost to dry and to wet deposition in the last step."""
+        dry = self.transport.deposited_by_cell if self.scenario["transport"]["vertical_diffusion"] else None
+        wet = self.wet_deposition.deposited_by_cell if self.wet_deposition is not None else None
+        zeros = np.zeros((len(self.species), self.grid.ny, self.grid.nx))
+        return (zeros if dry is None else dry), (zeros if wet is None else wet)
 
     def _check(self, tracer_mass: np.ndarray, process: str, in_transit=0.0) -> None:
         """After ``process``: no NaN, infinity or negative value, then the budget guard (``in_transit``: mass

@@ -28,6 +28,32 @@ from .version import __version__
 from .variables import define_grid_coordinates, define_height, define_time, lookup
 
 OUTPUT = "run output"
+#: Atomic weights (g mol-1; IUPAC 2021 abridged values) of the elements whose deposition is written.
+ATOMIC_WEIGHT = {"N": 14.007, "S": 32.06}
+#: The processes whose deposition fluxes are written, by variable-name prefix.
+DEPOSITION_PROCESSES = ("dry", "wet")
+#: The element's name and the species that carry it in grs_aero, for the long names.
+ELEMENT_NAMES = {"N": "nitrogen", "S": "sulfur"}
+ELEMENT_GROUPS = {"N": "oxidized and reduced nitrogen: NOx, HNO3, nitrate, organic nitrates, NH3, ammonium",
+                  "S": "SO2 and sulfate"}
+#: m2 per hectare.
+M2_PER_HECTARE = 1.0e4
+
+
+def deposition_weights(model) -> dict[str, np.ndarray]:
+    """Mass of each element (N, S) per kg of each model species [ns], from the mechanism's element tags; empty
+    without a mechanism or where it declares neither element."""
+    chem = model.chemistry
+    if chem is None:
+        return {}
+    info = {sp.name: sp for sp in chem.mechanism.species}
+    out = {}
+    for element, weight in ATOMIC_WEIGHT.items():
+        w = np.array([info[n].elements.get(element, 0.0) * weight / info[n].molar_mass if n in info else 0.0
+                      for n in model.species_names])
+        if w.any():
+            out[element] = w
+    return out
 
 
 def resolve_stations(setting: str, sc, grid: Grid):
@@ -84,6 +110,9 @@ class OutputWriter:
         self.records = {"time": 0, "time_instant": 0}
         self.daily = bool(out["daily"]) and self.hourly
         self.stations, self.station_cells = resolve_stations(out["stations"], sc, model.grid)
+        #: element -> kg of the element per kg of each species, for the hourly deposition fluxes of N and S
+        self.deposition_weights = deposition_weights(model) if self.hourly else {}
+        self.deposition_accumulator = None
         create_temporary(self.path, fixed=True)
         self.ds = netCDF4.Dataset(self.tmp, "w", format="NETCDF4")
         try:
@@ -146,6 +175,24 @@ class OutputWriter:
                 more = dict(cell_methods=methods, coordinates=coordinates or "")
                 var.setncatts(lookup(OUTPUT, "<species>" + suffix).attributes(attrs, **more))
         self._define_met(dims[-2:])
+        self._define_deposition(dims[-2:])
+
+    def deposition_names(self) -> list[str]:
+        """The hourly deposition flux variables: dry and wet deposition of each element, in that order."""
+        return [f"{process}_deposition_{element}" for element in self.deposition_weights
+                for process in DEPOSITION_PROCESSES]
+
+    def _define_deposition(self, horizontal_dims: tuple[str, str]) -> None:
+        """Hourly-mean dry and wet deposition fluxes of N and S (kg m-2 s-1) and, at the end, their totals over
+        the run (kg ha-1)."""
+        ds = self.ds
+        chunks = (1,) + tuple(len(ds.dimensions[d]) for d in horizontal_dims)
+        for name in self.deposition_names():
+            var = ds.createVariable(name, self.dtype, ("time",) + horizontal_dims, zlib=True, complevel=4,
+                                    shuffle=True, chunksizes=chunks)
+            process, _, element = name.split("_")
+            var.setncatts(lookup(OUTPUT, f"{process}_deposition_<E>").attributes(
+                dict(element=ELEMENT_NAMES[element], group=ELEMENT_GROUPS[element])))
 
     def field_names_and_attributes(self) -> list[tuple[str, dict]]:
         """The written fields in order: the chosen species, then the derived fields."""
@@ -205,6 +252,11 @@ class OutputWriter:
             self.accumulator += f
             if surface is not None:
                 self.met_accumulator += surface
+            if self.deposition_weights:
+                deposition = self._deposition_fluxes()
+                if self.deposition_accumulator is None:
+                    self.deposition_accumulator = np.zeros_like(deposition)
+                self.deposition_accumulator += deposition
             if step % self.steps_per_hour == 0:
                 hour = step * m.time_step / 3600.0
                 n = self.records["time"]
@@ -212,12 +264,30 @@ class OutputWriter:
                 for v, mean in zip(self.met_variables, () if surface is None
                                    else self.met_accumulator / self.steps_per_hour):
                     self.ds[v.name][n] = mean
+                for name, mean in zip(self.deposition_names(), () if self.deposition_accumulator is None
+                                      else self.deposition_accumulator / self.steps_per_hour):
+                    self.ds[name][n] = mean
+                if self.met_variables or self.deposition_weights:
+                    self.ds.sync()  # the hour's surface fields too, before a checkpoint can count the record
                 self.accumulator[...] = 0.0
                 if surface is not None:
                     self.met_accumulator[...] = 0.0
+                if self.deposition_accumulator is not None:
+                    self.deposition_accumulator[...] = 0.0
         if step in self.snapshot_steps:
             axis, _, suffix = self.axes[-1]
             self._write(axis, step * m.time_step / 3600.0, self._fields(), suffix)
+
+    def _deposition_fluxes(self) -> np.ndarray:
+        """[dry N, wet N, dry S, wet S, ...] fluxes (kg m-2 s-1) [n, ny, nx] over the last step."""
+        m = self.model
+        dry, wet = m.deposited_by_cell()
+        per_second_and_area = 1.0 / (m.time_step * m.grid.cell_area)
+        rows = []
+        for weights in self.deposition_weights.values():
+            for by_species in (dry, wet):
+                rows.append(np.einsum("s,sji->ji", weights, by_species) * per_second_and_area)
+        return np.stack(rows)
 
     def _write(self, axis: str, hours: float, fields: np.ndarray, suffix: str, bounds=None) -> None:
         n = self.records[axis]
@@ -235,7 +305,7 @@ class OutputWriter:
         over the records written before the checkpoint."""
         state = dict(records_time=self.records["time"], records_time_instant=self.records["time_instant"],
                      output_path=str(self.path.resolve()), partial_path=str(self.tmp.resolve()))
-        for name in ("accumulator", "met_accumulator"):
+        for name in ("accumulator", "met_accumulator", "deposition_accumulator"):
             if getattr(self, name) is not None:
                 state[f"hourly_{name}"] = getattr(self, name)
         return state
@@ -244,6 +314,7 @@ class OutputWriter:
         """Continue from a checkpoint's state; ``carry_over`` then copies the records written before it."""
         self.accumulator = state.get("hourly_accumulator")
         self.met_accumulator = state.get("hourly_met_accumulator")
+        self.deposition_accumulator = state.get("hourly_deposition_accumulator")
         self.resumed_records = {"time": int(state["records_time"]),
                                 "time_instant": int(state["records_time_instant"])}
 
@@ -272,10 +343,23 @@ class OutputWriter:
                     self.ds.setncattr(f"budget_{row['species']}_{key}{unit}", float(value))
         if self.hourly:
             horizontal = ("lat", "lon") if self.model.grid.kind == "lonlat" else ("y", "x")
+            self._deposition_totals(horizontal)
             add_products(self.ds, np.datetime64(self.model.scenario.start.replace(tzinfo=None), "s"), horizontal,
                          self.stations, self.station_cells, daily=self.daily, dtype=self.dtype)
         self.ds.close()
         return publish(self.tmp, self.path)  # the driver asked for --force before the run
+
+    def _deposition_totals(self, horizontal: tuple[str, str]) -> None:
+        """The deposition over the whole run (kg ha-1) from the hourly means of the file (restarts included)."""
+        for name in self.deposition_names():
+            total = np.zeros(tuple(len(self.ds.dimensions[d]) for d in horizontal))
+            for n in range(self.records["time"]):
+                total += np.asarray(self.ds[name][n], dtype=np.float64)
+            process, _, element = name.split("_")
+            var = self.ds.createVariable(f"{name}_total", "f8", horizontal)
+            var.setncatts(lookup(OUTPUT, "dry_deposition_<E>_total, wet_deposition_<E>_total").attributes(
+                dict(element=ELEMENT_NAMES[element], group=ELEMENT_GROUPS[element])))
+            var[:] = total * 3600.0 * M2_PER_HECTARE
 
     def abandon(self) -> None:
         """Close after a failure; the temporary file stays for a restart, the output path is untouched."""

@@ -104,6 +104,9 @@ SCHEMA: dict[str, dict[str, Key]] = {
                            exclusive_minimum=True, maximum=400.0),
         "relative_humidity": key(NUMBER, 0.6, doc="fraction, where the meteorology gives none", minimum=0, maximum=1.0),
         "cloud_fraction": key(NUMBER, 0.0, doc="where the meteorology gives none", minimum=0, maximum=1.0),
+        "wet_deposition": key(bool, False, doc="scavenging by rain in and below clouds with the mechanism's "
+                                               "coefficients (airmodel/wet_deposition.py), where the meteorology "
+                                               "gives precipitation"),
         "longitude": key(NUMBER, 116.4, doc="deg E of a projected (idealized) grid, for the sun",
                          minimum=-360.0, maximum=360.0),
         "latitude": key(NUMBER, 39.9, doc="deg N of a projected (idealized) grid, for the sun",

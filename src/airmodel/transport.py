@@ -84,6 +84,11 @@ class Transport:
         self._cache_key = None
         self._cache = None
 
+    @property
+    def deposited_by_cell(self) -> np.ndarray:
+        """[ns, ny, nx] kg dry-deposited in each column by the last vertical mixing."""
+        return self._deposited
+
     # -- coefficients -------------------------------------------------------------------------------------------
     def coefficients(self, met_start: MetSnapshot, met_end: MetSnapshot, dt: float,
                      static: bool) -> TransportCoefficients:

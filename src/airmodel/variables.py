@@ -116,6 +116,21 @@ _OUTPUT = COORDINATES + (
 ) + tuple(_v(m.name, ("time", Y, X), m.units, m.long_name, m.standard_name, "time: mean",
              note="hourly-mean surface meteorology, where the meteorology provides it")
           for m in MET_VARIABLES if m.name in ("u10", "v10", "t2", "mixing_height", "precipitation")) + (
+    _v("dry_deposition_<E>", ("time", Y, X), "kg m-2 s-1", "dry deposition flux of {element} (as {element}: "
+       "{group})", cell_methods="time: mean",
+       comment="downward, positive; the negative of CF's tendency_of_atmosphere_mass_content_of_noy_expressed_as_"
+               "nitrogen_due_to_dry_deposition plus the same of nhx (nitrogen), of sulfur_dioxide and of sulfate "
+               "as sulfur (sulfur)",
+       note="E = N or S: the element carried by the mechanism's species, by the vertical mixing's lower boundary"),
+    _v("wet_deposition_<E>", ("time", Y, X), "kg m-2 s-1", "wet deposition flux of {element} (as {element}: "
+       "{group})", cell_methods="time: mean",
+       comment="downward, positive; the negative of CF's tendency_of_atmosphere_mass_content_of_..._due_to_wet_"
+               "deposition summed over the species",
+       note="E = N or S; scavenging by rain (chemistry.wet_deposition; zero where it is off)"),
+    _v("dry_deposition_<E>_total, wet_deposition_<E>_total", (Y, X), "kg ha-1",
+       "{element} deposited over the run (as {element}: {group})",
+       comment="the sum over the run of the hourly fluxes times 3600 s, per hectare",
+       note="the sum of the hourly fluxes over the run, for maps"),
     _v("day", ("day",), "hours since START", "start of the local (UTC+8) day", "time", extra=dict(
         calendar="standard", bounds="day_bnds")),
     _v("day_bnds", ("day", "nv")),
@@ -182,13 +197,16 @@ _CHECKPOINT = (
     _v("chemistry_next_step", ("z", "y", "x"), "s", "each cell's next chemistry solver step", restart=True,
        note="chemistry (with a mechanism)"),
     _v("budget_<term>", ("species",), "kg", "mass budget so far: {term}", restart=True,
-       note="budget; term: burden_start, emitted, inflow, outflow, deposited, chemical"),
+       note="budget; term: burden_start, emitted, inflow, outflow, deposited (dry), wet_deposited, chemical"),
     _v("records_time", (), "1", "hourly records written", restart=True, note="output writer"),
     _v("records_time_instant", (), "1", "snapshot records written", restart=True, note="output writer"),
     _v("hourly_accumulator", ("hourly_accumulator0", "hourly_accumulator1", "..."), "output units",
        "running sum of the written fields over the hour so far", restart=True, note="output writer"),
     _v("hourly_met_accumulator", ("hourly_met_accumulator0", "..."), "output units",
        "running sum of the surface meteorology over the hour so far", restart=True, note="output writer"),
+    _v("hourly_deposition_accumulator", ("hourly_deposition_accumulator0", "..."), "kg m-2 s-1",
+       "running sum of the deposition fluxes of N and S over the hour so far", restart=True,
+       note="output writer"),
     _v("output_path", (), long_name="where the interrupted run writes its output", note="output writer"),
     _v("partial_path", (), long_name="its temporary name, whose records --restart carries over",
        note="output writer"),

@@ -42,7 +42,11 @@ def test_grs_aero_species_and_reactions(grs):
     for s in grs.species:
         assert s.deposition_class in DEPOSITION_CLASSES and s.wet_scavenging >= 0
     assert sp["HNO3"].deposition_class == "hno3" and sp["PMC"].deposition_class == "pm_coarse"
-    assert sp["SULF"].wet_scavenging == 1e-4 and sp["SO2"].wet_scavenging == 3e-5
+    # wet scavenging (EMEP forms, Simpson et al. 2012): fine particles by their class line, gases their own
+    assert sp["SULF"].wet_scavenging == 5.778e-6 and sp["SO2"].wet_scavenging == 4.167e-5
+    assert sp["SULF"].incloud == 1.0 and sp["EC"].incloud == 0.2 and sp["PMC"].wet_scavenging == 1.1556e-4
+    assert sp["NH3"].solubility.base == (1.7e-5, -450.0) and sp["O3"].solubility is None
+    assert grs.cloud_water.ph == 5.0
 
 
 def test_net_stoichiometry_catalyst_and_self_reaction(grs):
@@ -151,11 +155,35 @@ def _err(text: str) -> str:
     (("elements=N:1 drydep=no ", "elements=C:1 drydep=no "), "element 'C' is not declared"),
     (("photolysis NO2", "photolysys NO2"), "test.mech line 6: unknown line type 'photolysys'"),
     (("species NO2 ", "species NO "), "test.mech line 4: species 'NO' already defined on line 3"),
+    # wet scavenging
+    (("drydep=o3 wet=0", "drydep=o3 wet=-1"), "test.mech line 5: species O3: wet = -1.0 is out of range"),
+    (("drydep=o3 wet=0", "drydep=o3 incloud=0.5"), "species O3: incloud is for aerosols"),
+    (("photolysis NO2", "solubility NO2 henry=1e-2:2500\nphotolysis NO2"), "solubility needs a 'cloud_water"),
+    (("photolysis NO2", "cloud_water ph=15 kw=1e-14:-6710\nphotolysis NO2"), "ph must lie between 0 and 14"),
+    (("photolysis NO2", "solubility NO3 henry=1:0\ncloud_water ph=5 kw=1e-14\nphotolysis NO2"),
+     "test.mech line 6: solubility: 'NO3' is not a gas species"),
+    (("photolysis NO2", "particle_class pm_fine wet=1e-5 incloud=2\nphotolysis NO2"),
+     "test.mech line 6: pm_fine: incloud = 2.0 is out of range"),
+    (("species O3  phase=gas mw=47.998 units=ppb drydep=o3 wet=0",
+      "species O3  phase=gas mw=47.998 units=ppb drydep=o3 wet=0\nspecies PM phase=aerosol mw=100 units=ppb "
+      "drydep=pm_fine"), "species PM: give wet= and incloud=, or a 'particle_class pm_fine"),
 ])
 def test_parse_errors_name_file_and_line(change, message):
     old, new = change
     assert old in SMALL
     assert message in _err(SMALL.replace(old, new, 1))
+
+
+def test_particle_class_and_solubility_fill_the_species():
+    """Aerosols without their own wet=/incloud= take their size class's; a gas's solubility is attached to it."""
+    text = SMALL.replace("photolysis NO2", "species PM phase=aerosol mw=100 units=ppb drydep=pm_coarse incloud=0.3\n"
+                         "particle_class pm_coarse wet=1e-4 incloud=1.0\ncloud_water ph=4.5 kw=1e-14:-6710\n"
+                         "solubility NO2 henry=1.2e-2:2500\nphotolysis NO2")
+    mech = parse_mechanism(text, "test.mech")
+    sp = {s.name: s for s in mech.species}
+    assert (sp["PM"].wet_scavenging, sp["PM"].incloud) == (1e-4, 0.3)
+    assert sp["NO2"].solubility.henry == (1.2e-2, 2500.0) and sp["NO"].solubility is None
+    assert mech.particle_scavenging == {"pm_coarse": (1e-4, 1.0)} and mech.cloud_water.ph == 4.5
 
 
 def test_troe_needs_molecule_units_and_unknown_mechanism():

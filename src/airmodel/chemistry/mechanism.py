@@ -59,7 +59,33 @@ class SpeciesInfo:
     standard_name: str  # "" where CF has none
     elements: dict  # conserved element -> atoms per molecule
     deposition_class: str  # dry-deposition class of the resistance model (airmodel/met/deposition.py)
-    wet_scavenging: float  # s-1 at 1 mm h-1 of liquid precipitation
+    wet_scavenging: float  # below-cloud washout coefficient, s-1 at 1 mm h-1 of rain (linear in the rate)
+    incloud: float = 0.0  # aerosol: the mass fraction taken into cloud water (in-cloud scavenging); gases: 0
+    solubility: "Solubility | None" = None  # gases: the effective Henry's law solubility (in-cloud scavenging)
+
+
+#: Temperature of the tabulated equilibrium constants (K).
+T_REFERENCE = 298.15
+
+
+@dataclass(frozen=True)
+class Solubility:
+    """A gas's effective Henry's law solubility in cloud water, each constant as (value at 298.15 K, C in K) with
+    K(T) = K298 exp(C (1/T - 1/298.15)) (C = -dH/R, as Seinfeld and Pandis tabulate it):
+    H* = H (1 + K1/[H+] + K1 K2/[H+]^2) for an acid, H (1 + Kb [H+]/Kw) for a base (mol L-1 atm-1)."""
+
+    henry: tuple  # (M atm-1, K)
+    acid1: tuple = (0.0, 0.0)  # (M, K)
+    acid2: tuple = (0.0, 0.0)
+    base: tuple = (0.0, 0.0)
+
+
+@dataclass(frozen=True)
+class CloudWater:
+    """The cloud water's fixed pH and the ion product of water (value at 298.15 K, C in K)."""
+
+    ph: float
+    water_ion_product: tuple
 
 
 @dataclass(frozen=True)
@@ -95,6 +121,10 @@ class Mechanism:
     kinetic: np.ndarray  # indices of species in any reaction (the solver's unknowns in the 3-D model)
     active: np.ndarray  # indices of species chemistry can change (kinetic, equilibrium, conserved elements)
     elements: list[str] = field(default_factory=list)
+    #: wet scavenging by particle size class (the dry-deposition class): {"pm_fine": (wet, incloud), ...}, for
+    #: model species outside the mechanism (the boundary tracers) and aerosol species that give no wet/incloud
+    particle_scavenging: dict = field(default_factory=dict)
+    cloud_water: CloudWater | None = None
 
     def solve_order(self, solved) -> tuple[np.ndarray, int, np.ndarray]:
         """Order solved species for the kernel: reactants first (the coupled block of the stage matrix), then
@@ -209,8 +239,12 @@ SPECIES_KEYS = {
     "long_name": "a description", "standard_name": "the CF standard name, if one exists",
     "elements": "conserved elements, e.g. N:1",
     "drydep": "dry-deposition class of airmodel/met/deposition.py, e.g. so2, o3, hno3, pm_fine, inert",
-    "wet": "wet-scavenging coefficient (s-1) at 1 mm h-1",
+    "wet": "below-cloud washout coefficient (s-1) at 1 mm h-1 of rain; aerosols: default from particle_class",
+    "incloud": "aerosols: the mass fraction taken into cloud water, 0..1; default from particle_class",
 }
+SOLUBILITY_KEYS = {"henry": "Henry's law constant at 298.15 K (M atm-1):C (K), e.g. 62:4110",
+                   "acid1": "first acid dissociation constant (M):C", "acid2": "second acid dissociation (M):C",
+                   "base": "base dissociation constant (M):C"}
 
 
 def parse_mechanism(text: str, filename: str = "<mechanism>", path: Path | None = None) -> Mechanism:
@@ -225,6 +259,9 @@ def parse_mechanism(text: str, filename: str = "<mechanism>", path: Path | None 
     cloud = (0.0, 1.0)
     equilibrium: tuple[int, dict] | None = None
     raw_diagnostics: list[tuple[int, str]] = []
+    particle_scavenging: dict = {}
+    solubility: dict = {}
+    cloud_water = None
 
     for number, raw in enumerate(text.splitlines(), start=1):
         where = f"{filename} line {number}"
@@ -286,12 +323,39 @@ def parse_mechanism(text: str, filename: str = "<mechanism>", path: Path | None 
             equilibrium = (number, kv)
         elif keyword == "diagnostic":
             raw_diagnostics.append((number, rest))
+        elif keyword == "particle_class":
+            if not tokens or tokens[0] not in DEPOSITION_CLASSES or tokens[0] in particle_scavenging:
+                raise MechanismError(f"{where}: particle_class: expected a new dry-deposition class (e.g. pm_fine) "
+                                     f"then wet= and incloud=, got {rest!r}")
+            kv = _key_values(tokens[1:], where, {k: SPECIES_KEYS[k] for k in ("wet", "incloud")}, ("wet", "incloud"))
+            particle_scavenging[tokens[0]] = (_fraction_or_rate(kv, "wet", where, tokens[0]),
+                                              _fraction_or_rate(kv, "incloud", where, tokens[0]))
+        elif keyword == "solubility":
+            if not tokens or not NAME.match(tokens[0]) or tokens[0] in solubility:
+                raise MechanismError(f"{where}: solubility: expected a gas species not given before, then henry= "
+                                     f"and acid1=, acid2= or base=, e.g. 'solubility NH3 henry=62:4110 "
+                                     f"base=1.7e-5:-450'")
+            kv = _key_values(tokens[1:], where, SOLUBILITY_KEYS, ("henry",))
+            if "base" in kv and ("acid1" in kv or "acid2" in kv):
+                raise MechanismError(f"{where}: solubility {tokens[0]}: give acid dissociation or base, not both")
+            if "acid2" in kv and "acid1" not in kv:
+                raise MechanismError(f"{where}: solubility {tokens[0]}: acid2 needs acid1")
+            solubility[tokens[0]] = (number, Solubility(**{k: _constant(v, where, k) for k, v in kv.items()}))
+        elif keyword == "cloud_water":
+            kv = _key_values(tokens, where, {"ph": "the fixed pH of cloud water", "kw": "ion product of water "
+                                             "(M2):C, e.g. 1.0e-14:-6710"}, ("ph", "kw"))
+            ph = _number(kv["ph"], where, "cloud_water ph")
+            if not 0.0 < ph < 14.0:
+                raise MechanismError(f"{where}: cloud_water: ph must lie between 0 and 14, got {ph}")
+            cloud_water = CloudWater(ph, _constant(kv["kw"], where, "kw"))
         else:
             raise MechanismError(f"{where}: unknown line type {keyword!r}; valid: mechanism, element, species, "
-                                 f"photolysis, cloud_attenuation, oh_proxy, reaction, equilibrium, diagnostic")
+                                 f"photolysis, cloud_attenuation, oh_proxy, reaction, equilibrium, diagnostic, "
+                                 f"particle_class, solubility, cloud_water")
 
     if not species:
         raise MechanismError(f"{filename}: no species defined")
+    species = _wet_parameters(species, particle_scavenging, solubility, cloud_water, species_line, filename)
     names = [sp.name for sp in species]
 
     def known(where: str, what: str, sp: str) -> int:
@@ -328,7 +392,54 @@ def parse_mechanism(text: str, filename: str = "<mechanism>", path: Path | None 
                                        eq_roles, names)
     return Mechanism(name=name, path=path or Path(filename), species=species, reactions=reactions,
                      photolysis=photolysis, diagnostics=diagnostics, equilibrium=eq_roles, arrays=arrays,
-                     kinetic=kinetic, active=active, elements=elements)
+                     kinetic=kinetic, active=active, elements=elements, particle_scavenging=particle_scavenging,
+                     cloud_water=cloud_water)
+
+
+def _fraction_or_rate(kv: dict, key: str, where: str, name: str):
+    """``wet`` (s-1, >= 0) or ``incloud`` (a fraction 0..1) of a species or particle class; None if absent."""
+    if key not in kv:
+        return None
+    value = _number(kv[key], where, f"{name}: {key}")
+    if value < 0 or (key == "incloud" and value > 1):
+        raise MechanismError(f"{where}: {name}: {key} = {value} is out of range; it must be "
+                             + ("between 0 and 1" if key == "incloud" else ">= 0"))
+    return value
+
+
+def _constant(text: str, where: str, key: str) -> tuple:
+    """An equilibrium constant 'K298:C' (C in K, the temperature coefficient; 0 if left out)."""
+    value, _, coefficient = text.partition(":")
+    k = _number(value, where, key)
+    if k <= 0:
+        raise MechanismError(f"{where}: {key} must be positive, got {k}")
+    return (k, _number(coefficient or "0", where, f"{key} temperature coefficient"))
+
+
+def _wet_parameters(species, particle_scavenging, solubility, cloud_water, species_line, filename):
+    """Fill each species' wet-scavenging parameters: aerosols without wet= or incloud= take their particle
+    class's; solubilities go to their gases (which need the cloud_water line for the pH)."""
+    by_name = {sp.name: sp for sp in species}
+    for gas, (number, _) in solubility.items():
+        where = f"{filename} line {number}"
+        if gas not in by_name or by_name[gas].phase != "gas":
+            raise MechanismError(f"{where}: solubility: {gas!r} is not a gas species of the mechanism")
+        if cloud_water is None:
+            raise MechanismError(f"{where}: solubility needs a 'cloud_water ph=... kw=...' line for the pH")
+    out = []
+    for sp in species:
+        wet, incloud = sp.wet_scavenging, sp.incloud
+        if sp.phase == "aerosol" and (wet is None or incloud is None):
+            if sp.deposition_class not in particle_scavenging:
+                raise MechanismError(f"{filename} line {species_line[sp.name]}: species {sp.name}: give wet= and "
+                                     f"incloud=, or a 'particle_class {sp.deposition_class} wet=... incloud=...' "
+                                     f"line")
+            default_wet, default_incloud = particle_scavenging[sp.deposition_class]
+            wet = default_wet if wet is None else wet
+            incloud = default_incloud if incloud is None else incloud
+        out.append(SpeciesInfo(**{**sp.__dict__, "wet_scavenging": wet or 0.0, "incloud": incloud or 0.0,
+                                  "solubility": solubility[sp.name][1] if sp.name in solubility else None}))
+    return out
 
 
 def _parse_species(tokens, where, elements, seen) -> SpeciesInfo:
@@ -337,7 +448,7 @@ def _parse_species(tokens, where, elements, seen) -> SpeciesInfo:
     name = tokens[0]
     if name in seen:
         raise MechanismError(f"{where}: species {name!r} already defined on line {seen[name]}")
-    kv = _key_values(tokens[1:], where, SPECIES_KEYS, ("phase", "mw", "units", "drydep", "wet"))
+    kv = _key_values(tokens[1:], where, SPECIES_KEYS, ("phase", "mw", "units", "drydep"))
     if kv["phase"] not in PHASES:
         raise MechanismError(f"{where}: species {name}: unknown phase {kv['phase']!r}; choose one of: "
                              f"{', '.join(PHASES)}")
@@ -362,12 +473,16 @@ def _parse_species(tokens, where, elements, seen) -> SpeciesInfo:
     if dep_class not in DEPOSITION_CLASSES:
         raise MechanismError(f"{where}: species {name}: unknown drydep class {dep_class!r}; choose one of: "
                              f"{', '.join(DEPOSITION_CLASSES)}")
-    wet = _number(kv["wet"], where, f"species {name}: wet")
-    if wet < 0:
-        raise MechanismError(f"{where}: species {name}: wet must be >= 0")
+    wet = _fraction_or_rate(kv, "wet", where, f"species {name}")
+    incloud = _fraction_or_rate(kv, "incloud", where, f"species {name}")
+    if kv["phase"] == "gas":
+        if incloud is not None:
+            raise MechanismError(f"{where}: species {name}: incloud is for aerosols; a gas's in-cloud scavenging "
+                                 f"follows from its 'solubility' line")
+        wet = wet or 0.0
     return SpeciesInfo(name=name, phase=kv["phase"], molar_mass=mw, units=kv["units"],
                        long_name=kv.get("long_name", name), standard_name=kv.get("standard_name", ""),
-                       elements=atoms, deposition_class=dep_class, wet_scavenging=wet)
+                       elements=atoms, deposition_class=dep_class, wet_scavenging=wet, incloud=incloud)
 
 
 def _parse_terms(text, where, what, label, names, integer):

@@ -13,6 +13,7 @@ import numpy as np
 
 from ..errors import InputError, ModelHealthError
 from ..kernels import chemistry as kchem
+from ..kernels import wet_deposition as kwet
 from ..kernels.rosenbrock import METHODS, tableau
 from .codegen import select_kernels
 from .mechanism import Mechanism, kg_m3_per_ppb, load_mechanism
@@ -128,10 +129,22 @@ class Chemistry:
         return out
 
     def deposition_parameters(self) -> dict[str, dict]:
-        """Per species: the dry-deposition class of the resistance model (airmodel/met/deposition.py) and the
-        wet-scavenging coefficient (s-1 at 1 mm h-1 of rain), as cited in the .mech file."""
-        return {sp.name: dict(deposition_class=sp.deposition_class, wet_scavenging_s1_per_mm_h=sp.wet_scavenging)
-                for sp in self.species}
+        """Per species, as cited in the .mech file: the dry-deposition class of the resistance model
+        (airmodel/met/deposition.py); the below-cloud washout coefficient (s-1 at 1 mm h-1 of rain), the fraction
+        of an aerosol taken into cloud water, and a gas's effective Henry's law constant (M atm-1) at 298.15 K and
+        the mechanism's cloud-water pH (0 for an insoluble gas), which airmodel/wet_deposition.py uses."""
+        cloud = self.mechanism.cloud_water
+        out = {}
+        for sp in self.species:
+            henry = 0.0
+            if sp.solubility is not None:
+                sol = sp.solubility
+                henry = kwet.effective_henry(np.array(sol.henry), np.array(sol.acid1), np.array(sol.acid2),
+                                             np.array(sol.base), np.array(cloud.water_ion_product),
+                                             10.0 ** -cloud.ph, kwet.T_REFERENCE)
+            out[sp.name] = dict(deposition_class=sp.deposition_class, wet_scavenging_s1_per_mm_h=sp.wet_scavenging,
+                                incloud_fraction=sp.incloud, effective_henry_M_per_atm=henry)
+        return out
 
     # -- the step -----------------------------------------------------------------------------------------------
     def step(self, concentration: np.ndarray, air_density: np.ndarray, temperature, relative_humidity,

@@ -16,6 +16,18 @@ The countergradient term of the nonlocal scheme is left out (our mixing is purel
 eddy-diffusivity option). Above the mixing height and everywhere as a floor, the minimum diffusivity of CMAQ's
 vertical diffusion (Kz_min = 0.01 m2 s-1 over rural land rising to 1.0 m2 s-1 in fully urban cells, by urban
 fraction; CMAQ v4.7+ VDIFF "KZMIN") keeps some exchange in stable air.
+
+The city at night. Over a city the surface does not cool the air at night as the countryside does: the heat stored
+by day in buildings and pavement, and the anthropogenic heat, keep the night-time sensible heat flux near zero
+(downtown Beijing, 325-m tower, 2009-2010: "under clear-sky days, the nighttime sensible heat flux is almost zero";
+Miao S. et al. 2012, Sci. China Earth Sci. 55, 1881), where rural land loses 20-50 W m-2. A source without an
+urban surface model (the synthetic weather) therefore takes a cell's night-time flux as the area mean of its rural
+part and its built-up part with zero flux (:func:`urban_night_heat_flux`): the urban surface layer is near-neutral,
+not stable. Above it the nocturnal urban boundary layer of AERMOD's urban option (Cimorelli et al. 2005, J. Appl.
+Meteor. 44, 682; EPA-454/R-03-004, sect. 5.8), z_iu = 400 m (P / 2e6)^(1/4) for a city of population P
+(:func:`urban_night_mixing_height`), bounds the mixing. AERMOD itself also adds an upward urban heat flux
+(0.03 rho cp dT u*); we leave it out, as the Beijing tower saw none and it overestimates observed night-time
+fluxes (Retter et al. 2025, Atmosphere 16, 1342).
 """
 from __future__ import annotations
 
@@ -28,6 +40,9 @@ C1 = 0.6
 A_PRANDTL = 7.2
 KZ_MIN_RURAL = 0.01
 KZ_MIN_URBAN = 1.0
+#: AERMOD's urban boundary-layer height for the reference population (m) and that population.
+URBAN_MIXING_HEIGHT_REFERENCE = 400.0
+URBAN_POPULATION_REFERENCE = 2.0e6
 
 
 def phi_h(zeta):
@@ -45,6 +60,18 @@ def phi_m(zeta):
 def minimum_kz(urban_fraction):
     """CMAQ's floor: Kz_min = 0.01 + (1.0 - 0.01) * urban fraction (m2 s-1)."""
     return KZ_MIN_RURAL + (KZ_MIN_URBAN - KZ_MIN_RURAL) * np.clip(urban_fraction, 0.0, 1.0)
+
+
+def urban_night_mixing_height(population):
+    """AERMOD's nocturnal urban boundary-layer height z_iu = 400 m (P / 2e6)^(1/4) (m) for a city of P people."""
+    return URBAN_MIXING_HEIGHT_REFERENCE * (np.asarray(population, dtype=float) / URBAN_POPULATION_REFERENCE) ** 0.25
+
+
+def urban_night_heat_flux(heat_flux, urban_fraction, night):
+    """The cell's sensible heat flux (W m-2) at night (``night``, [ny, nx] bool) as the area mean of its rural part
+    (``heat_flux``) and its built-up part (``urban_fraction``), whose night-time flux is near zero; unchanged by
+    day."""
+    return np.where(night, (1.0 - np.clip(urban_fraction, 0.0, 1.0)) * heat_flux, heat_flux)
 
 
 def eddy_diffusivity(heights, ustar, obukhov_length, mixing_height, convective_velocity, kz_min):

@@ -17,7 +17,7 @@ Model Dev. 3, 243):
   (surface_layer.py);
 - the mixing height: as given, at least 10 m; lacking: mechanical, 2300 u*^1.5 (Venkatram 1980);
 - Deardorff's convective velocity w*, and Kz from Holtslag and Boville (1993) with CMAQ's floor by urban fraction
-  (boundary_layer.py);
+  (the source's built-up share of each cell, or 1 in cells whose land use is urban; boundary_layer.py);
 - the shortwave radiation at the ground where lacking: Holtslag and van Ulden (1983) for the cloud cover
   (solar.py);
 - the horizontal eddy diffusivity on the faces: Smagorinsky (1963).
@@ -81,6 +81,7 @@ class RawMet:
     friction_velocity: np.ndarray | None = None  # m s-1
     monin_obukhov_length: np.ndarray | None = None  # m
     shortwave_down: np.ndarray | None = None  # W m-2
+    urban_fraction: np.ndarray | None = None  # built-up share of the cell (1); lacking: 1 where land use is urban
 
 
 # -- helpers for sources without surface fluxes -------------------------------------------------------------------
@@ -215,7 +216,8 @@ def diagnose(raw: RawMet, grid: Grid, when: datetime | None = None, kh_min: floa
     else:
         mixing_height = np.maximum(surface_layer.mechanical_mixing_height(ustar), MIXING_HEIGHT_MIN)
     wstar = surface_layer.convective_velocity(hflux, mixing_height, t2m, rho_sfc)
-    kz_min = boundary_layer.minimum_kz(landuse.urban_fraction(raw.land_use))
+    urban = raw.urban_fraction if raw.urban_fraction is not None else landuse.urban_fraction(raw.land_use)
+    kz_min = boundary_layer.minimum_kz(urban)
     kz = boundary_layer.kz_on_interfaces(grid.layers.interfaces, ustar, length, mixing_height, wstar, kz_min)
     if raw.shortwave_down is not None:
         shortwave = raw.shortwave_down

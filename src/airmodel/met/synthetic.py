@@ -11,7 +11,9 @@ What it is built from (docs/meteorology.md has the pictures and the reasoning):
   regime, cooled by clouds, rain and altitude (6.5 K/km), with a trend of -2 K through the month (the CMA normals
   fall from about 31 to 28 C daily highs in August); the sun from solar.py; the sensible heat flux from the net
   radiation and the Bowen ratio (AERMET's method); the mixing height from the integrated heat flux by day and
-  from u* at night (surface_layer.py); Kz from Holtslag and Boville (1993) (boundary_layer.py).
+  from u* at night (surface_layer.py); Kz from Holtslag and Boville (1993) (boundary_layer.py). Over the cities'
+  built-up share of a cell the night is near-neutral (no heat loss; Miao et al. 2012) under AERMOD's nocturnal
+  urban boundary layer (boundary_layer.py).
 - **Winds** = synoptic wind, adjusted to the terrain by the mass-consistent layer model (adjust.py) with a lid that
   is low at night (stable air goes around the ranges) and high by day, blended into the free wind above the
   blocked layer, on a power-law profile (Irwin 1979 exponents, 0.12 by day to 0.30 at night), plus the thermal
@@ -33,7 +35,7 @@ from scipy.interpolate import CubicSpline
 from ..errors import InputError
 from ..grid import Grid
 from ..units import SECONDS_PER_HOUR, amount_to_rate, celsius_to_kelvin, hpa_to_pa
-from . import landuse, regimes, solar, terrain as terrain_mod, thermo
+from . import boundary_layer, landuse, regimes, solar, surface_layer, terrain as terrain_mod, thermo
 from .adjust import TerrainAdjustment, face_average_x, face_average_y, gaussian_smooth
 from .base import Meteorology, MetSnapshot, interpolate_snapshots
 from .constants import GRAVITY, R_DRY
@@ -60,9 +62,35 @@ BEIJING = (116.407, 39.905)
 LOCAL_OFFSET_HOURS = 8.0
 EPOCH = datetime(2000, 1, 1, tzinfo=timezone.utc)
 SEA_SURFACE_TEMPERATURE = 26.5  # C, Bohai in August (about 25-27 C in satellite climatologies)
-URBAN_NIGHT_MIXING_HEIGHT = 300.0  # m
+#: Beijing's urban (resident, non-rural) population at the end of 2008: 16.95 million residents, 84.9 % of them
+#: urban (Beijing Municipal Bureau of Statistics, Beijing Statistical Yearbook 2009). The other cities' populations
+#: for AERMOD's urban boundary layer are taken at Beijing's density over their built-up circles (terrain.CITIES):
+#: P = P_Beijing (r / r_Beijing)^2, an assumption (z_iu goes as P^(1/4): a factor 2 in P is 19 % in z_iu).
+BEIJING_URBAN_POPULATION = 16.95e6 * 0.849
 FRONT_SPEED = 12.0  # m/s, towards the south-east
 FRONT_PASSAGE_BEIJING = 14.0  # local hour, before the seeded perturbation
+
+
+def urban_cover(grid: Grid, samples: int = 5) -> tuple[np.ndarray, np.ndarray]:
+    """(built-up share of each cell, population of the city it belongs to) [ny, nx]: the share of 5 x 5 points
+    per cell inside a city's built-up circle (terrain.CITIES), the city's population as BEIJING_URBAN_POPULATION
+    scaled by the circle's area (the largest where circles overlap; 0 outside every city)."""
+    offsets = (np.arange(samples) + 0.5) / samples
+    xb, yb = grid.x_bounds, grid.y_bounds
+    sx = (xb[:-1, None] + np.diff(xb)[:, None] * offsets[None]).ravel()
+    sy = (yb[:-1, None] + np.diff(yb)[:, None] * offsets[None]).ravel()
+    lon, lat = np.meshgrid(sx, sy, indexing="xy")
+    inside = np.zeros(lon.shape, dtype=bool)
+    population = np.zeros((grid.ny, grid.nx))
+    beijing_radius = next(r for name, _, _, r in terrain_mod.CITIES if name == "Beijing")
+    for _, clat, clon, radius in terrain_mod.CITIES:
+        within = terrain_mod.distance_km(lon, lat, clon, clat) <= radius
+        inside |= within
+        cells = within.reshape(grid.ny, samples, grid.nx, samples).any(axis=(1, 3))
+        city = BEIJING_URBAN_POPULATION * (radius / beijing_radius) ** 2
+        population = np.where(cells, np.maximum(population, city), population)
+    fraction = inside.reshape(grid.ny, samples, grid.nx, samples).mean(axis=(1, 3))
+    return fraction, population
 
 
 def setting(section: dict, key: str):
@@ -109,6 +137,8 @@ class SyntheticMeteorology(Meteorology):
         self.roughness = landuse.roughness_length(self.land_use)
         self.bowen = landuse.bowen_ratio(self.land_use)
         self.albedo = landuse.albedo(self.land_use)
+        self.urban_fraction, population = urban_cover(grid)
+        self.urban_mixing_height = boundary_layer.urban_night_mixing_height(np.maximum(population, 1.0))
         self.z_mid = grid.layers.midpoints
         self._static_fields()
         self._draw_weather()
@@ -443,13 +473,18 @@ class SyntheticMeteorology(Meteorology):
         z1 = float(z[0])
         ustar, length, hflux = surface_similarity(speed1, z1, self.roughness, t2, rho_sfc, sf["h_day"], stable_night,
                                                   sf["cloud"])
-        # Mixing height: convective (encroachment, lapse rate 5 K/km) by day, at least the mechanical one. The city
-        # keeps a shallow mixed layer at night (the urban heat island; AERMOD's urban option gives 400 m for a city
-        # of 2 million, Cimorelli et al. 2005): at least URBAN_NIGHT_MIXING_HEIGHT in urban cells.
+        # The city at night (boundary_layer.py): the built-up share of a cell loses no heat, so the cell's flux is
+        # the rural flux times its rural share, and L follows from it (near-neutral over the city).
+        urban_night = stable_night & (self.urban_fraction > 0)
+        hflux = boundary_layer.urban_night_heat_flux(hflux, self.urban_fraction, stable_night)
+        length = np.where(urban_night, surface_layer.obukhov_length(ustar, hflux, t2, rho_sfc), length)
+        # Mixing height: convective (encroachment, lapse rate 5 K/km) by day, at least the mechanical one; the
+        # city's nocturnal boundary layer (AERMOD's z_iu for its population) over its built-up share, until the
+        # convective layer outgrows it in the morning.
         mixing_height = boundary_layer_height(self._cumulative_heat(n), ustar, rho_sfc, stable_night,
-                                              scale=s["mh"] * self.mixing_height_scale,
-                                              floor_cells=self.land_use == landuse.URBAN,
-                                              floor_height=URBAN_NIGHT_MIXING_HEIGHT)
+                                              scale=s["mh"] * self.mixing_height_scale)
+        urban_floor = self.urban_fraction * self.urban_mixing_height + (1.0 - self.urban_fraction) * mixing_height
+        mixing_height = np.maximum(mixing_height, urban_floor)
         # 10-m wind from the log law between 10 m and the lowest layer's midpoint.
         u10, v10 = ten_metre_wind(uc, vc, ustar, length, z1, self.roughness)
 
@@ -486,7 +521,7 @@ class SyntheticMeteorology(Meteorology):
                      precipitation=amount_to_rate(rain, SECONDS_PER_HOUR), temperature_2m=t2,
                      surface_pressure=sf["psfc"], surface_specific_humidity=q_sfc, u10=u10, v10=v10,
                      mixing_height=mixing_height, friction_velocity=ustar, monin_obukhov_length=length,
-                     shortwave_down=sf["shortwave"])
+                     shortwave_down=sf["shortwave"], urban_fraction=self.urban_fraction)
         # Horizontal diffusivity: Smagorinsky on the distances of the local equirectangular projection, with
         # c_s^2 written as 0.2 ** 2 (one bit above 0.04), as this source has always computed it.
         return diagnose(raw, g, self.hour_time(n), self.kh_min, spacing=(self.dx_km * 1000.0, self.dy_km * 1000.0),
