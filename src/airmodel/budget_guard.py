@@ -148,7 +148,11 @@ class BudgetGuard:
                            f"(it may only grow)")
         change = burden - self.burden
         net = sum(self.signs[t] * (terms[t] - self.terms[t]) for t in terms)
-        scale = np.maximum.reduce([self.burden, burden] + [np.abs(terms[t] - self.terms[t]) for t in terms])
+        # The scale includes the running totals themselves: a process's booking is the difference of two running
+        # sums, so it carries their round-off (a step's 1e-6 kg against 7e4 kg already rained out is exact only to
+        # about 1e-11 kg), which is not mass from nowhere.
+        scale = np.maximum.reduce([self.burden, burden] + [np.abs(terms[t]) for t in terms]
+                                  + [np.abs(self.terms[t]) for t in terms])
         residual = np.abs(change - net) / np.where(scale > 0.0, scale, 1.0)
         bad = np.nonzero(~(residual <= TOLERANCE))[0]
         if bad.size:
@@ -162,9 +166,11 @@ class BudgetGuard:
             return s, f"the run's budget residual reached {residual[s]:.3g} (relative)"
         one_way = sum((self.signs[t] * (terms[t] - self.terms[t]) for t in terms if t not in NET_TERMS),
                       np.zeros_like(change))
+        # the running one-way totals, whose round-off the booked fluxes carry (as above)
+        running = sum((np.abs(terms[t]) for t in terms if t not in NET_TERMS), np.zeros_like(change))
         for element, weight in self.elements.items():
             moved, booked = weight @ change, weight @ one_way
-            top = max(weight @ self.burden, weight @ burden, weight @ np.abs(one_way))
+            top = max(weight @ self.burden, weight @ burden, weight @ np.abs(one_way), weight @ running)
             relative = abs(moved - booked) / (top if top > 0.0 else 1.0)
             if not relative <= TOLERANCE:
                 s = int(np.argmax(np.abs(weight * change)))
