@@ -67,6 +67,25 @@ def deformation_run(scheme: str, ny: int, fields=FIELDS, steps_per_row: int = 5)
     return norms, seconds / steps, steps
 
 
+def cost_per_step(schemes, ny: int = 120, steps: int = 20, repeats: int = 7) -> list[dict]:
+    """Best time of `steps` steps (both sweeps, the three fields) per scheme, the schemes taking turns in every
+    repeat so that a changing machine load affects them alike; ms per step and ns per cell-field-sweep."""
+    x_edges, y_edges, x, y = grid(ny)
+    q0 = np.stack([deformational_initial(f, x, y) for f in FIELDS])
+    dt = DEFORMATION_PERIOD / (5 * ny)
+    best = {s: np.inf for s in schemes}
+    for round_ in range(repeats + 1):     # round 0 compiles (or loads from the cache) and is not counted
+        for scheme in schemes:
+            t0 = time.perf_counter()
+            advect_plane_streamfunction(q0, x_edges, y_edges, deformational_streamfunction, dt, steps, scheme)
+            if round_ > 0:
+                best[scheme] = min(best[scheme], time.perf_counter() - t0)
+    cells = ny * 2 * ny
+    return [dict(scheme=s, ny=ny, ms_per_step=best[s] / steps * 1e3,
+                 ns_per_cell_field_sweep=best[s] / steps / (2 * cells * len(FIELDS)) * 1e9,
+                 relative=best[s] / best["walcek"] if "walcek" in best else None) for s in schemes]
+
+
 def rotation_run(scheme: str, shape: str) -> dict:
     """Six revolutions of the cone or the cosine bell in the rotating-cone flow, through the model."""
     name = "rotating_cone" if shape == "cone" else "rotating_cosine_bell"
@@ -85,11 +104,14 @@ def main(argv=None):
     p.add_argument("--schemes", default=",".join(ADVECTION_SCHEMES))
     p.add_argument("--resolutions", default="60,120,240", help="cells across y (nx = 2 ny); 120 = 1.5 degrees")
     p.add_argument("--no-rotation", action="store_true", help="leave out the rotating cone and cosine bell")
+    p.add_argument("--cost-only", action="store_true", help="only the interleaved time per step of each scheme")
     args = p.parse_args(argv)
     schemes = args.schemes.split(",")
-    resolutions = [int(r) for r in args.resolutions.split(",")]
+    resolutions = [] if args.cost_only else [int(r) for r in args.resolutions.split(",")]
+    load_start = common.load_avg()
+    cost = cost_per_step(schemes)
     rows, orders = [], []
-    for scheme in schemes:
+    for scheme in schemes if resolutions else []:
         errors = {}
         for ny in resolutions:
             norms, per_step, steps = deformation_run(scheme, ny)
@@ -101,13 +123,15 @@ def main(argv=None):
                 order = {k: float(np.log(errors[field, coarse][k] / errors[field, fine][k]) / np.log(fine / coarse))
                          for k in ("l1", "l2", "linf")}
                 orders.append(dict(scheme=scheme, field=field, ny=f"{coarse}->{fine}", **order))
-    rotation = [] if args.no_rotation else [rotation_run(s, shape) for shape in ("cone", "cosine_bell")
-                                            for s in schemes]
-    out = dict(deformation=rows, convergence=orders, rotation=rotation)
-    path = common.write_result("lauritzen", out)
+    rotation = [] if args.no_rotation or args.cost_only else [rotation_run(s, shape) for shape in ("cone", "cosine_bell")
+                                                              for s in schemes]
+    out = dict(cost=cost, deformation=rows, convergence=orders, rotation=rotation, load_avg_start=load_start,
+               load_avg_end=common.load_avg())
+    path = common.write_result("lauritzen_cost" if args.cost_only else "lauritzen", out)
     print(common.machine_summary())
+    print(f"load average {load_start} at start, {out['load_avg_end']} at end")
     for name, table in out.items():
-        if table:
+        if isinstance(table, list) and table and isinstance(table[0], dict):
             keys = list(table[0])
             print(f"\n{name}")
             print(common.markdown_table(keys, [[r[k] for k in keys] for r in table]))
