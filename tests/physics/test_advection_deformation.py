@@ -44,7 +44,7 @@ def test_bounded_conservative_uniform(scheme):
             assert q[i].min() >= 0.0, (scheme, name, q[i].min())
         assert abs(q[i].sum() / q0[i].sum() - 1.0) < 1e-13, (scheme, name)
     assert np.abs(q[2] - 1.0).max() < 1e-12, (scheme, np.abs(q[2] - 1.0).max())
-    # The flow really moved the fields: halfway back is not the start, and the sharp field is visibly diffused.
+    # The fields really went round: numerical diffusion leaves the slotted cylinders visibly changed (l1 about 0.2).
     assert error_norms(q[0], q0[0])["l1"] > 0.05, scheme
 
 
