@@ -7,12 +7,18 @@ time is those bytes divided by the triad bandwidth; the fraction of the roofline
 over the measured time.
 
     python benchmarks/transport.py [--repeats 10] [--threads N]
+    python benchmarks/transport.py --baseline-kernel OLD.py [--repeats 20]
 
 The first call of each kernel (JIT compile, or a load from Numba's cache) is timed separately and left out.
+With --baseline-kernel (a copy of kernels/advection.py from another revision, e.g. ``git show
+main:src/airmodel/kernels/advection.py > /tmp/old/advection_old.py``; kernels import nothing from airmodel, so the
+file loads on its own) the advection sweeps of both versions are timed in the same process, alternately, on this
+grid and on the rotating cone's (101 x 101 x 1, one species), and their results compared bit for bit.
 """
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import sys
 import time
 from pathlib import Path
@@ -96,13 +102,70 @@ def model_step_case():
     return model.step
 
 
+def load_kernel(path: str):
+    """The advection kernel module in a file (another revision's kernels/advection.py)."""
+    spec = importlib.util.spec_from_file_location(Path(path).stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def compare_kernels(baseline, repeats: int) -> list[dict]:
+    """Time every advection sweep of the baseline module and of the installed one, alternately (A B A B ...), on
+    the 100 x 100 x 20 grid with 20 tracers and on one plane of 101 x 101 cells with one tracer; check that both give
+    bitwise the same tracer and air masses."""
+    rng = np.random.default_rng(2)
+    small = (1, 1, 101, 101)
+    rows = []
+    for shape in ((NS, NZ, NY, NX), small):
+        ns, nz, ny, nx = shape
+        tracer = rng.uniform(0.5, 1.5, shape)
+        air = rng.uniform(0.9, 1.1, (nz, ny, nx))
+        fluxes = {2: 0.5 * (1.0 + 0.05 * rng.standard_normal((nz, ny, nx + 1))),
+                  1: 0.4 * (1.0 + 0.05 * rng.standard_normal((nz, ny + 1, nx)))}
+        if nz > 1:
+            fluxes[0] = 0.1 * rng.standard_normal((nz + 1, ny, nx))
+            fluxes[0][0] = 0.0
+        inflow = {2: np.ones((ns, nz, ny)), 1: np.ones((ns, nz, nx)), 0: np.ones((ns, ny, nx))}
+        for axis, flux in fluxes.items():
+            for scheme_name, scheme in (("walcek", advection.SCHEME_WALCEK), ("ppm", advection.SCHEME_PPM)):
+                times = {"baseline": [], "current": []}
+                out = {}
+                for _ in range(repeats + 1):      # the first round compiles (or loads from the cache)
+                    for label, module in (("baseline", baseline), ("current", advection)):
+                        work, air_work = tracer.copy(), air.copy()
+                        boundary = np.zeros((2,) + inflow[axis].shape)
+                        t0 = time.perf_counter()
+                        module.advect(work, air_work, flux, 1.0, axis, inflow[axis], inflow[axis], boundary, 0.9,
+                                      scheme)
+                        times[label].append(time.perf_counter() - t0)
+                        out[label] = (work, air_work)
+                same = all(np.array_equal(a, b) for a, b in zip(out["baseline"], out["current"]))
+                best = {k: min(v[1:]) for k, v in times.items()}
+                rows.append(dict(grid="x".join(map(str, shape)), sweep="zyx"[axis], scheme=scheme_name,
+                                 baseline_ms=best["baseline"] * 1e3, current_ms=best["current"] * 1e3,
+                                 speedup=best["baseline"] / best["current"], bitwise_identical=same))
+    return rows
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--repeats", type=int, default=10)
     p.add_argument("--threads", type=int, default=0, help="Numba threads (0: all)")
+    p.add_argument("--baseline-kernel", help="a copy of kernels/advection.py to time beside the installed one")
     args = p.parse_args(argv)
     threads = args.threads or numba.config.NUMBA_NUM_THREADS
     numba.set_num_threads(threads)
+    if args.baseline_kernel:
+        load_start = common.load_avg()
+        rows = compare_kernels(load_kernel(args.baseline_kernel), args.repeats)
+        out = dict(threads=threads, load_avg_start=load_start, load_avg_end=common.load_avg(), sweeps=rows)
+        path = common.write_result(f"transport_compare_{threads}thread", out)
+        print(common.machine_summary())
+        print(f"threads {threads}; load average {load_start} at start, {out['load_avg_end']} at end")
+        print(common.markdown_table(list(rows[0]), [list(r.values()) for r in rows], floatfmt=".3g"))
+        print(f"wrote {path}")
+        return out
     rng = np.random.default_rng(1)
     cells = NZ * NY * NX
     load_start = common.load_avg()

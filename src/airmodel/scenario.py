@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from .analytic import INITIAL_SHAPES
 from .boundary import PM25_COMPONENTS
 from .boundary import SOURCES as BOUNDARY_SOURCES
 from .chemistry.mechanism import available_mechanisms, load_mechanism
@@ -177,10 +178,6 @@ MAX_POINT_RATE = 1e14 / 31_557_600.0
 MAX_CONCENTRATION = {**{u: 10.0 / f for u, f in MASS_CONCENTRATION_TO_SI.items()},
                      **{u: 1.0 / f for u, f in MASS_MIXING_RATIO_TO_SI.items()},
                      **{u: 1.0 / f for u, f in MOLE_FRACTION_TO_SI.items()}}
-
-INITIAL_SHAPES = {
-    "cone": ("centre", "radius", "height", "background"),
-}
 
 TOP_LEVEL = {"extends", "description", "species", "emissions", "controls"} | set(SCHEMA)
 

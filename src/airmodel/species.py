@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .analytic import initial_shape
 from .grid import Grid
 from .units import check_concentration_unit, concentration_to_si
 
@@ -56,12 +57,8 @@ def species_table(section: dict, mechanism_species=(), where: str = "species") -
 def initial_field(sp: Species, grid: Grid, air_density: np.ndarray) -> np.ndarray:
     """The initial concentration (kg m-3) of a species on the grid."""
     init = sp.initial
-    if isinstance(init, dict):  # shape "cone": a right circular cone on a background (Jaruga et al. 2015)
-        cx, cy = (float(c) for c in init["centre"])
-        x, y = np.meshgrid(grid.x, grid.y, indexing="xy")
-        r = np.hypot(x - cx, y - cy)
-        value2d = init["background"] + init["height"] * np.maximum(0.0, 1.0 - r / init["radius"])
-        value = np.broadcast_to(value2d[None], grid.shape)
+    if isinstance(init, dict):  # a shape table (airmodel.analytic.INITIAL_SHAPES), the same in every layer
+        value = np.broadcast_to(initial_shape(init, grid.x, grid.y)[None], grid.shape)
     else:
         value = np.full(grid.shape, float(init))
     return np.ascontiguousarray(concentration_to_si(value, sp.units, air_density, sp.molar_mass),

@@ -21,8 +21,9 @@ Schemes (``scheme`` argument):
 * ``SCHEME_WALCEK`` (1): Walcek (2000), J. Geophys. Res. 105(D7), 9335-9348: second-order upstream outflow
   mixing ratios, steepened next to local extremes, bounded so that every new q stays within the old q of the
   cell and its two neighbours (see _walcek_cell). Strictly bounded and much better at keeping peaks (cone
-  maximum 4.84, L1 error about that of PPM); it tends to square off smooth shapes. Recommended where peak
-  preservation matters.
+  maximum 4.84, L1 error about that of PPM); it tends to square off smooth shapes (rotating cosine bell: three
+  times PPM's L1 error; benchmarks/lauritzen.py). Recommended where peak preservation matters and features span
+  few cells; on smooth fields resolved by about 20 cells or more PPM is more accurate and cheaper.
 * ``SCHEME_PPM_CS08`` (2): PPM with the extremum-preserving limiter of Colella and Sekora (2008), J. Comput.
   Phys. 227, 7069-7076: fourth-order face values, limited only where they leave the neighbours' range, and
   smooth extrema kept. Most accurate for smooth fields (cone maximum 4.53, lowest L1 error) and positive, but
@@ -78,7 +79,8 @@ ERROR_INFEASIBLE_FLUX = -1
 _GHOSTS = 2          # ghost cells on each side of a line
 _LANES = 32          # lines advanced together, one per vector lane (a block)
 _VECTOR = 8          # the lanes of a block's work array are a multiple of this (the SIMD width for float64)
-_BLOCKS_PER_TASK = 4  # blocks of lines per prange task (one set of work arrays per task)
+_BLOCKS_PER_TASK = 4  # blocks of lines per prange task (one set of work arrays per task) ...
+_MIN_TASKS = 8        # ... fewer where that would leave fewer tasks than this (small grids: keep every thread busy)
 
 # The work array of a block, w[row, field, lane]: one record of fields per row (cell i, padded cell g = i + 2 or
 # face f, as noted) and lane. One array rather than one per field lets the compiler see that the fields never
@@ -846,7 +848,11 @@ def advect(tracer_mass, air_mass, air_mass_flux, dt, axis, inflow_low, inflow_hi
     per_plane = (n_inner + _LANES - 1) // _LANES       # blocks per plane
     n_blocks = n_outer * per_plane
     steps_used = np.zeros(n_outer * n_inner, dtype=np.int64)
-    for task in prange((n_blocks + _BLOCKS_PER_TASK - 1) // _BLOCKS_PER_TASK):
+    # Blocks per task: _BLOCKS_PER_TASK on large grids (the work arrays are allocated once per task), down to one
+    # block a task where there are few blocks (one plane of 101 x 101 cells has 4 blocks a sweep, which would
+    # otherwise make one task and leave the other threads idle). The split does not change any result.
+    per_task = max(1, min(_BLOCKS_PER_TASK, n_blocks // _MIN_TASKS))
+    for task in prange((n_blocks + per_task - 1) // per_task):
         # Work arrays, once per task; every block is computed from its own data only.
         w_full = np.empty((n + 2 * _GHOSTS, _N_FIELDS, _LANES))
         rows = np.empty((n, 2), dtype=np.int64)
@@ -854,7 +860,7 @@ def advect(tracer_mass, air_mass, air_mass_flux, dt, axis, inflow_low, inflow_hi
         lane_work = np.empty((1, _LANES))
         lane_flags = np.empty((2, _LANES), dtype=np.int64)
         buf = np.empty(_LANES * (n + 1))
-        for block in range(task * _BLOCKS_PER_TASK, min(n_blocks, (task + 1) * _BLOCKS_PER_TASK)):
+        for block in range(task * per_task, min(n_blocks, (task + 1) * per_task)):
             a = block // per_plane
             b0 = (block - a * per_plane) * _LANES
             b1 = min(n_inner, b0 + _LANES)
