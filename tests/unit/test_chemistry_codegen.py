@@ -30,9 +30,9 @@ species VOC  phase=gas mw=12 units=ppb drydep=inert wet=0
 species ALD  phase=gas mw=30 units=ppb drydep=inert wet=0
 species H2O2 phase=gas mw=34 units=ppb drydep=inert wet=0
 species SO2  phase=gas mw=64 units=ppb drydep=inert wet=0
-species SULF phase=aerosol mw=96 units="ug m-3" drydep=inert wet=0
+species SULF phase=aerosol mw=96 units="ug m-3" drydep=inert wet=0 incloud=0
 species CO   phase=gas mw=28 units=ppm drydep=inert wet=0
-species INERT phase=aerosol mw=100 units="ug m-3" drydep=inert wet=0
+species INERT phase=aerosol mw=100 units="ug m-3" drydep=inert wet=0 incloud=0
 photolysis NO2 l=1.165e-2 m=0.244 n=0.267
 photolysis ALD l=4.642e-5 m=0.762 n=0.353
 cloud_attenuation a=0.75 b=3.4
