@@ -197,7 +197,8 @@ def _log_summary(model: Model, rows: list[dict], wall: float) -> None:
     log.info("run finished: %d steps in %.2f s wall", model.step_index, wall)
     log.info("budget (kg):\n%s", "\n".join(
         f"  {r['species']}: start {r['burden_start']:.6e} emitted {r['emitted']:.6e} in {r['inflow']:.6e} "
-        f"out {r['outflow']:.6e} deposited {r['deposited']:.6e} chemical {r['chemical']:+.6e} "
+        f"out {r['outflow']:.6e} deposited {r['deposited']:.6e} wet {r.get('wet_deposited', 0.0):.6e} "
+        f"chemical {r['chemical']:+.6e} "
         f"end {r['burden_end']:.6e} "
         f"residual {r['relative_residual']:.2e}" for r in rows))
     log.info("time by process:\n%s", model.timers.table())
