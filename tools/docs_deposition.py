@@ -1,8 +1,8 @@
 """Write docs/deposition.md: the wet-deposition scheme, its checks, and a baseline run's N and S deposition beside
 published measurements for northern China.
 
-    airmodel run baseline_2008_08 -o after.nc --set run.hours=240
-    python tools/docs_deposition.py after.nc -o docs/deposition.md [--force]
+    airmodel run baseline_2008_08 -o base.nc            # the August month (--set run.hours=240: ten days)
+    python tools/docs_deposition.py base.nc -o docs/deposition.md [--force]
 
 A run still going can be read from its ``.part`` file (HDF5_USE_FILE_LOCKING=FALSE): its complete hours are used.
 
