@@ -41,14 +41,14 @@ def test_ozone_afternoon_peak_and_night_titration(urban):
 def test_halving_nox_raises_urban_ozone_and_lowers_rural_ozone(scenarios):
     """VOC-limited city: less NOx, more O3; NOx-limited countryside: less NOx, less O3 (days 2 and 3). The city's
     rise is +3.6 % since grs_aero gained OH + NO2 -> HNO3 (a NOx sink that makes the city less VOC-limited; more
-    than +5 % before), so the bound is 2 %."""
+    than +5 % before): the test holds it to 3.0-4.5 %, around the measured value, rather than only a sign."""
     def peak(path, overrides):
         ds = run_box(path, ["box.days=3"] + overrides)
         return float(ds.O3.isel(time=slice(24, None)).max())
 
     base = peak(scenarios / "box" / "urban_voc_limited.toml", [])
     halved = peak(scenarios / "box" / "halve_nox.toml", [])
-    assert halved > base * 1.02
+    assert 1.030 < halved / base < 1.045, halved / base
     rural = scenarios / "box" / "rural_nox_limited.toml"
     assert peak(rural, ["emissions.NO=0.06", "emissions.NO2=0.005"]) < 0.95 * peak(rural, [])
 
