@@ -97,7 +97,6 @@ def test_folder_replace_and_merge(tmp_path):
 
 
 def test_figure(tmp_path):
-    pytest.importorskip("matplotlib")
     from matplotlib.figure import Figure
 
     fig = Figure()
