@@ -9,13 +9,13 @@ mechanism's ``cloud_water`` line (the one wet deposition uses: 5.0 in grs_aero, 
 
 Constants (each a value at 298.15 K and C = -dH/R or -E/R in K):
 
-- Henry's law constants (Seinfeld and Pandis 2016, Atmospheric Chemistry and Physics, 3rd ed., Table 7.2, and
-  the enthalpies of Table 7.3 as C = -dH/R): SO2 1.23 M atm-1 (dH = -6.23 kcal mol-1), H2O2 1.0e5 M atm-1
+- Henry's law constants (Seinfeld and Pandis 2016, Atmospheric Chemistry and Physics, 3rd ed., Tables 7.2-7.4, the
+  enthalpies as C = -dH/R): SO2 1.23 M atm-1 (dH = -6.23 kcal mol-1), H2O2 1.0e5 M atm-1
   (dH = -14.5 kcal mol-1), O3 1.1e-2 M atm-1 (dH = -5.04 kcal mol-1); SO2's dissociation constants K1 = 1.3e-2 M
-  (C = 1960 K) and K2 = 6.6e-8 M (C = 1500 K) (ibid., Table 7.4; the values of grs_aero's solubility line).
-- H2O2 + HSO3- (Hoffmann and Calvert 1985, EPA/600/3-85/017; Seinfeld and Pandis 2016, eq. 7.85 and
-  Table 7.9): k = 7.45e7 M-2 s-1, E/R = 4430 K; K = 13 M-1.
-- O3 + S(IV) (ibid., eq. 7.80 and Table 7.9): k0 = 2.4e4 M-1 s-1 (SO2.H2O), k1 = 3.7e5 M-1 s-1 (HSO3-, E/R =
+  (C = 1960 K) and K2 = 6.6e-8 M (C = 1500 K) (ibid.; the values of grs_aero's solubility line).
+- H2O2 + HSO3- (Hoffmann and Calvert 1985, EPA/600/3-85/017; Seinfeld and Pandis 2016,
+  ch. 7): k = 7.45e7 M-2 s-1, E/R = 4430 K; K = 13 M-1.
+- O3 + S(IV) (ibid., ch. 7): k0 = 2.4e4 M-1 s-1 (SO2.H2O), k1 = 3.7e5 M-1 s-1 (HSO3-, E/R =
   5530 K), k2 = 1.5e9 M-1 s-1 (SO3=, E/R = 5280 K).
 
 The liquid water is the meteorology's cloud water, in cells with cloud fraction f > 0 and cloud water q_c > 0, at

@@ -3,7 +3,7 @@
 In cloudy air of fixed liquid water content, temperature and pH, SO2 and one oxidant obey dA/dt = dB/dt = -k A B
 (one mole of oxidant per mole of S(IV)), whose closed form is A(t) = Delta A0 / (A0 - B0 exp(-k Delta t)),
 Delta = A0 - B0. The rate constant k is computed here independently from the aqueous concentrations (Henry's law,
-SO2's dissociation, the rate laws of Seinfeld and Pandis 2016, eqs. 7.80 and 7.85), not from the kernel's
+SO2's dissociation, the rate laws of Seinfeld and Pandis 2016, ch. 7), not from the kernel's
 formula. The scheme is exact, so 1e-10 is round-off with margin; an explicit step, a missing step, a rate off by a
 Henry's law factor or a wrong stoichiometry fail it. Sulfur is conserved to 1e-13, nothing happens without
 cloud, the model step applies the process only when ``chemistry.aqueous_sulfate`` is on, and a restart is bitwise.

@@ -13,10 +13,10 @@ The aqueous rates (M s-1) are products of the two partial pressures, R_aq = k_aq
 HSO3- + SO3=, [HSO3-] = H_S K1 p_S / [H+], [SO3=] = H_S K1 K2 p_S / [H+]^2):
 
 - H2O2: R = k [H+] [H2O2(aq)] [HSO3-] / (1 + K [H+])  ->  k_aq = k H_H2O2 H_SO2 K1 / (1 + K [H+])
-  (Hoffmann and Calvert 1985; Seinfeld and Pandis 2016, eq. 7.85);
+  (Hoffmann and Calvert 1985; Seinfeld and Pandis 2016, ch. 7);
 - O3:   R = (k0 [SO2.H2O] + k1 [HSO3-] + k2 [SO3=]) [O3(aq)]
         ->  k_aq = H_O3 H_SO2 (k0 + k1 K1 / [H+] + k2 K1 K2 / [H+]^2)
-  (Hoffmann and Calvert 1985; Seinfeld and Pandis 2016, eq. 7.80).
+  (Hoffmann and Calvert 1985; Seinfeld and Pandis 2016, ch. 7).
 
 The loss per litre of air is L R_aq, so the mixing ratios x (mol mol-1) of S(IV) and of the oxidant obey
 
