@@ -39,20 +39,16 @@ import math
 
 from numba import njit, prange
 
-#: Gas constant in L atm mol-1 K-1 (Henry's law constants in M atm-1).
-R_LITRE_ATM = 0.082057366
+# The gas constant in L atm mol-1 K-1, the density of liquid water, the reference temperature 298.15 K and
+# K(T) = K298 exp(C (1/T - 1/298.15)) (C = -dH/R, or -E/R for a rate constant) are the wet deposition's.
+from .wet_deposition import R_LITRE_ATM, T_REFERENCE, WATER_DENSITY
+from .wet_deposition import equilibrium_constant as at_temperature
+
 #: Molar mass of dry air (kg mol-1).
 MOLAR_MASS_AIR = 0.0289647
-#: Density of liquid water (kg m-3).
-WATER_DENSITY = 1000.0
-#: Temperature at which the constants are tabulated (K).
-T_REFERENCE = 298.15
 
-
-@njit(cache=True)
-def at_temperature(k298, coefficient, temperature):
-    """K(T) = K298 exp(C (1/T - 1/298.15)), C = -dH/R or -E/R (K)."""
-    return k298 * math.exp(coefficient * (1.0 / temperature - 1.0 / T_REFERENCE))
+__all__ = ["R_LITRE_ATM", "T_REFERENCE", "WATER_DENSITY", "MOLAR_MASS_AIR", "at_temperature", "consumed",
+           "rate_coefficients", "oxidise"]
 
 
 @njit(cache=True)
