@@ -127,6 +127,10 @@ def document(runs: dict | None) -> str:
             f"## What it changes in a grs_aero baseline ({off['hours']} hours from the start of "
             "`baseline_2008_08`)",
             "",
+            "Two runs, `airmodel run baseline_2008_08 -o off.nc --set run.hours=72` and the same with `--set "
+            "chemistry.aqueous_sulfate=true`; the budgets' chemical terms over the domain and the means of the "
+            "hourly surface fields:",
+            "",
             "| | off | on | change |",
             "|---|---:|---:|---:|",
             f"| sulfate made by chemistry (kg) | {fig(off['sulfate_made'], 4)} | {fig(on['sulfate_made'], 4)} | "
