@@ -19,7 +19,11 @@ import netCDF4
 import numpy as np
 
 from airmodel import aqueous_chemistry as aq
+from airmodel.data import resolve_scenario
 from airmodel.files import write_text_atomic
+from airmodel.grid import build_grid
+from airmodel.met import build_meteorology
+from airmodel.scenario import load
 from airmodel.kernels import aqueous as kaq
 from doc_tables import fig
 
@@ -50,7 +54,23 @@ def run_numbers(off: Path, on: Path) -> dict:
     return out
 
 
-def document(runs: dict | None) -> str:
+def cloud_liquid(hours: int = 72) -> tuple[float, float]:
+    """Median and 90th percentile of the in-cloud liquid water (g m-3) over the cloudy cells of the baseline's
+    synthetic weather, hourly over its first ``hours``."""
+    scenario = load(resolve_scenario("baseline_2008_08"))
+    grid = build_grid(scenario["domain"])
+    met = build_meteorology(scenario["meteorology"], grid, start=scenario.start, end=scenario.end,
+                            folder=scenario.folder)
+    values = []
+    for h in range(hours):
+        snap = met.at(h * 3600.0)
+        cloudy = (snap.cloud_fraction > 0) & (snap.cloud_water > 0)
+        values.append(1e3 * snap.air_density[cloudy] * snap.cloud_water[cloudy] / snap.cloud_fraction[cloudy])
+    values = np.concatenate(values)
+    return float(np.median(values)), float(np.percentile(values, 90))
+
+
+def document(runs: dict | None, clouds: tuple[float, float]) -> str:
     lines = [
         "# Aqueous sulfate in cloud water",
         "",
@@ -94,7 +114,7 @@ def document(runs: dict | None) -> str:
     h5, o5 = percent_per_hour(298.15, 5.0, 1.0)
     per_unit = o5 / percent_per_hour(298.15, 4.0, 1.0)[1]
     rt_l = kaq.R_LITRE_ATM * 298.15 * aq.H2O2_HENRY[0] * 1e-6
-    o_cloud = percent_per_hour(298.15, 5.0, 0.3)[1]
+    o_cloud = percent_per_hour(298.15, 5.0, clouds[0])[1]
     crossing = next((ph for ph in np.arange(4.0, 7.001, 0.01)
                      if percent_per_hour(298.15, ph, 1.0)[1] > percent_per_hour(298.15, ph, 1.0)[0]), None)
     lines += [
@@ -113,9 +133,9 @@ def document(runs: dict | None) -> str:
         "is an upper estimate.",
         "",
         "grs_aero's own reaction S2 already oxidises SO2 in the cloud-covered part of a cell at the MESOPUFF II "
-        "rate of 3 % h⁻¹ (RH counted as 100 %); the O3 path, at 50 ppb of O3, pH 5, 298 K and 0.3 g m⁻³ (the "
-        f"synthetic weather's clouds hold a few tenths of a g m⁻³), is {fig(o_cloud)} % h⁻¹, {fig(o_cloud / 3.0, 2)} "
-        "times that. Turning this process on with grs_aero therefore "
+        "rate of 3 % h⁻¹ (RH counted as 100 %); the O3 path, at 50 ppb of O3, pH 5, 298 K and the in-cloud "
+        f"liquid water of the median cloudy cell of the baseline's first 72 h, {fig(clouds[0], 2)} g m⁻³ (90th "
+        f"percentile {fig(clouds[1], 2)}), is {fig(o_cloud)} % h⁻¹, {fig(o_cloud / 3.0, 2)} times that. Turning this process on with grs_aero therefore "
         "counts cloud oxidation twice (S2 and the O3 path), and the mechanism file is not this process's to "
         "change; the ready August scenarios keep it off with grs_aero. It is meant for a mechanism with H2O2 "
         "and without an in-cloud term of its own.",
@@ -155,7 +175,7 @@ def main(argv=None) -> int:
     if len(args.runs) not in (0, 2):
         parser.error("give two runs (off, on) or none")
     runs = run_numbers(*args.runs) if args.runs else None
-    page = write_text_atomic(args.output, document(runs), force=args.force)
+    page = write_text_atomic(args.output, document(runs, cloud_liquid()), force=args.force)
     print(f"wrote {page}")
     return 0
 
