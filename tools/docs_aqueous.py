@@ -135,7 +135,8 @@ def document(runs: dict | None, clouds: tuple[float, float]) -> str:
         "grs_aero's own reaction S2 already oxidises SO2 in the cloud-covered part of a cell at the MESOPUFF II "
         "rate of 3 % h⁻¹ (RH counted as 100 %); the O3 path, at 50 ppb of O3, pH 5, 298 K and the in-cloud "
         f"liquid water of the median cloudy cell of the baseline's first 72 h, {fig(clouds[0], 2)} g m⁻³ (90th "
-        f"percentile {fig(clouds[1], 2)}), is {fig(o_cloud)} % h⁻¹, {fig(o_cloud / 3.0, 2)} times that. Turning this process on with grs_aero therefore "
+        f"percentile {fig(clouds[1], 2)}), is {fig(o_cloud)} % h⁻¹, {fig(o_cloud / 3.0, 2)} times that. "
+        "Turning this process on with grs_aero therefore "
         "counts cloud oxidation twice (S2 and the O3 path), and the mechanism file is not this process's to "
         "change; the ready August scenarios keep it off with grs_aero. It is meant for a mechanism with H2O2 "
         "and without an in-cloud term of its own.",
