@@ -10,8 +10,8 @@ mechanism's ``cloud_water`` line (the one wet deposition uses: 5.0 in grs_aero, 
 Constants (each a value at 298.15 K and C = -dH/R or -E/R in K):
 
 - Henry's law constants (Seinfeld and Pandis 2016, Atmospheric Chemistry and Physics, 3rd ed., Tables 7.2-7.4, the
-  enthalpies as C = -dH/R): SO2 1.23 M atm-1 (dH = -6.23 kcal mol-1), H2O2 1.0e5 M atm-1
-  (dH = -14.5 kcal mol-1), O3 1.1e-2 M atm-1 (dH = -5.04 kcal mol-1); SO2's dissociation constants K1 = 1.3e-2 M
+  enthalpies as C = -dH/R): SO2 1.23 M atm-1 (dH = -6.23 kcal mol-1), H2O2 7.45e4 M atm-1
+  (dH = -14.5 kcal mol-1; the pair of the table with temperature dependence, from Lind and Kok 1986, JGR 91, 7889), O3 1.1e-2 M atm-1 (dH = -5.04 kcal mol-1); SO2's dissociation constants K1 = 1.3e-2 M
   (C = 1960 K) and K2 = 6.6e-8 M (C = 1500 K) (ibid.; the values of grs_aero's solubility line).
 - H2O2 + HSO3- (Hoffmann and Calvert 1985, EPA/600/3-85/017; Seinfeld and Pandis 2016,
   ch. 7): k = 7.45e7 M-2 s-1, E/R = 4430 K; K = 13 M-1.
@@ -39,7 +39,7 @@ DEFAULT_PH = 5.0
 SO2_HENRY = np.array([1.23, 3145.0])
 SO2_ACID1 = np.array([1.3e-2, 1960.0])
 SO2_ACID2 = np.array([6.6e-8, 1500.0])
-H2O2_HENRY = np.array([1.0e5, 14.5 * 4184.0 / 8.314])
+H2O2_HENRY = np.array([7.45e4, 14.5 * 4184.0 / 8.314])
 O3_HENRY = np.array([1.1e-2, 5.04 * 4184.0 / 8.314])
 #: H2O2 + HSO3-: k (M-2 s-1, -E/R) and the equilibrium constant K (M-1) of the rate law's denominator
 H2O2_RATE = np.array([7.45e7, -4430.0])
