@@ -30,6 +30,15 @@ BEGIN = "<!-- land use: written by tools/docs_night_mixing_landuse.py -->"
 END = "<!-- end of land use -->"
 
 
+def _nearest(name: str, station: dict) -> str:
+    town = station.get("nearest_town")
+    if town is None:
+        return f"{name}: none"
+    where = "in the station's cell" if town["same_cell"] else "in another cell"
+    return (f"{name}: {town['town']} ({town['people']:,.0f} people, r = {town['radius_km']:.1f} km), "
+            f"{town['distance_km']:.1f} km away, {where}")
+
+
 def section(before: dict, after: dict, run_before: dict, run_after: dict) -> str:
     rows = []
     for name in before["stations"]:
@@ -64,14 +73,13 @@ def section(before: dict, after: dict, run_before: dict, run_after: dict) -> str
         "|---|---|---|---|---|",
         *rows,
         "",
-        ("The four suburban stations' cells are unchanged: " if not suburban_changed else
-         f"The suburban stations whose cell changed: {', '.join(suburban_changed)}. Of the others: ")
-        + "GeoNames has a town for Shunyi (117,623 people: a circle of 1.9 km) and Changping (93,174: 1.7 km), but "
-        "their points lie in the neighbouring 0.1° cells (Shunyi's station is 6.6 km east of the point, Changping's "
-        "2.4 km south, across a cell edge); Huairou's town and the Ming-tombs area of Dingling have no GeoNames "
-        "point (Dingling's nearest town is Changping, 9.6 km). At 100 m² per resident a town of 10⁵ people is a "
-        "core of about 10 km², a tenth of a 0.1° cell, so the rule, applied to GeoNames' town figures, gives the "
-        "district towns small cores; their night stays rural.",
+        ("The four suburban stations' cells are unchanged. " if not suburban_changed else
+         f"The suburban stations whose cell changed: {', '.join(suburban_changed)}. ")
+        + "Nearest town circle of each suburban station: "
+        + "; ".join(_nearest(name, after["stations"][name]) for name in night.SUBURBAN) + ". "
+        "At 100 m² per resident a town of 10⁵ people is a core of 10 km², a tenth of a 0.1° cell, so the rule, "
+        "applied to GeoNames' town figures (the town, not the district), gives the district towns small cores and "
+        "leaves the stations' cells rural when the point lies in a neighbouring cell.",
         "",
         "48-hour runs of `baseline_2008_08` before and after (the same code otherwise), 20 h local on the second "
         "day, ppb, mean over the stations of each group:",
