@@ -43,11 +43,13 @@ PARENT = Frame(108.0, 32.0, 0.25, 68, 48)
 
 @pytest.mark.slow
 def test_parent_domain_units_keep_their_totals_to_1e_9():
-    """Every unit of population.csv reaches the parent domain; on its grid each keeps its table total to 1e-9 on the
-    lattice, and a unit wholly inside the domain has its total in the domain's cells."""
+    """Every unit of population.csv but Inner Mongolia's four outer leagues reaches the parent domain; on its grid
+    each unit keeps its table total to 1e-9 on the lattice, and a unit wholly inside the domain has its total in the
+    domain's cells."""
     table = dict(population_units())
-    units = units_population(PARENT)
-    assert sorted(unit.code for unit in units) == sorted(table)
+    outer = {"150300", "150700", "152200", "152900"}  # Wuhai, Hulunbuir, Hinggan, Alxa: west or north of it
+    assert sorted(unit.code for unit in units_population(PARENT)) == sorted(set(table) - outer)
+    units = [unit_population(code, total, PARENT) for code, total in table.items()]
     x1, y1 = PARENT.lon0 + PARENT.nx * PARENT.res, PARENT.lat0 + PARENT.ny * PARENT.res
     inside = 0
     for unit in units:
