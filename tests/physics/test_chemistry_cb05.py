@@ -125,3 +125,11 @@ def test_five_days_match_radau(scenarios, case):
     names = setup.mechanism.species_names
     for name in ("O3", "NO2", "HNO3", "SO2", "SULF", "PAN"):
         assert above[:, names.index(name)].sum() > 60
+
+
+def test_box_output_keeps_the_oh_species():
+    """The box output's OH is cb05_aero's species (ppb, computed), not the grs_aero proxy's slot (cm-3)."""
+    from airmodel.chemistry.box import run_box
+
+    ds = run_box("box/cb05_urban", ["box.days=1"])
+    assert ds["OH"].units == "ppb" and 1e-5 < float(ds["OH"].max()) < 1e-3

@@ -284,9 +284,18 @@ class MechanismReference:
     def __init__(self, mech):
         self.mech = mech
         a = mech.arrays
-        self.reactants = [[int(i) for i in a.reactants[r, :a.n_reactants[r]]] for r in range(a.rate_type.size)]
-        self.net = [[(int(a.net_species[n]), float(a.net_coef[n])) for n in range(a.net_start[r], a.net_start[r + 1])]
-                    for r in range(a.rate_type.size)]
+        nr, ns = a.rate_type.size, a.molar_mass.size
+        self.reactants = [[int(i) for i in a.reactants[r, :a.n_reactants[r]]] for r in range(nr)]
+        # stoichiometry as a dense matrix (net coefficients), and the reactants padded with index ns, a slot that
+        # holds 1.0 in the extended state, so that prod(y_ext[padded], axis=1) is each reaction's mass action
+        self.stoichiometry = np.zeros((ns, nr))
+        for r in range(nr):
+            for n in range(a.net_start[r], a.net_start[r + 1]):
+                self.stoichiometry[int(a.net_species[n]), r] += a.net_coef[n]
+        self.padded = np.full((nr, 3), ns, dtype=np.int64)
+        for r, reac in enumerate(self.reactants):
+            self.padded[r, :len(reac)] = reac
+        self.rows = np.repeat(np.arange(nr), 3)
 
     def thermal(self, t, m, rh, cloud):
         a = self.mech.arrays
@@ -315,23 +324,26 @@ class MechanismReference:
             k[a.oh_factor == 1] *= oh
         return k
 
+    def _extended(self, y):
+        return np.append(y, 1.0)
+
     def rhs(self, y, k, emission, dilution, background):
-        d = emission + dilution * (background - y)
-        for r, reac in enumerate(self.reactants):
-            rate = k[r] * math.prod(y[i] for i in reac)
-            for s, c in self.net[r]:
-                d[s] += c * rate
-        return d
+        rates = k * np.prod(self._extended(y)[self.padded], axis=1)
+        return emission + dilution * (background - y) + self.stoichiometry @ rates
 
     def jacobian(self, y, k, dilution):
+        """d f / d y = N D with D[r, q] = d rate_r / d y_q = k_r times the other reactants (one term per reactant
+        occurrence, so 2 NO gives 2 k [NO])."""
         n = y.size
-        jac = -dilution * np.eye(n)
-        for r, reac in enumerate(self.reactants):
-            for p in range(len(reac)):
-                d = k[r] * math.prod(y[reac[q]] for q in range(len(reac)) if q != p)
-                for s, c in self.net[r]:
-                    jac[s, reac[p]] += c * d
-        return jac
+        ext = self._extended(y)
+        values = ext[self.padded]  # [nr, 3]
+        partial = np.empty_like(values)
+        partial[:, 0] = k * values[:, 1] * values[:, 2]
+        partial[:, 1] = k * values[:, 0] * values[:, 2]
+        partial[:, 2] = k * values[:, 0] * values[:, 1]
+        d = np.zeros((k.size, n + 1))
+        np.add.at(d, (self.rows, self.padded.ravel()), partial.ravel())
+        return self.stoichiometry @ d[:, :n] - dilution * np.eye(n)
 
     def equilibrium(self, y, temperature, rh_percent):
         roles = self.mech.equilibrium
