@@ -115,16 +115,14 @@ def test_five_days_match_radau(scenarios, case):
     reactions again in NumPy (airmodel/chemistry/reference.py: MechanismReference) and integrates them with Radau
     at rtol 1e-10; both apply the NH4NO3 equilibrium at the same segment ends."""
     setup = build_setup(load_box_config(scenarios / "box" / f"{case}.toml"))
-    assert setup.segment_length.sum() == 5 * 86400.0
     ours, _ = integrate(setup)
     reference = integrate_reference_mechanism(setup, rtol=1e-10, atol=1e-12)
-    assert ours.min() >= 0.0
     above = reference > 1e-3
-    relative = np.abs(ours - reference)[above] / reference[above]
-    assert relative.max() < 1e-3, relative.max()
-    names = setup.mechanism.species_names
-    for name in ("O3", "NO2", "HNO3", "SO2", "SULF", "PAN"):
-        assert above[:, names.index(name)].sum() > 60
+    worst = max(abs(a / b - 1.0) for a, b in zip(ours[above], reference[above]))
+    assert worst < 1e-3 and ours.min() >= 0.0 and setup.segment_length.sum() == 5 * 86400.0, worst
+    # the comparison covers the radicals, nitrate and PAN, not only slow species
+    counted = dict(zip(setup.mechanism.species_names, above.sum(axis=0)))
+    assert min(counted[n] for n in ("O3", "NO2", "HNO3", "SO2", "SULF", "PAN")) > 60
 
 
 def test_box_output_keeps_the_oh_species():

@@ -171,20 +171,22 @@ def nh4no3_k(temperature, rh_percent):
     return (p1 - p2 * x + p3 * x * x) * x ** 1.75 * kp
 
 
-def equilibrium(y, temperature, rh_percent):
-    """Sulfate takes 2 NH4+ per SO4= first; then (NH3 - x)(HNO3 - x) = K, solved with numpy.roots."""
+def equilibrium(y, temperature, rh_percent, index=None):
+    """Sulfate takes 2 NH4+ per SO4= first; then (NH3 - x)(HNO3 - x) = K, solved with numpy.roots. ``index`` maps
+    NH3, NH4A, HNO3, NO3A, SULF to positions in y (default: this module's grs_aero order)."""
+    i = index or I
     y = y.copy()
-    total_nh3 = y[I["NH3"]] + y[I["NH4A"]]
-    total_no3 = y[I["HNO3"]] + y[I["NO3A"]]
-    bound = min(total_nh3, 2.0 * y[I["SULF"]])
+    total_nh3 = y[i["NH3"]] + y[i["NH4A"]]
+    total_no3 = y[i["HNO3"]] + y[i["NO3A"]]
+    bound = min(total_nh3, 2.0 * y[i["SULF"]])
     free = total_nh3 - bound
     k = nh4no3_k(temperature, rh_percent)
     x = 0.0
     if free * total_no3 > k:
         roots = np.roots([1.0, -(free + total_no3), free * total_no3 - k])
         x = float(min(r.real for r in roots))
-    y[I["NH3"]], y[I["NH4A"]] = free - x, bound + x
-    y[I["HNO3"]], y[I["NO3A"]] = total_no3 - x, x
+    y[i["NH3"]], y[i["NH4A"]] = free - x, bound + x
+    y[i["HNO3"]], y[i["NO3A"]] = total_no3 - x, x
     return y
 
 
@@ -350,21 +352,9 @@ class MechanismReference:
         if not roles:
             return y
         names = self.mech.species_names
-        i_nh3, i_hno3, i_nh4, i_no3, i_so4 = (names.index(roles[r]) for r in
-                                              ("nh3", "hno3", "ammonium", "nitrate", "sulfate"))
-        y = y.copy()
-        total_nh3 = y[i_nh3] + y[i_nh4]
-        total_no3 = y[i_hno3] + y[i_no3]
-        bound = min(total_nh3, 2.0 * y[i_so4])
-        free = total_nh3 - bound
-        k = nh4no3_k(temperature, rh_percent)
-        x = 0.0
-        if free * total_no3 > k:
-            roots = np.roots([1.0, -(free + total_no3), free * total_no3 - k])
-            x = float(min(r.real for r in roots))
-        y[i_nh3], y[i_nh4] = free - x, bound + x
-        y[i_hno3], y[i_no3] = total_no3 - x, x
-        return y
+        index = {key: names.index(roles[role]) for key, role in
+                 (("NH3", "nh3"), ("HNO3", "hno3"), ("NH4A", "ammonium"), ("NO3A", "nitrate"), ("SULF", "sulfate"))}
+        return equilibrium(y, temperature, rh_percent, index)
 
 
 def integrate_reference_mechanism(setup, rtol=1e-10, atol=1e-12):
