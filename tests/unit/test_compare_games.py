@@ -94,3 +94,26 @@ def test_no_games_rows_outside_the_window(tmp_path):
     out = compare(tmp_path / "early.nc", tmp_path / "early.nc", tmp_path / "cmp")
     assert (out / "games.csv").read_text().startswith("# no rows")
     assert "Games period" not in (out / "summary.md").read_text()
+
+
+@pytest.mark.slow
+def test_docs_olympic_writes_the_games_table(compared, tmp_path):
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
+    from docs_olympic import games_section
+
+    rows, _ = compared
+    folder = tmp_path / "cmp"
+    folder.mkdir()
+    with open(folder / "games.csv", "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    text = "\n".join(games_section(folder))
+    assert "## The Games period (8–24 August local) at the 12 stations" in text
+    assert "Means over the 408 hours of the Games (MDA8 O3: its 17 local days)" in text
+    assert "| Wanshouxigong (1001A) | 80.0 → 40.0 (−50.0 %)" in text
+    (folder / "games.csv").write_text("# no rows\n")
+    assert games_section(folder) == []
