@@ -149,7 +149,7 @@ def format_table(rows: list[dict]) -> str:
         sectors = [s for s in SECTORS + ("all",) if any((region, s, p) in index for p in pollutants)]
         if not sectors:
             continue
-        out.write(f"\n{region}\n{'sector':<13}" + "".join(f"{p:>{width}}" for p in pollutants) + "\n")
+        out.write(f"\n{region}\n{'sector':<19}" + "".join(f"{p:>{width}}" for p in pollutants) + "\n")
         for sector in sectors:
             cells = []
             for p in pollutants:
@@ -160,7 +160,7 @@ def format_table(rows: list[dict]) -> str:
                 change = "" if not np.isfinite(r["change_percent"]) or abs(r["change_percent"]) < 0.05 \
                     else f" ({r['change_percent']:+.0f}%)"
                 cells.append(f"{_short(r['after_t']) + change:>{width}}")
-            out.write(f"{sector:<13}" + "".join(cells) + "\n")
+            out.write(f"{sector:<19}" + "".join(cells) + "\n")
     outside = [r for r in rows if r["region"] == "all" and r["sector"] == "all" and r["outside_domain_t"] > 0]
     if outside:
         out.write("\noutside the model domain (left out of the run): "
