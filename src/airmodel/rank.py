@@ -222,7 +222,8 @@ def emissions_side(ranking: Ranking) -> dict:
         sectors = expand_sectors(c["sectors"] or SECTORS)
         extra, measures = [], []
         for m in catalogue().values():
-            if expand_sectors([m.sector]) <= sectors and m.scope == "sector" and any(p in m.efficiency for p in POLLUTANTS):
+            if (expand_sectors([m.sector]) <= sectors and m.scope == "sector"
+                    and any(p in m.efficiency for p in POLLUTANTS)):
                 entry = {"name": f"{c['name']}: {m.id}", "measure": m.id, "region": c["region"],
                          "sectors": [m.sector]}
                 if c["source_ids"]:
