@@ -83,6 +83,17 @@ REGIONAL = {  # code: (name, industrial SO2, consumption SO2, population 2008)
     "510000": ("Sichuan", None, None, 8138), "610000": ("Shaanxi", None, None, 3762),
     "620000": ("Gansu", None, None, 2628),
 }
+#: Large power stations of the regional provinces whose position and 2008 capacity are published: (name, lat, lon,
+#: MW in operation in 2008, province). Tuoketuo: 8 x 600 MW (units 1-8, 2003-2006) + 2 x 300 MW, 40.197 N
+#: 111.364 E (Wikipedia, Tuoketuo Power Station, revision of 2018-07-11). Tongliao: 4 x 200 MW (1985-1990), 600 MW
+#: (2006), 2 x 135 MW (2006-2007), 43.671 N 122.154 E (Global Energy Monitor, Global Coal Plant Tracker wiki).
+REGIONAL_STACKS = {
+    "NM-P-TUOKETUO": ("Tuoketuo power station", 40.197, 111.364, 5400.0, "150000"),
+    "NM-P-TONGLIAO": ("Tongliao power station", 43.671, 122.154, 1670.0, "150000"),
+}
+#: Installed generating capacity (MW) of the provinces with stacks: Inner Mongolia 24.1 GW in mid-2007 (China Daily,
+#: 2007-08-10). A stack takes its capacity's share of the province's power-sector emissions (same emissions per MW).
+PROVINCE_CAPACITY_MW = {"150000": 24_100.0}
 #: Provinces south of the Qinling-Huai line, without district heating: their household fuel burns all year.
 NO_DISTRICT_HEATING = {"320000", "340000", "420000", "500000", "510000"}
 #: The parent domain of the ready August scenarios (lon_min, lon_max, lat_min, lat_max), for the report only.
@@ -451,13 +462,6 @@ def main() -> None:
                             "diameter[m]": d, "exit_velocity[m/s]": v, "exit_temperature[K]": t,
                             "profile": prof,
                             **{f"{p}[t/yr]": _fmt(values.get(p, 0.0)) for p in POLLUTANTS}})
-    _write_csv(HERE / "point_sources.csv", rows_points, header_comment=[
-        "Large point sources of the default 2008 inventory (built by tools/build_default_2008.py;",
-        "airmodel/data/SOURCES.md).",
-        "Positions: approximate, read from public maps, not verified (+-2 km). Stack parameters: our typical values.",
-        "Amounts (t/yr): Beijing from the June 2008 days of Wang et al. (2010) via the temporal profiles;",
-        "Tangshan Iron and Steel: about 10 Mt steel/yr x per-tonne factors (our estimate)."])
-
     # -- write region totals
     def total_row(sid, region, sector, proxy, values, profile_name="", vertical="", keep_proxy=False):
         if not keep_proxy:
@@ -536,7 +540,7 @@ def main() -> None:
                      "other": "population"}[sector]
             total_row(f"HE-{sector.upper()[:3]}", "Hebei", sector, proxy, values)
     # -- the regional provinces of the parent domain (SOURCES.md, "The regional provinces")
-    report["regional_annual_t"] = regional_rows(th["Hebei"], total_row)
+    report["regional_annual_t"] = regional_rows(th["Hebei"], total_row, rows_points)
     _write_csv(HERE / "region_totals.csv", rows_totals, header_comment=[
         "Totals by region, sector and proxy of the default 2008 inventory (built by tools/build_default_2008.py;",
         "airmodel/data/SOURCES.md).",
@@ -544,6 +548,14 @@ def main() -> None:
         "agriculture); construction and other dust keep the urban proxy (airmodel/data/SOURCES.md).",
         "Industry split into iron_steel, cement, other_industry, industrial_boilers (same profiles as industry).",
         "Rows R14..R62: the provinces of the parent domain by code; proxy area where the population table has no unit."])
+
+    _write_csv(HERE / "point_sources.csv", rows_points, header_comment=[
+        "Large point sources of the default 2008 inventory (built by tools/build_default_2008.py;",
+        "airmodel/data/SOURCES.md).",
+        "Positions: approximate, read from public maps, not verified (+-2 km). Stack parameters: our typical values.",
+        "Amounts (t/yr): Beijing from the June 2008 days of Wang et al. (2010) via the temporal profiles;",
+        "Tangshan Iron and Steel: about 10 Mt steel/yr x per-tonne factors (our estimate).",
+        "Tuoketuo, Tongliao: their capacity's share of Inner Mongolia's power sector (SOURCES.md)."])
 
     # -- roads, vehicle activity, factors, fleets
     features = []
@@ -588,7 +600,7 @@ def main() -> None:
     print(json.dumps(report, indent=1, default=float))
 
 
-def regional_rows(hebei: dict, total_row) -> dict:
+def regional_rows(hebei: dict, total_row, rows_points: list) -> dict:
     """Rows of the provinces around Beijing-Tianjin-Hebei that the parent domain touches; their annual totals (t).
 
     SO2 is official (industry and consumption, REGIONAL); where the table could not be read, the per-capita SO2 of
@@ -618,6 +630,21 @@ def regional_rows(hebei: dict, total_row) -> dict:
         assert residential["SO2"] > 0, (name, residential["SO2"])
         sectors["residential"] = residential
         sectors["agriculture"] = {"NH3": CHINA_NH3_2006 * people / CHINA_POPULATION_2006}
+        out[name] = {p: sum(v.get(p, 0.0) for v in sectors.values()) for p in POLLUTANTS}
+        # the large power stations: their capacity's share of the power sector, taken out of the area total
+        power_total = dict(sectors["power"])
+        for sid, (plant, lat, lon, mw, province) in REGIONAL_STACKS.items():
+            if province != code:
+                continue
+            share = mw / PROVINCE_CAPACITY_MW[code]
+            values = {p: v * share for p, v in power_total.items()}
+            for p in values:
+                sectors["power"][p] -= values[p]
+            rows_points.append({"id": sid, "name": plant, "sector": "power", "lon": lon, "lat": lat,
+                                "height[m]": 210, "diameter[m]": 7.0, "exit_velocity[m/s]": 18.0,
+                                "exit_temperature[K]": 330.0, "profile": "power",
+                                **{f"{p}[t/yr]": _fmt(values.get(p, 0.0)) for p in POLLUTANTS}})
+        assert all(v >= 0 for v in sectors["power"].values()), (name, sectors["power"])
         # spatial proxies: the sector proxies where the population table covers the province; else its area
         # (the population and built-up surrogates are zero where the table has no unit: airmodel/emissions/proxies.py)
         covered = code[:2] in units
@@ -632,7 +659,6 @@ def regional_rows(hebei: dict, total_row) -> dict:
                           keep_proxy=not covered)
             else:
                 total_row(f"{tag}-{sector.upper()[:3]}", code, sector, proxy, values, keep_proxy=not covered)
-        out[name] = {p: sum(v.get(p, 0.0) for v in sectors.values()) for p in POLLUTANTS}
     return out
 
 
