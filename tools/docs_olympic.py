@@ -21,8 +21,7 @@ from pathlib import Path
 import netCDF4
 import numpy as np
 
-from airmodel.files import atomic_file
-from doc_tables import fig, read_csv
+from doc_tables import fig, read_csv, write_doc
 
 REGIONS = ("Beijing", "Tianjin", "Hebei", "domain")
 REGION_LABELS = {"Hebei": "Hebei (in the domain)"}
@@ -197,10 +196,7 @@ def main(argv=None) -> int:
     p.add_argument("-o", "--output", type=Path, default=Path("docs/olympic_2008.md"))
     p.add_argument("--force", action="store_true")
     args = p.parse_args(argv)
-    text = document(args.base, args.case, args.comparison)
-    with atomic_file(args.output, force=args.force) as tmp:
-        Path(tmp).write_text(text, encoding="utf-8")
-    print(f"wrote {args.output}")
+    write_doc(args.output, document(args.base, args.case, args.comparison), args.force)
     return 0
 
 

@@ -24,7 +24,7 @@ import numpy as np
 import xarray as xr
 
 from airmodel.analysis.compare import games_window
-from airmodel.files import atomic_file
+from doc_tables import write_doc
 
 AVOGADRO = 6.02214076e23
 BOLTZMANN = 1.380649e-23
@@ -115,10 +115,7 @@ def main(argv=None) -> int:
     p.add_argument("-o", "--output", type=Path, default=Path("docs/satellite_no2.md"))
     p.add_argument("--force", action="store_true")
     args = p.parse_args(argv)
-    text = document(args.base, args.case)
-    with atomic_file(args.output, force=args.force) as tmp:
-        Path(tmp).write_text(text, encoding="utf-8")
-    print(f"wrote {args.output}")
+    write_doc(args.output, document(args.base, args.case), args.force)
     return 0
 
 

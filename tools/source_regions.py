@@ -25,6 +25,7 @@ from airmodel.analysis.compare import games_window
 from airmodel.data import data_path
 from airmodel.emissions.regions import SUMMARY_PROVINCES
 from airmodel.files import atomic_file
+from doc_tables import write_doc
 
 #: The National Stadium ("Bird's Nest"), Olympic Green: approximate position from public maps.
 STADIUM = (116.396, 39.992)
@@ -143,10 +144,7 @@ def main(argv=None) -> int:
         for path in write_scenarios(args.folder, args.force):
             print(f"wrote {path}")
         return 0
-    text = document(args.base, {name: getattr(args, name) for name in ZERO_OUT})
-    with atomic_file(args.output, force=args.force) as tmp:
-        Path(tmp).write_text(text, encoding="utf-8")
-    print(f"wrote {args.output}")
+    write_doc(args.output, document(args.base, {name: getattr(args, name) for name in ZERO_OUT}), args.force)
     return 0
 
 
