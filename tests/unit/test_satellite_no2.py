@@ -22,6 +22,7 @@ def run(path, ppb_inside: float, ppb_outside: float, units="ppb"):
     bounds = np.array([[0.0, 50.0], [50.0, 250.0], [250.0, 1000.0]])
     field = np.broadcast_to(value[:, None, None, None], (times.size, 3, lat.size, lon.size)).copy()
     ds = xr.Dataset({"NO2": (("time", "z", "lat", "lon"), field, {"units": units}),
+                     "SO2": (("time", "z", "lat", "lon"), 2.0 * field, {"units": units}),
                      "z_bnds": (("z", "nv"), bounds)},
                     coords={"time": times, "z": bounds.mean(1), "lat": lat, "lon": lon})
     ds.to_netcdf(path)
@@ -50,11 +51,20 @@ def test_changes_per_city_at_the_overpass(tmp_path):
         for instrument in satellite_no2.OVERPASS:
             b, c, pct = changes[(city, instrument)]
             assert pct == pytest.approx(-60.0, rel=1e-9)
+    assert changes[("Beijing and the south", "SO2")][2] == pytest.approx(-60.0, rel=1e-9)
     text = satellite_no2.document(base, case)
     assert "| Beijing |" in text and "-60 %" in text and "Mijling et al. (2009)" in text
+    assert "boundary-layer SO2 −13 %" in text
 
 
 def test_surface_only_output_is_refused(tmp_path):
     ds = xr.Dataset({"NO2": (("time", "lat", "lon"), np.ones((1, 2, 2)), {"units": "ppb"})})
     with pytest.raises(SystemExit, match="output.levels=all"):
         satellite_no2.column(ds)
+
+
+def test_column_from_mass_concentrations(tmp_path):
+    ds = xr.open_dataset(run(tmp_path / "m.nc", 1.0, 1.0, units="ug m-3"))
+    col = float(satellite_no2.column(ds.isel(time=[0]), "NO2").isel(time=0, lat=0, lon=0))
+    assert col == pytest.approx(1e-6 / 46.0055 * 6.02214076e23 * 1000.0 / 1e4, rel=1e-12)  # 1 ug m-3 over 1 km
+    ds.close()
