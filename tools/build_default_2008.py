@@ -21,6 +21,12 @@ Method in short:
 * Tianjin and Hebei: SO2 from the official totals; the other pollutants from the Beijing-Tianjin-Hebei totals of
   Zheng et al. (2019) (2012-2014, used for 2008) less our Beijing, split by sector shares we assume and between the
   two by industrial SO2 (industry, power) or population (the rest); CO, NH3, BC, OC and CO2 by ratios (below).
+* Industry, every province: split into iron_steel, cement, other_industry and industrial_boilers (INDUSTRY_SPLIT);
+  each province's industry total is unchanged.
+* The other provinces the parent domain (108-125 E, 32-44 N) touches (REGIONAL): official SO2 by industry and by
+  consumption (2010), Hebei's structure for the other pollutants and sectors (regional_rows), two large Inner
+  Mongolian power stations as stacks (REGIONAL_STACKS); each whole province is allocated, the grid keeps what falls
+  inside it.
 """
 from __future__ import annotations
 
