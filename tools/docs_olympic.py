@@ -5,7 +5,8 @@
     airmodel compare base.nc olympic.nc -o olympic_vs_base
     python tools/docs_olympic.py base.nc olympic.nc olympic_vs_base -o docs/olympic_2008.md [--force]
 
-The tables are read from the comparison's CSV files (regions.csv, stations.csv, exceedances.csv); the run
+The tables are read from the comparison's CSV files (regions.csv, stations.csv, exceedances.csv, and games.csv
+for the Games period, 8-24 August local, when the comparison has it); the run
 description (grid, period, version) from the runs' global attributes. Only the framing text is fixed here; every
 number, and every statement that depends on one (which stations rise, the range of the boundary share), is
 computed.
@@ -20,11 +21,13 @@ from pathlib import Path
 import netCDF4
 import numpy as np
 
-from airmodel.files import atomic_file
-from doc_tables import fig, read_csv
+from doc_tables import fig, read_csv, write_doc
 
 REGIONS = ("Beijing", "Tianjin", "Hebei", "domain")
 REGION_LABELS = {"Hebei": "Hebei (in the domain)"}
+#: The Games table: (metric, label) in games.csv, in the order of the columns.
+GAMES_COLUMNS = (("PM25", "PM2.5"), ("PM10", "PM10"), ("NO2", "NO2"), ("SO2", "SO2"), ("CO", "CO"), ("O3", "O3"),
+                 ("O3_mda8", "MDA8 O3"))
 #: Streets et al. (2007, Atmos. Environ. 41, 480-492): share of PM2.5 at the Olympic Stadium from outside Beijing.
 STREETS_OUTSIDE_SHARE = 34
 
@@ -51,6 +54,33 @@ class Tables:
     def days(self, scope: str, metric: str) -> tuple[float, float, int]:
         row = self.exceedances[(scope, metric)]
         return float(row["days_base"]), float(row["days_case"]), int(row["valid_days"])
+
+
+def games_section(folder: Path) -> list[str]:
+    """The Games period (8-24 August local) at the stations and their mean, from the comparison's games.csv."""
+    path = folder / "games.csv"
+    if not path.exists() or path.read_text(encoding="utf-8").startswith("#"):
+        return []
+    rows = read_csv(path)
+    by = {(r["station"], r["metric"]): r for r in rows}
+    metrics = [(m, label) for m, label in GAMES_COLUMNS if any(r["metric"] == m for r in rows)]
+    hours = max(int(r["hours"]) for r in rows)
+    days = max(int(r["days"]) for r in rows)
+    units = {m: next(r["units"] for r in rows if r["metric"] == m) for m, _ in metrics}
+    out = ["## The Games period (8–24 August local) at the 12 stations", "",
+           f"Means over the {hours} hours of the Games (MDA8 O3: its {days} local days); each cell: baseline → "
+           "Olympic (change).", "",
+           "| station | " + " | ".join(f"{label} ({units[m]})" for m, label in metrics) + " |",
+           "|---|" + "---|" * len(metrics)]
+    for code in dict.fromkeys(r["station"] for r in rows):
+        name = next(r["name"] for r in rows if r["station"] == code)
+        cells = []
+        for m, _ in metrics:
+            r = by.get((code, m))
+            cells.append(f"{fig(float(r['base']))} → {fig(float(r['case']))} ({pct(float(r['pct']))})" if r else "–")
+        label = name if code == "mean" else f"{name} ({code})"
+        out.append(f"| {label} | " + " | ".join(cells) + " |")
+    return out + [""]
 
 
 def run_description(path: Path) -> dict:
@@ -138,6 +168,7 @@ def document(base: Path, case: Path, folder: Path) -> str:
                 + (f"Mean O3 rises at {len(o3_up)} of 12 ({', '.join(o3_up)}): less NO titration where NOx fell."
                    if o3_up else "Mean O3 falls at every station."), ""]
 
+    out += games_section(folder)
     out += ["## What comes in through the boundaries (the inert tracers, baseline)", "",
             "| station | PM2.5 (µg m⁻³) | of which boundary tracer | O3 (ppb) | boundary O3 tracer (ppb) |",
             "|---|---|---|---|---|"]
@@ -165,10 +196,7 @@ def main(argv=None) -> int:
     p.add_argument("-o", "--output", type=Path, default=Path("docs/olympic_2008.md"))
     p.add_argument("--force", action="store_true")
     args = p.parse_args(argv)
-    text = document(args.base, args.case, args.comparison)
-    with atomic_file(args.output, force=args.force) as tmp:
-        Path(tmp).write_text(text, encoding="utf-8")
-    print(f"wrote {args.output}")
+    write_doc(args.output, document(args.base, args.case, args.comparison), args.force)
     return 0
 
 

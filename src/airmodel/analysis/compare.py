@@ -11,6 +11,9 @@ Written under DIR (atomically, as one folder):
 - ``exceedances.csv``: days above Grade II per station and, area-weighted, per region.
 - ``aqi_categories.csv``: counts of days in each AQI category (HJ 633-2012) per station, and of cell-days
   (weighted by the cell's area share in the region) per region.
+- ``games.csv``: the 2008 Games period (8-24 August, local days, UTC+8) at each station and as the mean of the
+  stations: PM2.5, PM10, NO2, SO2, CO, O3 (hourly means) and MDA8 O3 (daily), base, case, difference and percent
+  change, over the hours and days of the window both runs cover (no rows when they cover none of it).
 - ``summary.md``: the headline tables in Markdown.
 - ``costs.csv`` (when the case's scenario names catalogue measures in its [[controls]]): the tonnes each measure
   removes over the compared hours, by region, sector and pollutant, their cost in yuan and cost per tonne, and the
@@ -47,6 +50,9 @@ METRICS = (("PM25", "time", "PM2.5"), ("O3", "time", "ozone"), ("NO2", "time", "
            ("SO2", "time", "sulfur dioxide"), ("CO", "time", "carbon monoxide"), ("PM10", "time", "PM10"),
            ("O3_mda8", "day", "daily maximum 8-hour ozone"), ("AQI", "day", "daily AQI (HJ 633-2012)"),
            ("BND_PM25", "time", "boundary PM2.5 (inert tracer)"), ("BND_O3", "time", "boundary ozone (inert tracer)"))
+#: The 2008 Olympic Games, 8 to 24 August local time (UTC+8): [start, end) as UTC instants.
+GAMES = (np.datetime64("2008-08-07T16:00"), np.datetime64("2008-08-24T16:00"))
+GAMES_METRICS = ("PM25", "PM10", "NO2", "SO2", "CO", "O3", "O3_mda8")
 #: daily field, pollutant, averaging of the Grade II check
 EXCEEDANCE = (("PM25_24h", "PM25", "24h"), ("PM10_24h", "PM10", "24h"), ("SO2_24h", "SO2", "24h"),
               ("NO2_24h", "NO2", "24h"), ("CO_24h", "CO", "24h"), ("O3_mda8", "O3", "8h"), ("O3_max1h", "O3", "1h"))
@@ -200,6 +206,7 @@ def _compare(base, case, output: Path, force: bool) -> Path:
                         aqi_rows.append(dict(scope=str(base.station_code.values[n]), category=cat,
                                              base=int((scats["base"][:, n] == k).sum()),
                                              case=int((scats["case"][:, n] == k).sum()), unit="days"))
+    games_rows = _games_rows(base, case, times, days) if has_stations else []
     costs = _measure_costs(case, times)
     with atomic_folder(output, force) as tmp:
         _write_fields(tmp / "fields.nc", base, case, fields, exceed_fields, times, days)
@@ -207,12 +214,68 @@ def _compare(base, case, output: Path, force: bool) -> Path:
         _write_csv(tmp / "stations.csv", station_rows)
         _write_csv(tmp / "exceedances.csv", exceed_rows)
         _write_csv(tmp / "aqi_categories.csv", aqi_rows)
+        _write_csv(tmp / "games.csv", games_rows)
         summary = _summary(base, case, times, days, region_rows, station_rows, exceed_rows, aqi_rows)
+        summary += _games_summary(games_rows)
         if costs:
             write_costs(costs, tmp / "costs.csv")
             summary += "\n## Costs of the measures\n\n" + format_costs(costs)
         write_text_atomic(tmp / "summary.md", summary)
     return output
+
+
+# -- the Games period at the stations -------------------------------------------------------------------------------
+def games_window(times: np.ndarray, days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The hours (ends, UTC) and local days (starts, UTC) of ``times`` and ``days`` inside the Games (GAMES)."""
+    hour = np.timedelta64(1, "h")
+    t = np.asarray(times, dtype="datetime64[ns]")
+    d = np.asarray(days, dtype="datetime64[ns]")
+    return t[(t - hour >= GAMES[0]) & (t <= GAMES[1])], d[(d >= GAMES[0]) & (d < GAMES[1])]
+
+
+def _games_rows(base, case, times, days) -> list[dict]:
+    """games.csv (module docstring): per station and the mean of the stations."""
+    hours, gdays = games_window(times, days)
+    rows = []
+    for name in GAMES_METRICS:
+        axis = "day" if name == "O3_mda8" else "time"
+        keys = gdays if axis == "day" else hours
+        var = f"station_{name}"
+        if keys.size == 0 or var not in base or var not in case:
+            continue
+        sb = _period_mean(_station_values(base, axis, keys, var))
+        sc = _period_mean(_station_values(case, axis, keys, var))
+        units = base[var].attrs.get("units", "")
+        count = dict(hours=int(hours.size) if axis == "time" else 0, days=int(keys.size) if axis == "day" else 0)
+        for n in range(base.sizes["station"]):
+            rows.append(dict(station=str(base.station_code.values[n]), name=str(base.station_name.values[n]),
+                             metric=name, units=units, base=sb[n], case=sc[n], diff=sc[n] - sb[n],
+                             pct=float(_pct(sb[n], sc[n])), **count))
+        mb, mc = float(np.nanmean(sb)) if np.isfinite(sb).any() else np.nan, \
+            float(np.nanmean(sc)) if np.isfinite(sc).any() else np.nan
+        rows.append(dict(station="mean", name=f"mean of the {base.sizes['station']} stations", metric=name,
+                         units=units, base=mb, case=mc, diff=mc - mb, pct=float(_pct(mb, mc)), **count))
+    return rows
+
+
+def _games_summary(rows: list[dict]) -> str:
+    if not rows:
+        return ""
+    metrics = list(dict.fromkeys(r["metric"] for r in rows))
+    by = {(r["station"], r["metric"]): r for r in rows}
+    first = rows[0]
+    lines = ["", "## The Games period (8-24 August local) at the stations", "",
+             f"Hourly means over {max(r['hours'] for r in rows)} hours; MDA8 O3 over "
+             f"{max(r['days'] for r in rows)} local days. Each cell: base / case (change %).", ""]
+    lines += markdown_header(["station", "name"] + [f"{m} ({by[(first['station'], m)]['units']})"
+                                                     if (first["station"], m) in by else m for m in metrics])
+    for code in dict.fromkeys(r["station"] for r in rows):
+        cells = []
+        for m in metrics:
+            r = by.get((code, m))
+            cells.append(f"{_fmt(r['base'])} / {_fmt(r['case'])} ({_fmt(r['pct'])})" if r else "n/a")
+        lines.append(markdown_row([code, next(r["name"] for r in rows if r["station"] == code)] + cells))
+    return "\n".join(lines) + "\n"
 
 
 # -- costs of the case's measures ----------------------------------------------------------------------------------

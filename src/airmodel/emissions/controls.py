@@ -38,7 +38,7 @@ from ..errors import InputError
 from .components import N_POLLUTANTS, Component
 from .measures import Measure, find_measure
 from .proxies import code_within
-from .quantities import POLLUTANTS, emission_factor_factor
+from .quantities import POLLUTANTS, emission_factor_factor, expand_sectors
 from .regions import Frame, find_region, polygon_fractions
 from .settings import control_window
 
@@ -132,7 +132,7 @@ def build_controls(entries: list[dict], offset_hours: float, components: list[Co
             pollutants &= ~np.isnan(factor)
         start, end = control_window(e, offset_hours, where)
         reduction = e["reduction"] if e["scale"] is None else 1.0 - e["scale"]
-        sectors = frozenset(e["sectors"])
+        sectors = expand_sectors(e["sectors"])  # industry stands for the industry sectors
         measure = find_measure(e["measure"], where) if e.get("measure") else None
         reductions = None
         if factor is None and reduction is not None:
@@ -153,7 +153,7 @@ def build_controls(entries: list[dict], offset_hours: float, components: list[Co
                 pollutants = acts
                 reductions = np.where(acts, np.nan_to_num(eff), 0.0)
                 if not (sectors or e["source_ids"] or e["vehicle_classes"] or e["road_types"]):
-                    sectors = frozenset([measure.sector])
+                    sectors = expand_sectors([measure.sector])
         out.append(Control(n, e["name"], where_text, sectors, pollutants, frozenset(e["source_ids"]),
                            frozenset(e["vehicle_classes"]), frozenset(e["road_types"]), geometry, region_code,
                            reduction, reductions, measure, factor, start, end))

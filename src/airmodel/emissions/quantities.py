@@ -27,7 +27,38 @@ POLLUTANT_ALIASES = {
 #: Sectors. ``construction`` is building sites: fugitive dust from earthworks and the architectural coatings used on
 #: them; ``agriculture`` is livestock and fertilizer (NH3); ``power`` includes heat supply (district-heating plants),
 #: as Chinese statistics count it.
-SECTORS = ("power", "industry", "residential", "transport", "agriculture", "construction", "other")
+#: Industry is split as the source categories of the measures and the ranking: ``iron_steel`` (sintering, coking,
+#: blast furnaces and steel making), ``cement`` (cement and other building materials: lime, bricks, glass),
+#: ``industrial_boilers`` (coal-fired industrial and commercial boilers, as Chinese inventories count them) and
+#: ``other_industry`` (chemicals, petrochemicals, non-ferrous metals, solvents and the rest); ``industry`` is industry
+#: not split (a user's inventory) and, in controls and rankings, the group of all five (SECTOR_GROUPS).
+SECTORS = ("power", "industry", "iron_steel", "cement", "other_industry", "industrial_boilers", "residential",
+           "transport", "agriculture", "construction", "other")
+
+#: Names that stand for several sectors where a control, a measure or a ranking category names sectors.
+INDUSTRY_SECTORS = ("industry", "iron_steel", "cement", "other_industry", "industrial_boilers")
+SECTOR_GROUPS = {"industry": INDUSTRY_SECTORS}
+
+#: The sector rows of the summaries: every sector, with ``industry`` the total of the industry group (the split
+#: sectors are listed as well); SUMMARY_LEAVES are the rows that add up to the total without double counting.
+SUMMARY_LEAVES = tuple(s for s in SECTORS if s != "industry")
+
+
+def expand_sectors(names) -> frozenset:
+    """The sectors a list of sector names stands for (a group name such as ``industry`` stands for its members)."""
+    out = set()
+    for name in names:
+        out.update(SECTOR_GROUPS.get(name, (name,)))
+    return frozenset(out)
+
+
+def summary_sectors(names) -> tuple[str, ...]:
+    """The summary rows whose sum is the emissions of the named sectors, each tonne counted once: a selection that
+    holds the whole industry group is its ``industry`` row, otherwise the split rows named."""
+    leaves = expand_sectors(names)
+    if set(INDUSTRY_SECTORS) <= leaves:
+        return tuple(s for s in SUMMARY_LEAVES if s in leaves and s not in INDUSTRY_SECTORS) + ("industry",)
+    return tuple(s for s in SUMMARY_LEAVES if s in leaves)
 
 #: Parts of a pollutant that other pollutants name: PM10 contains PM2.5, PM2.5 contains BC and OC (the organic
 #: matter that OC stands for is OC times an OM/OC factor, set in the speciation table).

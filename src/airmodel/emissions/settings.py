@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 from ..errors import InputError
 from ..schema import NUMBER, fill_table, key
 from ..units import EMISSION_RATE_TO_SI
-from .quantities import POLLUTANTS, SECTORS, pollutant_name
+from .quantities import POLLUTANTS, SECTOR_GROUPS, SECTORS, pollutant_name
 
 #: Built-in inventories: name -> manifest (a TOML file of [emissions] keys) under airmodel/data/emissions/.
 INVENTORIES = ("none", "default_2008")
@@ -149,7 +149,7 @@ def validate_control(entry: dict, where: str = "controls[0]", utc_offset_hours: 
                 raise InputError(f"{where}.{name}[{n}]: expected a name, got {item!r}")
         out[name] = items
     for n, s in enumerate(out["sectors"]):
-        if s not in SECTORS:
+        if s not in SECTORS and s not in SECTOR_GROUPS:
             raise InputError(f"{where}.sectors[{n}]: unknown sector {s!r}; choose one of: {', '.join(SECTORS)}")
     pollutants = []
     for n, p in enumerate(out["pollutants"]):
