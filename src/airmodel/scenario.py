@@ -141,6 +141,32 @@ SCHEMA: dict[str, dict[str, Key]] = {
     },
 }
 
+#: ``[parent]``: an outer domain around ``[domain]`` (one-way nesting, airmodel/nesting.py, docs/nesting.md). The
+#: parent takes every other section of the scenario (weather, emissions, chemistry, species, output) on its own grid;
+#: ``[boundary]`` gives the parent's lateral and top boundary values, and ``[domain]``'s come from the parent.
+PARENT_SCHEMA: dict[str, Key] = {
+    "name": key(str, "d01", doc="the parent's name: its output is written beside OUT.nc as OUT.NAME.nc"),
+    "grid": key(str, "lonlat", choices=("lonlat", "projected"), doc="the same kind of grid as [domain]"),
+    "lon_min": key(NUMBER, None, doc="lonlat: western edge (deg E)"),
+    "lon_max": key(NUMBER, None, doc="lonlat: eastern edge (deg E)"),
+    "lat_min": key(NUMBER, None, doc="lonlat: southern edge (deg N)"),
+    "lat_max": key(NUMBER, None, doc="lonlat: northern edge (deg N)"),
+    "resolution": key(NUMBER, None, doc="lonlat: cell size (degrees), a whole multiple of domain.resolution",
+                      minimum=0, exclusive_minimum=True, maximum=90.0),
+    "nx": key(int, None, doc="projected: number of cells along x", minimum=1),
+    "ny": key(int, None, doc="projected: number of cells along y", minimum=1),
+    "dx": key(NUMBER, None, doc="projected: cell size along x (m), a whole multiple of domain.dx",
+              minimum=0, exclusive_minimum=True, maximum=1000000.0),
+    "dy": key(NUMBER, None, doc="projected: cell size along y (m), a whole multiple of domain.dy",
+              minimum=0, exclusive_minimum=True, maximum=1000000.0),
+    "x0": key(NUMBER, 0.0, doc="projected: x of the south-west corner (m)"),
+    "y0": key(NUMBER, 0.0, doc="projected: y of the south-west corner (m)"),
+    "layer_interfaces": key(list, None, doc="layer interface heights (m); default and only valid value: "
+                                            "[domain]'s layers"),
+    "time_step_ratio": key(int, 1, doc="the parent's time step in domain time steps (run.time_step); [domain] "
+                                       "takes this many steps per parent step", minimum=1, maximum=100),
+}
+
 SPECIES_SCHEMA: dict[str, Key] = {
     "units": key(str, "", doc="output units: " + ", ".join(CONCENTRATION_UNITS)
                               + "; default: the mechanism's, or ug m-3"),
@@ -179,9 +205,9 @@ MAX_CONCENTRATION = {**{u: 10.0 / f for u, f in MASS_CONCENTRATION_TO_SI.items()
                      **{u: 1.0 / f for u, f in MASS_MIXING_RATIO_TO_SI.items()},
                      **{u: 1.0 / f for u, f in MOLE_FRACTION_TO_SI.items()}}
 
-TOP_LEVEL = {"extends", "description", "species", "emissions", "controls"} | set(SCHEMA)
+TOP_LEVEL = {"extends", "description", "species", "emissions", "controls", "parent"} | set(SCHEMA)
 
-__all__ = ["SCHEMA", "SPECIES_SCHEMA", "ResourceEstimate", "Scenario", "apply_overrides", "check_resources",
+__all__ = ["PARENT_SCHEMA", "SCHEMA", "SPECIES_SCHEMA", "ResourceEstimate", "Scenario", "apply_overrides", "check_resources",
            "dump_toml", "estimate_resources", "load", "parse_time", "read_toml", "state_identity", "validate"]
 
 #: What does not determine the model state at a given step: the run's length (so that a longer run continues from a
@@ -339,6 +365,9 @@ def validate(raw: dict, source: str = "<dict>", folder: Path | str | None = None
         raise InputError(f"{where}: run.time_step {dt} s must divide one hour (3600 s) for hourly means; "
                          f"e.g. 60, 90, 100, 120, 180, 300")
     _check_domain(data["domain"], where)
+    if "parent" in raw:
+        data["parent"] = _check_parent(fill_table(raw["parent"], PARENT_SCHEMA, f"{where}: parent"), data, n_steps,
+                                       dt, where)
     folder = Path.cwd() if folder is None else Path(folder)
     _check_snapshots(data["output"]["snapshots"], n_steps * dt, dt, where)
     _check_output_variables(data, folder, where)
@@ -408,6 +437,103 @@ def _check_output_variables(data: dict, folder: Path, where: str) -> None:
     for n, v in enumerate(chosen):
         if v not in names:
             raise InputError(f"{where}: output.variables[{n}]: unknown species {v!r}; valid: {', '.join(names)}")
+
+
+def domain_interfaces(d: dict) -> list[float]:
+    """The layer interface heights (m) of a validated ``[domain]`` table, as a list of floats."""
+    if d["layer_interfaces"] is not None:
+        return [float(z) for z in d["layer_interfaces"]]
+    return [float(d["layer_thickness"]) * k for k in range(int(d["layers"]) + 1)]
+
+
+def parent_domain(scenario_data: dict) -> dict:
+    """The ``[domain]``-like table of a scenario's ``[parent]`` (its grid, with ``[domain]``'s layers), ready for
+    airmodel.grid.build_grid."""
+    p, d = scenario_data["parent"], scenario_data["domain"]
+    table = {k: p[k] for k in ("grid", "lon_min", "lon_max", "lat_min", "lat_max", "resolution", "nx", "ny", "dx",
+                               "dy", "x0", "y0")}
+    table.update(layer_interfaces=domain_interfaces(d), layer_thickness=None, layers=None)
+    return table
+
+
+def _check_parent(p: dict, data: dict, n_steps: int, dt: float, where: str) -> dict:
+    """A ``[parent]`` table: a grid of [domain]'s kind, no finer, holding [domain] with a margin of at least one
+    parent cell on every side; the same layers; a time step ratio that divides the run, the hour (for hourly means),
+    the checkpoint interval and every snapshot."""
+    d = data["domain"]
+    here = f"{where}: parent"
+    if not p["name"] or not all(c.isalnum() or c in "_-" for c in p["name"]):
+        raise InputError(f"{here}.name: {p['name']!r}; use letters, digits, '_' and '-' (it names the output "
+                         "file OUT.NAME.nc)")
+    if p["grid"] != d["grid"]:
+        raise InputError(f"{here}.grid: {p['grid']!r} differs from domain.grid {d['grid']!r}; a parent is a grid "
+                         "of the same kind")
+    if p["grid"] == "lonlat":
+        names = ("lon_min", "lon_max", "lat_min", "lat_max", "resolution")
+        low, high, sizes = ("lon_min", "lat_min"), ("lon_max", "lat_max"), ("resolution", "resolution")
+        child = {"lon_min": d["lon_min"], "lon_max": d["lon_max"], "lat_min": d["lat_min"],
+                 "lat_max": d["lat_max"], "resolution": d["resolution"]}
+    else:
+        names = ("nx", "ny", "dx", "dy")
+        low, high, sizes = ("x0", "y0"), ("x1", "y1"), ("dx", "dy")
+        child = {"x0": d["x0"], "y0": d["y0"], "x1": d["x0"] + d["nx"] * d["dx"], "y1": d["y0"] + d["ny"] * d["dy"],
+                 "dx": d["dx"], "dy": d["dy"]}
+    missing = [k for k in names if p[k] is None]
+    if missing:
+        raise InputError(f"{here}: a {p['grid']} parent needs {', '.join(missing)}")
+    outer = dict(p)
+    if p["grid"] == "lonlat":
+        for a, b in (("lon_min", "lon_max"), ("lat_min", "lat_max")):
+            if not p[a] < p[b]:
+                raise InputError(f"{here}: need {a} < {b}; got {a} = {p[a]!r}, {b} = {p[b]!r}")
+        for name in ("lat_min", "lat_max"):
+            if not -90 <= p[name] <= 90:
+                raise InputError(f"{here}.{name}: {p[name]!r} is not a latitude; give -90..90 degrees N")
+        res = float(p["resolution"])
+        for a, b in (("lon_min", "lon_max"), ("lat_min", "lat_max")):
+            n = (p[b] - p[a]) / res
+            if abs(n - round(n)) > 1e-6:
+                raise InputError(f"{here}: the box {p[a]}..{p[b]} is not a whole number of {res} degree cells "
+                                 f"(parent.resolution)")
+    else:
+        outer["x1"] = p["x0"] + p["nx"] * p["dx"]
+        outer["y1"] = p["y0"] + p["ny"] * p["dy"]
+    for size in sizes:
+        if float(outer[size]) < float(child[size]) * (1 - 1e-9):
+            raise InputError(f"{here}.{size}: {outer[size]!r} is finer than domain.{size} {child[size]!r}; the "
+                             f"parent's cells must be at least as large as [domain]'s")
+    for lo, hi, size in zip(low, high, sizes):
+        margin = float(outer[size])
+        tol = 1e-9 * margin
+        if child[lo] < outer[lo] + margin - tol or child[hi] > outer[hi] - margin + tol:
+            lo_key = f"parent.{lo}" if lo in PARENT_SCHEMA else "parent.x0/y0"
+            raise InputError(f"{here}: [domain] ({lo} {child[lo]!r} .. {child[hi]!r}) is not inside the parent "
+                             f"({outer[lo]!r} .. {outer[hi]!r}, {lo_key}) with a margin of at least one parent cell "
+                             f"({margin!r}); widen the parent or shrink [domain]")
+    layers = domain_interfaces(d)
+    if p["layer_interfaces"] is not None and [float(z) for z in p["layer_interfaces"]
+                                              if isinstance(z, NUMBER)] != layers:
+        raise InputError(f"{here}.layer_interfaces: {p['layer_interfaces']!r} differs from [domain]'s layer "
+                         f"interfaces {layers!r}; a parent takes the same layers (leave the key out)")
+    ratio = int(p["time_step_ratio"])
+    step = dt * ratio
+    if n_steps % ratio:
+        raise InputError(f"{here}.time_step_ratio: {ratio} does not divide the run's {n_steps} time steps")
+    out = data["output"]
+    if out["hourly_means"] and 3600.0 / step != round(3600.0 / step):
+        raise InputError(f"{here}.time_step_ratio: {ratio} makes the parent's step {step:g} s, which does not "
+                         "divide one hour (needed for hourly means)")
+    interval = float(out["checkpoint_interval_hours"]) * 3600.0
+    if interval and interval / step != round(interval / step):
+        raise InputError(f"{where}: output.checkpoint_interval_hours: {out['checkpoint_interval_hours']!r} h is not "
+                         f"a whole number of the parent's {step:g} s steps (parent.time_step_ratio = {ratio})")
+    for n, item in enumerate(out["snapshots"]):
+        if isinstance(item, NUMBER) and not isinstance(item, bool):
+            steps = float(item) * 3600.0 / step
+            if abs(steps - round(steps)) > 1e-6:
+                raise InputError(f"{where}: output.snapshots[{n}]: {item!r} h is not a whole number of the "
+                                 f"parent's {step:g} s steps (parent.time_step_ratio = {ratio})")
+    return p
 
 
 def _check_domain(d: dict, where: str):

@@ -144,6 +144,16 @@ class SyntheticMeteorology(Meteorology):
         self._draw_weather()
         self._surface_cache: dict[int, dict] = {}
         self._snapshot_cache: dict[int, MetSnapshot] = {}
+        self.outer = None  # a nest's outermost synthetic weather, whose showers and hourly state this one shares
+
+    def follow(self, outer: "SyntheticMeteorology") -> None:
+        """Share the weather of a nest's outer domain (airmodel/nesting.py): its shower cells (drawn over its
+        area) and its domain-mean cloud, sun and synoptic wind, which set each hour's stability; so that the two
+        domains see the same weather over the inner one."""
+        self.outer = outer.outer or outer
+        self._showers.clear()
+        self._surface_cache.clear()
+        self._snapshot_cache.clear()
 
     # -- static geometry ------------------------------------------------------------------------------------------
     def _static_fields(self):
@@ -220,8 +230,9 @@ class SyntheticMeteorology(Meteorology):
                                 tzinfo=timezone.utc) - timedelta(hours=LOCAL_OFFSET_HOURS)
         base = (midnight_utc - EPOCH).total_seconds() / 3600.0
         t_peak = base + np.clip(rng.normal(16.0, 2.5, count), 10.0, 23.5)
-        x0 = rng.uniform(self.x_km.min(), self.x_km.max(), count)
-        y0 = rng.uniform(self.y_km.min(), self.y_km.max(), count)
+        area = self.outer or self
+        x0 = rng.uniform(area.x_km.min(), area.x_km.max(), count)
+        y0 = rng.uniform(area.y_km.min(), area.y_km.max(), count)
         radius = rng.uniform(18.0, 35.0, count)
         peak = rng.lognormal(np.log(18.0), 0.5, count)
         half = rng.uniform(0.7, 1.5, count)
@@ -390,12 +401,14 @@ class SyntheticMeteorology(Meteorology):
         sf = self._surface(n)
         s = sf["synoptic"]
         hl = sf["local_hour"]
-        cloud_mean = float(np.mean(sf["cloud"]))
+        ref = sf if self.outer is None else self.outer._surface(n)  # the domain means: the outermost domain's
+        cloud_mean = float(np.mean(ref["cloud"]))
         u_free = s["u"] * np.ones(self.terrain.shape)
         v_free = s["v"] * np.ones(self.terrain.shape)
-        speed_free = float(np.mean(np.hypot(u_free, v_free)))
+        speed_free = float(np.mean(np.hypot(ref["synoptic"]["u"] * np.ones(ref["cloud"].shape),
+                                            ref["synoptic"]["v"] * np.ones(ref["cloud"].shape))))
         # Stability index of the hour: 0 stable night ... 1 convective day; strong wind makes nights near-neutral.
-        sun = float(np.clip(np.mean(sf["cos_zenith"]) * 2.5, 0.0, 1.0)) * (1.0 - 0.6 * cloud_mean)
+        sun = float(np.clip(np.mean(ref["cos_zenith"]) * 2.5, 0.0, 1.0)) * (1.0 - 0.6 * cloud_mean)
         stab = max(sun, 0.7 * float(np.clip((speed_free - 3.0) / 5.0, 0.0, 1.0)))
 
         # Low-level synoptic first guess: reduced and backed (Ekman turning, 20 deg at night, 10 deg by day).
