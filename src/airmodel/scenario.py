@@ -505,11 +505,12 @@ def _check_parent(p: dict, data: dict, n_steps: int, dt: float, where: str) -> d
     for lo, hi, size in zip(low, high, sizes):
         margin = float(outer[size])
         tol = 1e-9 * margin
-        if child[lo] < outer[lo] + margin - tol or child[hi] > outer[hi] - margin + tol:
-            lo_key = f"parent.{lo}" if lo in PARENT_SCHEMA else "parent.x0/y0"
-            raise InputError(f"{here}: [domain] ({lo} {child[lo]!r} .. {child[hi]!r}) is not inside the parent "
-                             f"({outer[lo]!r} .. {outer[hi]!r}, {lo_key}) with a margin of at least one parent cell "
-                             f"({margin!r}); widen the parent or shrink [domain]")
+        for side, bad in ((lo, child[lo] < outer[lo] + margin - tol), (hi, child[hi] > outer[hi] - margin + tol)):
+            if bad:
+                name = {"x1": "x0, nx, dx", "y1": "y0, ny, dy"}.get(side, side)
+                raise InputError(f"{here}.{name}: the parent's {side} {outer[side]!r} leaves no margin of one parent "
+                                 f"cell ({margin!r}) beyond [domain]'s {side} {child[side]!r}; [domain] must lie "
+                                 f"inside the parent with a margin of at least one parent cell: widen the parent")
     layers = domain_interfaces(d)
     if p["layer_interfaces"] is not None and [float(z) for z in p["layer_interfaces"]
                                               if isinstance(z, NUMBER)] != layers:
