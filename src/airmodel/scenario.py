@@ -598,13 +598,15 @@ MEMORY_LIMIT_BYTES = 16 * 2**30
 
 @dataclass(frozen=True)
 class ResourceEstimate:
-    """What a run will roughly need: its grid, species, steps, memory (bytes) and single-core time (s)."""
+    """What a run will roughly need: its grid, species, steps, memory (bytes) and single-core time (s); with a
+    parent domain, ``parent`` holds the parent's (nz, ny, nx) and steps, counted in ``memory`` and ``seconds``."""
 
     shape: tuple[int, int, int]
     species: int
     steps: int
     memory: float
     seconds: float
+    parent: tuple | None = None
 
     @property
     def cells(self) -> int:
@@ -614,23 +616,35 @@ class ResourceEstimate:
     def text(self) -> str:
         nz, ny, nx = self.shape
         hours = self.seconds / 3600.0
-        return (f"{nx} x {ny} x {nz} cells ({self.cells:.3g}) and {self.species} species need about "
+        grid = f"{nx} x {ny} x {nz} cells ({self.cells:.3g})"
+        if self.parent is not None:
+            (pz, py, px), steps = self.parent
+            grid += f" with a parent of {px} x {py} x {pz} cells ({pz * py * px:.3g}, {steps} steps)"
+        return (f"{grid} and {self.species} species need about "
                 f"{self.memory / 2**30:.3g} GiB of memory and roughly {hours:.3g} h on one core for "
                 f"{self.steps} time steps")
 
 
 def estimate_resources(scenario: Scenario) -> ResourceEstimate:
     """A rough estimate of a run's memory and time, from the grid's size (computed, nothing allocated), the number
-    of species and steps (the coefficients above)."""
+    of species and steps (the coefficients above); every domain of a nested run counted."""
     shape = grid_shape(scenario["domain"])
     names = list(scenario["species"])
     mechanism = _mechanism_species(scenario["chemistry"], scenario.folder)
     species = len(names) + len([n for n in mechanism if n not in names]) + 2 * bool(scenario["boundary"]["tracers"])
-    cells = float(shape[0]) * shape[1] * shape[2]
-    memory = BASE_BYTES + cells * (BYTES_PER_CELL + BYTES_PER_CELL_AND_SPECIES * species)
     per_species = SECONDS_PER_CELL_SPECIES_STEP_CHEMISTRY if mechanism else SECONDS_PER_CELL_SPECIES_STEP
-    seconds = scenario.n_steps * cells * (SECONDS_PER_CELL_STEP + per_species * species)
-    return ResourceEstimate(shape, species, scenario.n_steps, memory, seconds)
+    domains = [(shape, scenario.n_steps)]
+    parent = None
+    if "parent" in scenario.data:
+        parent = (grid_shape(parent_domain(scenario.data)),
+                  scenario.n_steps // int(scenario["parent"]["time_step_ratio"]))
+        domains.append(parent)
+    memory, seconds = BASE_BYTES, 0.0
+    for (nz, ny, nx), steps in domains:
+        cells = float(nz) * ny * nx
+        memory += cells * (BYTES_PER_CELL + BYTES_PER_CELL_AND_SPECIES * species)
+        seconds += steps * cells * (SECONDS_PER_CELL_STEP + per_species * species)
+    return ResourceEstimate(shape, species, scenario.n_steps, memory, seconds, parent)
 
 
 def check_resources(scenario: Scenario, allow_large: bool = False, limit: float | None = None) -> ResourceEstimate:
