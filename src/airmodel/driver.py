@@ -23,7 +23,7 @@ from .errors import InputError, ModelHealthError, OutputWriteError
 from .model import Model
 from .nesting import Domain, Nest
 from .files import check_new_output, create_temporary, partial_path, writing
-from .output import OutputWriter
+from .output import OutputWriter, domain_output
 from .scenario import load
 
 log = logging.getLogger("airmodel")
@@ -109,12 +109,6 @@ def _earlier_output(resumed: dict, previous: Path) -> Path | None:
                              f"from the start") from None
         return candidate
     return None
-
-
-def domain_output(output: Path, name: str) -> Path:
-    """Where a parent domain's output goes beside the run's output: OUT.nc -> OUT.NAME.nc."""
-    output = Path(output)
-    return output.with_name(f"{output.stem}.{name}{output.suffix or '.nc'}")
 
 
 @dataclass

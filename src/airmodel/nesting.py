@@ -29,10 +29,9 @@ from .emissions.point import point_sources
 from .errors import InputError
 from .grid import build_grid
 from .model import Model
+from .output import INNER_DOMAIN
 from .scenario import Scenario, parent_domain
 
-#: The name of the inner domain (``[domain]``) in the outputs' attributes and the budget tables.
-INNER_NAME = "domain"
 
 
 @dataclass
@@ -88,7 +87,7 @@ class Nest:
         self.scenario = scenario
         self.boundary = None
         if "parent" not in scenario.data:
-            self.domains = [Domain(Model(scenario), INNER_NAME, "", 1)]
+            self.domains = [Domain(Model(scenario), INNER_DOMAIN, "", 1)]
             return
         p = scenario["parent"]
         ratio = int(p["time_step_ratio"])
@@ -100,7 +99,7 @@ class Nest:
                              f"[domain]'s {inner.species_names}")
         self.boundary = NestedBoundary(parent.grid, inner.grid)
         inner.boundary = self.boundary
-        self.domains = [Domain(parent, p["name"], "", ratio), Domain(inner, INNER_NAME, p["name"], 1)]
+        self.domains = [Domain(parent, p["name"], "", ratio), Domain(inner, INNER_DOMAIN, p["name"], 1)]
 
     @property
     def inner(self) -> Model:
