@@ -72,9 +72,11 @@ def command(args) -> int:
         if missing:
             raise InputError(f"--domain all: the case run {args.case} has no domain {missing[0]!r} beside it; "
                              f"the base run's domains: {', '.join(domains)}")
-        for name in domains:
-            path = compare(domain_file(args.base, name), domain_file(args.case, name, "case run file"),
-                           Path(args.output) / name, force=args.force)
+        pairs = {name: (domain_file(args.base, name), domain_file(args.case, name, "case run file"))
+                 for name in domains}
+        Path(args.output).mkdir(parents=True, exist_ok=True)
+        for name, (base, case) in pairs.items():
+            path = compare(base, case, Path(args.output) / name, force=args.force)
             log.info("wrote %s", path)
         return 0
     path = compare(domain_file(args.base, args.domain, "base run file"),
