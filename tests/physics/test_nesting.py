@@ -10,6 +10,7 @@
 - One-way: the parent's fields are those of a run of the parent alone, bit for bit.
 """
 import numpy as np
+import pytest
 import xarray as xr
 
 from airmodel.driver import domain_output, execute
@@ -18,23 +19,28 @@ from airmodel.scenario import load
 
 LAYERS = [0.0, 50.0, 120.0, 220.0, 350.0, 520.0, 750.0, 1050.0, 1450.0, 2000.0, 3000.0]
 
+#: parent 0.25 degree, child 0.1 degree, two child steps per parent step; a southerly day, then a cold front
+UNIFORM = {
+    "run": {"start": "2008-08-01T00:00:00Z", "hours": 24, "time_step": 600.0, "progress": False},
+    "domain": {"grid": "lonlat", "lon_min": 115.5, "lon_max": 117.5, "lat_min": 39.0, "lat_max": 41.0,
+               "resolution": 0.1, "layer_interfaces": LAYERS},
+    "parent": {"lon_min": 113.5, "lon_max": 119.5, "lat_min": 37.0, "lat_max": 42.5, "resolution": 0.25,
+               "time_step_ratio": 2},
+    "meteorology": {"source": "synthetic", "regimes": ["southerly", "front"]},
+    "species": {"tracer": {"units": "kg kg-1", "initial": 1.0e-6, "inflow": 1.0e-6}},
+    "output": {"hourly_means": True, "levels": "all", "precision": "double", "stations": "none", "daily": False},
+}
+#: the flows of the mass check
+UNIFORM_WIND = {"flow": "uniform", "u": 5.0, "v": 0.8, "kz": 10.0}
+ROTATING_WIND = {"flow": "solid_body_rotation", "angular_velocity": 8.0e-6, "rotation_centre": [150000.0, 1000000.0]}
 
+
+@pytest.mark.slow
 def test_uniform_mixing_ratio_parent_and_child_synthetic_winds(tmp_path):
     """24 h (a southerly day, then a cold front) of the synthetic weather: parent 0.25 degree, child 0.1 degree
     with two child steps per parent step; both stay uniform to 1e-12, and air really flows into the child."""
-    scenario = {
-        "run": {"start": "2008-08-01T00:00:00Z", "hours": 24, "time_step": 600.0, "progress": False},
-        "domain": {"grid": "lonlat", "lon_min": 115.5, "lon_max": 117.5, "lat_min": 39.0, "lat_max": 41.0,
-                   "resolution": 0.1, "layer_interfaces": LAYERS},
-        "parent": {"lon_min": 113.5, "lon_max": 119.5, "lat_min": 37.0, "lat_max": 42.5, "resolution": 0.25,
-                   "time_step_ratio": 2},
-        "meteorology": {"source": "synthetic", "regimes": ["southerly", "front"]},
-        "species": {"tracer": {"units": "kg kg-1", "initial": 1.0e-6, "inflow": 1.0e-6}},
-        "output": {"hourly_means": True, "levels": "all", "precision": "double", "stations": "none",
-                   "daily": False},
-    }
     out = tmp_path / "u.nc"
-    execute(scenario, out)
+    execute(UNIFORM, out)
     with xr.open_dataset(out) as child, xr.open_dataset(domain_output(out, "d01")) as parent:
         for ds, name in ((child, "domain"), (parent, "d01")):
             q = ds.tracer.values
@@ -46,7 +52,7 @@ def test_uniform_mixing_ratio_parent_and_child_synthetic_winds(tmp_path):
         assert parent.sizes["lon"] == 24 and child.sizes["lon"] == 20
 
 
-def _mass_scenario(flow: dict) -> dict:
+def mass_scenario(flow: dict) -> dict:
     """A projected parent of 10 km cells (30 x 20) with a 5 km child (2:1, aligned) over x 100-200 km, y 50-150 km;
     a tracer released at (35 km, 75 km) in the parent, upwind of the child; no deposition, no diffusion."""
     return {
@@ -61,6 +67,15 @@ def _mass_scenario(flow: dict) -> dict:
                                  "rate_units": "g s-1"}]},
         "output": {"stations": "none"},
     }
+
+
+def one_way_scenario() -> dict:
+    """The mass check's nest for 6 h, with horizontal diffusion, writing every layer and the end."""
+    raw = mass_scenario(dict(UNIFORM_WIND, kx=500.0, ky=500.0))
+    raw["run"]["hours"] = 6
+    raw["transport"] = {}
+    raw["output"].update(levels="all", precision="double", snapshots=["end"])
+    return raw
 
 
 def _run(nest: Nest) -> None:
@@ -79,7 +94,7 @@ def _region_mass(parent, child_grid) -> float:
 
 
 def check_mass_through_interface(flow: dict) -> tuple[float, float]:
-    nest = Nest(load(_mass_scenario(flow)))
+    nest = Nest(load(mass_scenario(flow)))
     parent, child = nest.domains[0].model, nest.inner
     before = _region_mass(parent, child.grid)
     _run(nest)
@@ -95,25 +110,21 @@ def check_mass_through_interface(flow: dict) -> tuple[float, float]:
 
 
 def test_tracer_from_the_parent_enters_the_child_with_the_crossing_mass_uniform_wind():
-    check_mass_through_interface({"flow": "uniform", "u": 5.0, "v": 0.8, "kz": 10.0})
+    check_mass_through_interface(UNIFORM_WIND)
 
 
+@pytest.mark.slow
 def test_tracer_from_the_parent_enters_the_child_with_the_crossing_mass_rotating_wind():
     """Clockwise solid-body rotation about a point 1000 km north: the plume curves east-south-east, then east and
     east-north-east across the child; the wind differs from face to face. (A plume that grazes a face of the child
     along its length is the hard case: with the rotation centre 400 km north the plume runs along the child's south
     face and the child receives 2.5 % less than the parent's faces pass; docs/nesting.md.)"""
-    check_mass_through_interface({"flow": "solid_body_rotation", "angular_velocity": 8.0e-6,
-                                  "rotation_centre": [150000.0, 1000000.0]})
+    check_mass_through_interface(ROTATING_WIND)
 
 
 def test_parent_fields_are_those_of_the_parent_alone(tmp_path):
     """One-way: the nested run's parent output equals, bit for bit, a run of the parent's scenario alone."""
-    raw = _mass_scenario({"flow": "uniform", "u": 5.0, "v": 0.8, "kz": 10.0})
-    raw["run"]["hours"] = 6
-    raw["transport"] = {}
-    raw["meteorology"].update(kx=500.0, ky=500.0)
-    raw["output"].update(levels="all", precision="double", snapshots=["end"])
+    raw = one_way_scenario()
     nested = tmp_path / "n.nc"
     execute(raw, nested)
     alone = tmp_path / "alone.nc"
