@@ -34,7 +34,7 @@ from airmodel.files import write_text_atomic  # noqa: E402
 from airmodel.grid import build_grid  # noqa: E402
 from airmodel.met import build_meteorology  # noqa: E402
 from airmodel.nesting import parent_scenario  # noqa: E402
-from airmodel.output import domain_output  # noqa: E402
+from airmodel.domains import domain_output  # noqa: E402
 from airmodel.scenario import load  # noqa: E402
 from doc_tables import fig  # noqa: E402
 from tests.physics import test_nesting as checks  # noqa: E402

@@ -23,7 +23,8 @@ from .errors import InputError, ModelHealthError, OutputWriteError
 from .model import Model
 from .nesting import Domain, Nest
 from .files import check_new_output, create_temporary, partial_path, writing
-from .output import OutputWriter, domain_output
+from .domains import domain_output
+from .output import OutputWriter
 from .scenario import load
 
 log = logging.getLogger("airmodel")

@@ -29,7 +29,7 @@ from .emissions.point import point_sources
 from .errors import InputError
 from .grid import build_grid
 from .model import Model
-from .output import INNER_DOMAIN
+from .domains import INNER_DOMAIN
 from .scenario import Scenario, parent_domain
 
 

@@ -34,7 +34,7 @@ from .analysis.standards import LIMITS, to_standard_units
 from .errors import InputError
 from .files import check_new_output, open_netcdf, write_text_atomic
 from .formats import number
-from .output import domain_file
+from .domains import domain_file
 from .version import __version__
 
 COMMAND = "report"

@@ -5,7 +5,7 @@ import pytest
 import xarray as xr
 
 from airmodel.cli import main
-from airmodel.output import domain_file, run_domains
+from airmodel.domains import domain_file, run_domains
 
 SCENARIO = """\
 [run]

@@ -33,7 +33,7 @@ import xarray as xr
 from ..errors import InputError
 from ..files import atomic_folder, open_netcdf, write_csv_atomic, write_text_atomic
 from ..formats import markdown_header, markdown_row, number
-from ..output import domain_file, run_domains
+from ..domains import domain_file, run_domains
 from ..measure_costs import format_costs, has_measures, scenario_costs, write_costs
 from ..variables import lookup
 from ..version import __version__

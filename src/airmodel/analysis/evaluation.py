@@ -30,7 +30,7 @@ from ..errors import InputError
 from ..files import (atomic_folder, check_new_folder, open_netcdf, save_figure_atomic, write_csv_atomic,
                      write_text_atomic)
 from ..formats import markdown_row, number
-from ..output import domain_file
+from ..domains import domain_file
 from .daily import LOCAL_UTC_OFFSET_HOURS, daily_max_8h, daily_mean, hour_starts
 from .observations import FORMATS, OBSERVED_POLLUTANTS, TIME_LABELS, read_observations
 from .standards import REFERENCE_STATE, STANDARD_UNITS, to_standard_units
