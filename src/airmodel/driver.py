@@ -154,15 +154,20 @@ def _lanes(nest: Nest, scenario, output: Path, force: bool, restart) -> list[Lan
     return lanes
 
 
-def _resume(lane: Lane) -> None:
-    """Read a lane's checkpoint and find the records written before it (the lane's ``resumed``, ``records`` and
-    ``earlier``)."""
-    restart = lane.restart
-    resumed = lane.resumed = read_checkpoint(restart, lane.model, lane.identity)
+def _read_checkpoint(lane: Lane) -> None:
+    """Read a lane's checkpoint (its ``resumed`` and ``records``); the continued run keeps the run id."""
+    resumed = lane.resumed = read_checkpoint(lane.restart, lane.model, lane.identity)
     if resumed["run_id"]:
         lane.identity.run_id = resumed["run_id"]  # the continued run keeps its id (and its checkpoint folder)
     state = resumed["state"]
     lane.records = {"time": int(state["records_time"]), "time_instant": int(state["records_time_instant"])}
+
+
+def _find_earlier(lane: Lane) -> None:
+    """The records a restarted lane's output carries over (``earlier``), after its checkpoint folder is claimed
+    (which removes unfinished temporary files)."""
+    restart, resumed = lane.restart, lane.resumed
+    state = resumed["state"]
     pieces = records_before(restart.parent, state)
     tmp = partial_path(lane.output)
     moved = tmp.with_name(tmp.name + ".previous")
@@ -197,10 +202,13 @@ def execute(scenario_source, output: Path, overrides=None, force=False, restart=
     lanes = _lanes(nest, scenario, output, force, restart)
     if restart:
         for lane in lanes:
-            _resume(lane)
+            _read_checkpoint(lane)
     if checkpoint_every:
         for lane in lanes:
             claim_folder(lane.checkpoint_dir, lane.identity, force)
+    if restart:
+        for lane in lanes:
+            _find_earlier(lane)
 
     for lane in lanes:
         try:
