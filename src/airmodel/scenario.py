@@ -15,7 +15,7 @@ import copy
 import hashlib
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -146,21 +146,12 @@ SCHEMA: dict[str, dict[str, Key]] = {
 #: ``[boundary]`` gives the parent's lateral and top boundary values, and ``[domain]``'s come from the parent.
 PARENT_SCHEMA: dict[str, Key] = {
     "name": key(str, "d01", doc="the parent's name: its output is written beside OUT.nc as OUT.NAME.nc"),
-    "grid": key(str, "lonlat", choices=("lonlat", "projected"), doc="the same kind of grid as [domain]"),
-    "lon_min": key(NUMBER, None, doc="lonlat: western edge (deg E)"),
-    "lon_max": key(NUMBER, None, doc="lonlat: eastern edge (deg E)"),
-    "lat_min": key(NUMBER, None, doc="lonlat: southern edge (deg N)"),
-    "lat_max": key(NUMBER, None, doc="lonlat: northern edge (deg N)"),
-    "resolution": key(NUMBER, None, doc="lonlat: cell size (degrees), a whole multiple of domain.resolution",
-                      minimum=0, exclusive_minimum=True, maximum=90.0),
-    "nx": key(int, None, doc="projected: number of cells along x", minimum=1),
-    "ny": key(int, None, doc="projected: number of cells along y", minimum=1),
-    "dx": key(NUMBER, None, doc="projected: cell size along x (m), a whole multiple of domain.dx",
-              minimum=0, exclusive_minimum=True, maximum=1000000.0),
-    "dy": key(NUMBER, None, doc="projected: cell size along y (m), a whole multiple of domain.dy",
-              minimum=0, exclusive_minimum=True, maximum=1000000.0),
-    "x0": key(NUMBER, 0.0, doc="projected: x of the south-west corner (m)"),
-    "y0": key(NUMBER, 0.0, doc="projected: y of the south-west corner (m)"),
+    "grid": replace(SCHEMA["domain"]["grid"], doc="the same kind of grid as [domain]"),
+    # the box of a lon-lat parent has no default: it must be given
+    **{k: replace(SCHEMA["domain"][k], default=None) for k in ("lon_min", "lon_max", "lat_min", "lat_max")},
+    "resolution": replace(SCHEMA["domain"]["resolution"], default=None,
+                          doc="lonlat: cell size (degrees), at least domain.resolution"),
+    **{k: SCHEMA["domain"][k] for k in ("nx", "ny", "dx", "dy", "x0", "y0")},
     "layer_interfaces": key(list, None, doc="layer interface heights (m); default and only valid value: "
                                             "[domain]'s layers"),
     "time_step_ratio": key(int, 1, doc="the parent's time step in domain time steps (run.time_step); [domain] "

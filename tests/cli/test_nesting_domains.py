@@ -9,18 +9,18 @@ from airmodel.domains import domain_file, run_domains
 
 SCENARIO = """\
 [run]
+progress = false
+time_step = 600.0
 start = "2008-08-08T00:00:00Z"
 hours = 3
-time_step = 600.0
-progress = false
 
 [domain]
-lon_min = 116.0
-lon_max = 117.0
-lat_min = 39.5
-lat_max = 40.5
 resolution = 0.25
 layer_interfaces = [0.0, 100.0, 500.0, 1500.0]
+lon_min = 116.0
+lat_min = 39.5
+lon_max = 117.0
+lat_max = 40.5
 
 [parent]
 name = "north"
