@@ -98,3 +98,17 @@ def test_a_run_without_a_parent_has_one_domain():
     nest = Nest(load(raw))
     assert len(nest.domains) == 1 and not nest.nested and nest.boundary is None
     assert nest.domains[0].name == "domain"
+
+
+@pytest.mark.parametrize("name", ["baseline_2008_08", "olympic_2008", "olympic_beijing_only", "projection_2020_08",
+                                  "projections/current_legislation_2018_08"])
+def test_the_ready_august_scenarios_run_the_regional_parent(name):
+    sc = load(name)
+    p = sc["parent"]
+    assert (p["lon_min"], p["lon_max"], p["lat_min"], p["lat_max"], p["resolution"]) == (108.0, 125.0, 32.0, 44.0,
+                                                                                        0.25)
+    assert sc["domain"]["resolution"] == 0.1 and sc["boundary"]["source"] == "climatology"
+
+
+def test_the_demo_stays_a_single_domain():
+    assert "parent" not in load("demo").data and "parent" not in load("demo_tracer").data
