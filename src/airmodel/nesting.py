@@ -22,9 +22,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass
 
-import numpy as np
-
-from .boundary import Bilinear, NestedBoundary
+from .boundary import NestedBoundary
 from .emissions.point import point_sources
 from .errors import InputError
 from .grid import build_grid
@@ -131,27 +129,3 @@ class Nest:
             self.record_parent()  # the first step, or the first after a restart
         domain.model.step()
         self.record_parent()
-
-    def mean_difference(self, field: str, time: float) -> dict[str, float]:
-        """The parent's meteorology minus the inner domain's over the inner domain's area at ``time`` (s after the
-        start), for a surface field of MetSnapshot (e.g. ``boundary_layer_height``) or the lowest layer's wind
-        speed (``wind_speed``): mean difference, mean absolute difference and the inner domain's mean, with the
-        parent interpolated bilinearly to the inner cell centres."""
-        parent, inner = self.domains[0].model, self.inner
-        a, b = parent.met.at(time), inner.met.at(time)
-
-        def values(snapshot):
-            if field == "wind_speed":
-                u = 0.5 * (snapshot.u[0, :, 1:] + snapshot.u[0, :, :-1])
-                v = 0.5 * (snapshot.v[0, 1:, :] + snapshot.v[0, :-1, :])
-                return np.hypot(u, v)
-            return np.asarray(getattr(snapshot, field))
-
-        g = inner.grid
-        lon, lat = np.meshgrid(g.x, g.y, indexing="xy")
-        at = Bilinear(parent.grid, lon.ravel(), lat.ravel())
-        outer_values = at(values(a)).reshape(g.ny, g.nx)
-        inner_values = values(b)
-        diff = outer_values - inner_values
-        return dict(mean_difference=float(diff.mean()), mean_absolute_difference=float(np.abs(diff).mean()),
-                    inner_mean=float(inner_values.mean()))
