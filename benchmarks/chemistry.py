@@ -24,6 +24,12 @@ Run:  python benchmarks/chemistry.py [--nx 60 --ny 55 --nz 10] [--dt 600] [--ste
    the generic kernels (same settings, the same steps), alternating, in CPU time of the calling thread (the box
    integration is single-threaded), median and best of 30; Radau in CPU time as well.
 
+3. ``--mechanisms``: only the comparison of the mechanisms (grs_aero and cb05_aero): for each, the 3-D step on a
+   smaller grid (``--nx 20 --ny 20 --nz 5`` is enough) with one thread, generic and generated alternating, in
+   core-microseconds per cell and model step and per Rosenbrock step (day and night), and the urban box (5 days;
+   ``box/urban_voc_limited`` and ``box/cb05_urban``) in CPU microseconds per attempted step, medians of
+   ``--repeats`` alternating runs. Writes benchmarks/results/chemistry_mechanisms.json.
+
 Writes benchmarks/results/chemistry.json.
 """
 from __future__ import annotations
@@ -59,8 +65,8 @@ def max_relative_error(values, reference, floor=1e-3):
     return float((np.abs(values - reference)[above] / reference[above]).max())
 
 
-def grid_state(chem: Chemistry, nx: int, ny: int, nz: int, rng):
-    setup = build_setup(load_box_config("box/urban_voc_limited"))
+def grid_state(chem: Chemistry, nx: int, ny: int, nz: int, rng, case="box/urban_voc_limited"):
+    setup = build_setup(load_box_config(case))
     shape = (nz, ny, nx)
     rho = 1.18 * np.exp(-(50.0 + 100.0 * np.arange(nz)) / 8000.0)[:, None, None] * np.ones(shape)
     c = np.empty((len(chem.names),) + shape)
@@ -151,10 +157,13 @@ def bench_parts(n=2_000_000):
     return out
 
 
-def bench_3d(nx, ny, nz, dt, steps, threads, kernels="auto"):
+URBAN_CASE = {"grs_aero": "box/urban_voc_limited", "cb05_aero": "box/cb05_urban"}
+
+
+def bench_3d(nx, ny, nz, dt, steps, threads, kernels="auto", mechanism="grs_aero", one_thread_only=False):
     rng = np.random.default_rng(2008)
-    chem = Chemistry("grs_aero", rtol=1e-3, atol=1e-6, kernels=kernels)
-    c0, rho, temperature, lon, lat = grid_state(chem, nx, ny, nz, rng)
+    chem = Chemistry(mechanism, rtol=1e-3, atol=1e-6, kernels=kernels)
+    c0, rho, temperature, lon, lat = grid_state(chem, nx, ny, nz, rng, URBAN_CASE[mechanism])
     volume = np.full(rho.shape, 1e4 * 1e4 * 100.0)
     n_cells = nx * ny * nz
     out = {"cells": n_cells, "shape_nz_ny_nx": [nz, ny, nx], "dt_s": dt, "steps_per_sample": steps,
@@ -168,7 +177,8 @@ def bench_3d(nx, ny, nz, dt, steps, threads, kernels="auto"):
     stats = (kchem.chemistry_3d if chem.generated is None else chem.generated.chemistry_3d).stats
     out["first_call_was"] = "cache load" if stats.cache_hits and not stats.cache_misses else "JIT compilation"
     before = numba.get_num_threads()
-    for label, n_threads in (("all_threads", threads), ("one_thread", 1)):
+    for label, n_threads in (("one_thread", 1),) if one_thread_only else (("all_threads", threads),
+                                                                          ("one_thread", 1)):
         numba.set_num_threads(n_threads)
         for period, hour in (("day", 3), ("night", 15)):
             c = c0.copy()
@@ -292,6 +302,54 @@ def bench_box(repeats, quick):
     return results
 
 
+def bench_mechanisms(nx, ny, nz, dt, steps, repeats):
+    """Generic against generated per mechanism, in the same run (module docstring, 3)."""
+    out = {}
+    for mechanism in ("grs_aero", "cb05_aero"):
+        entry = {}
+        runs = {}
+        for kernels in ("generic", "generated", "generic", "generated"):  # alternating; the second of each counts
+            runs[kernels] = bench_3d(nx, ny, nz, dt, steps, 1, kernels, mechanism, one_thread_only=True)
+        for period in ("day", "night"):
+            g, q = runs["generic"][f"one_thread_{period}"], runs["generated"][f"one_thread_{period}"]
+            entry[f"3d_{period}"] = {
+                "generic_core_us_per_cell_step": g["core_microseconds_per_cell_per_model_step"],
+                "generated_core_us_per_cell_step": q["core_microseconds_per_cell_per_model_step"],
+                "generic_us_per_rosenbrock_step": g["microseconds_per_solver_step_per_thread"],
+                "generated_us_per_rosenbrock_step": q["microseconds_per_solver_step_per_thread"],
+                "solver_steps_per_cell_step": q["solver_steps_per_cell_per_model_step"],
+                "ratio_per_rosenbrock_step": g["microseconds_per_solver_step_per_thread"]
+                / q["microseconds_per_solver_step_per_thread"]}
+        setup = build_setup(load_box_config(URBAN_CASE[mechanism]))
+        integrate(setup, kernels="generic")
+        integrate(setup, kernels="generated")
+        cpu = {"generic": [], "generated": []}
+        for _ in range(repeats):
+            for kernels in cpu:
+                t0 = time.thread_time()
+                _, stats = integrate(setup, kernels=kernels)
+                cpu[kernels].append(time.thread_time() - t0)
+        n_steps = stats["accepted"] + stats["rejected"]
+        entry["box_urban"] = {"case": URBAN_CASE[mechanism], "attempted_steps": n_steps,
+                              "generic_us_per_step": float(np.median(cpu["generic"])) / n_steps * 1e6,
+                              "generated_us_per_step": float(np.median(cpu["generated"])) / n_steps * 1e6,
+                              "ratio": float(np.median(cpu["generic"])) / float(np.median(cpu["generated"]))}
+        entry["load_avg_after"] = common.load_avg()
+        out[mechanism] = entry
+        for period in ("day", "night"):
+            e = entry[f"3d_{period}"]
+            print(f"  {mechanism} 3-D {period}, 1 thread: generic {e['generic_core_us_per_cell_step']:.2f} / "
+                  f"generated {e['generated_core_us_per_cell_step']:.2f} core-us per cell and step; per Rosenbrock "
+                  f"step {e['generic_us_per_rosenbrock_step']:.3f} / {e['generated_us_per_rosenbrock_step']:.3f} us: "
+                  f"{e['ratio_per_rosenbrock_step']:.1f}x ({e['solver_steps_per_cell_step']:.2f} steps per cell "
+                  f"and step)", flush=True)
+        b = entry["box_urban"]
+        print(f"  {mechanism} urban box: generic {b['generic_us_per_step']:.2f} / generated "
+              f"{b['generated_us_per_step']:.2f} us per attempted step: {b['ratio']:.1f}x "
+              f"({b['attempted_steps']} steps, medians of {repeats})", flush=True)
+    return out
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--nx", type=int, default=60)
@@ -305,10 +363,19 @@ def main(argv=None):
     p.add_argument("--skip-compile", action="store_true", help="leave out the first-compile measurement")
     p.add_argument("--parts-only", action="store_true",
                    help="only the CPU time per call of each generated piece (printed, not written)")
+    p.add_argument("--mechanisms", action="store_true",
+                   help="only generic against generated for grs_aero and cb05_aero (module docstring, 3)")
     args = p.parse_args(argv)
     info = common.machine_info()
     print(common.machine_summary(info), flush=True)
     print(f"load average at start: {common.load_avg()}", flush=True)
+    if args.mechanisms:
+        result = bench_mechanisms(args.nx, args.ny, args.nz, args.dt, args.steps, args.repeats)
+        path = common.write_result("chemistry_mechanisms", {
+            "command": "python benchmarks/chemistry.py " + " ".join(argv or sys.argv[1:]), "mechanisms": result,
+            "load_avg_1_5_15_at_end": common.load_avg(), "machine": info})
+        print(f"wrote {path}")
+        return
     parts = bench_parts()
     for name, ns_per_call in parts.items():
         print(f"  generated {name}: {ns_per_call:.1f} ns per call (CPU time)", flush=True)

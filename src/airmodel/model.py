@@ -10,7 +10,9 @@ One step of length dt, in this order (read ``Model.step`` top to bottom):
    the scenario turns it on;
 5. wet deposition: scavenging by rain in and below clouds (airmodel/wet_deposition.py), where the scenario turns
    it on (``chemistry.wet_deposition``);
-6. chemistry and aerosol (gas phase and aerosol of the scenario's mechanism, with the meteorology at the end of
+6. aqueous sulfate: SO2 oxidised by H2O2 and O3 in cloud water (airmodel/aqueous_chemistry.py), where the scenario
+   turns it on (``chemistry.aqueous_sulfate``); its net production goes into the budget's chemical term;
+7. chemistry and aerosol (gas phase and aerosol of the scenario's mechanism, with the meteorology at the end of
    the step), where the scenario has a mechanism; its net production goes into the budget's chemical term.
 
 After every process a health check stops the run at the first NaN, infinity or negative value and names the
@@ -43,6 +45,7 @@ from .budget_guard import BudgetGuard, cell_text
 from .species import initial_field, species_table
 from .transport import BoundaryExchange, Transport
 from .wet_deposition import WetDeposition
+from .aqueous_chemistry import AqueousSulfate
 
 
 def _mechanism_path(name: str, folder) -> str:
@@ -170,6 +173,13 @@ class Model:
                 raise InputError(f"{scenario.source}: chemistry.wet_deposition = true needs a mechanism (its species "
                                  f"carry the scavenging coefficients); set chemistry.mechanism")
             self.wet_deposition = WetDeposition(self.species, mechanism, self.grid)
+        self.aqueous = None
+        if chem["aqueous_sulfate"]:
+            if mechanism is None:
+                raise InputError(f"{scenario.source}: chemistry.aqueous_sulfate = true needs a mechanism; set "
+                                 f"chemistry.mechanism")
+            self.aqueous = AqueousSulfate(self.species_names, mechanism, self.grid,
+                                          where=f"{scenario.source}: chemistry")
         self.surface_emission = np.zeros((len(self.species), self.grid.ny, self.grid.nx))
         met0 = self.met.at(0.0)
         self.concentration = np.ascontiguousarray(
@@ -258,6 +268,10 @@ class Model:
             with self.timers("wet deposition"):
                 self.budget.wet_deposited += self.wet_deposition.step(tracer_mass, met_end, dt)
                 check("wet deposition")
+        if self.aqueous is not None:
+            with self.timers("aqueous sulfate"):
+                self.budget.chemical += self.aqueous.step(tracer_mass, met_end, volume, dt)
+                check("aqueous sulfate")
         np.divide(tracer_mass, volume[None], out=self.concentration)
         if self.chemistry is not None:
             with self.timers("chemistry"):

@@ -1,5 +1,5 @@
-"""``airmodel report RUN.nc [CASE.nc ...] [--compare DIR] [--evaluation DIR] [--health DIR] -o report.html [--force]
-[--title T]``:
+"""``airmodel report RUN.nc [CASE.nc ...] [--compare DIR] [--evaluation DIR] [--health DIR] [--ranking DIR]
+-o report.html [--force] [--title T]``:
 one self-contained HTML page about one or more runs.
 
 The page works offline and alone: every image is a PNG inside the page (a base64 ``data:`` URI), the style sheet
@@ -8,7 +8,9 @@ description, period, grid, code version), maps of the period-mean surface PM2.5,
 8-hour O3 and the mean daily AQI with the Beijing stations marked, hourly PM2.5 and O3 at the stations, and a
 table of station statistics; with ``--compare`` the CASE - BASE difference maps, every CSV table of the comparison
 folder and its summary.md; with ``--evaluation`` every PNG, CSV and Markdown file of the evaluation folder; with
-``--health`` the maps of avoided deaths and exposure change of an ``airmodel health`` folder, its tables and summary.
+``--health`` the maps of avoided deaths and exposure change of an ``airmodel health`` folder, its tables and summary;
+with ``--ranking`` the ranking of source categories of an ``airmodel rank`` folder (ranking.md with its chart,
+ranking.csv, contributions.csv).
 
 A run file or folder that is missing or unreadable is an error (exit 2, nothing written). A piece that a file
 does not have (a run without station series or daily fields, a comparison without one of its tables) is left out
@@ -57,6 +59,7 @@ COMPARE_MAPS = (("PM25", "Period-mean surface PM2.5", "PM2.5"),
 COMPARE_TABLES = ("stations.csv", "regions.csv", "aqi_categories.csv", "exceedances.csv")
 #: Tables of a health folder shown first.
 HEALTH_TABLES = ("long_term.csv", "short_term.csv", "exposure.csv", "by_age.csv")
+RANKING_TABLES = ("ranking.csv", "contributions.csv")
 #: A CSV longer than this is cut on the page (with a note): the files themselves hold all rows.
 MAX_TABLE_ROWS = 400
 #: Longer tables (e.g. the paired values of an evaluation) are folded, to be opened by a click.
@@ -73,6 +76,8 @@ def add_parser(subparsers) -> None:
     p.add_argument("--compare", metavar="DIR", help="folder written by `airmodel compare BASE.nc CASE.nc -o DIR`")
     p.add_argument("--evaluation", metavar="DIR", help="folder written by `airmodel evaluate` (its PNG and CSV)")
     p.add_argument("--health", metavar="DIR", help="folder written by `airmodel health BASE.nc CASE.nc -o DIR`")
+    p.add_argument("--ranking", metavar="DIR", help="folder written by `airmodel rank RANKING.toml -o DIR` (its "
+                   "ranking table and chart)")
     p.add_argument("-o", "--output", required=True, help="the HTML page to write")
     p.add_argument("--force", action="store_true", help="overwrite an existing output")
     p.add_argument("--title", help="page title (default: the first run's title)")
@@ -83,7 +88,7 @@ def add_parser(subparsers) -> None:
 def command(args) -> int:
     runs = [domain_file(r, args.domain) for r in args.runs]
     path = write_report(runs, args.output, compare_dir=args.compare, evaluation_dir=args.evaluation,
-                        title=args.title, force=args.force, health_dir=args.health)
+                        title=args.title, force=args.force, health_dir=args.health, ranking_dir=args.ranking)
     log.info("wrote %s", path)
     return 0
 
@@ -536,6 +541,18 @@ def evaluation_section(folder: Path) -> str:
     return "".join(out)
 
 
+def ranking_section(folder: Path) -> str:
+    """The ranking of source categories that `airmodel rank` wrote: its summary (with the chart), the ranking table
+    first, then the contributions."""
+    out = [f'<section id="ranking"><h2>Source categories ranked</h2>\n<p class="meta">Folder: {esc(folder)}</p>\n']
+    if not (folder / "ranking.csv").is_file() and not (folder / "ranking.md").is_file():
+        out.append(note("The folder holds neither ranking.csv nor ranking.md: is it the output of `airmodel rank`?"))
+    else:
+        out.append(folder_contents(folder, RANKING_TABLES, RANKING_TABLES + ("ranking.png",)))
+    out.append("</section>\n")
+    return "".join(out)
+
+
 def health_section(folder: Path, stations) -> str:
     """Maps of avoided deaths (central estimate) of each outcome group's first cause, long- and short-term, and of
     the PM2.5 change; then the folder's summary and tables."""
@@ -660,9 +677,11 @@ def overview_table(infos: list[RunInfo], datasets, fields_by_run) -> str:
     return table(header, rows, "Runs in this report (area-weighted means over the model domain)")
 
 
-def build_report(run_paths, compare_dir=None, evaluation_dir=None, title=None, health_dir=None) -> str:
+def build_report(run_paths, compare_dir=None, evaluation_dir=None, title=None, health_dir=None,
+                 ranking_dir=None) -> str:
     """The HTML text of the report (see the module notes)."""
     paths = [Path(p) for p in run_paths]
+    ranking_dir = _existing_dir(ranking_dir, "--ranking") if ranking_dir else None
     health_dir = _existing_dir(health_dir, "--health") if health_dir else None
     compare_dir = _existing_dir(compare_dir, "--compare") if compare_dir else None
     evaluation_dir = _existing_dir(evaluation_dir, "--evaluation") if evaluation_dir else None
@@ -694,6 +713,8 @@ def build_report(run_paths, compare_dir=None, evaluation_dir=None, title=None, h
             toc.append('<li><a href="#evaluation">Evaluation against observations</a></li>')
         if health_dir:
             toc.append('<li><a href="#health">Health impacts</a></li>')
+        if ranking_dir:
+            toc.append('<li><a href="#ranking">Source categories ranked</a></li>')
         body.append("<nav><ul>" + "".join(toc) + "</ul></nav>\n")
         body.append(overview_table(infos, datasets, fields_by_run))
         for n, (info, ds, fields) in enumerate(zip(infos, datasets, fields_by_run)):
@@ -704,6 +725,8 @@ def build_report(run_paths, compare_dir=None, evaluation_dir=None, title=None, h
             body.append(evaluation_section(evaluation_dir))
         if health_dir:
             body.append(health_section(health_dir, stations))
+        if ranking_dir:
+            body.append(ranking_section(ranking_dir))
     finally:
         for ds in datasets:
             ds.close()
@@ -715,7 +738,7 @@ def build_report(run_paths, compare_dir=None, evaluation_dir=None, title=None, h
 
 
 def write_report(run_paths, output, compare_dir=None, evaluation_dir=None, title=None, force=False,
-                 health_dir=None) -> Path:
+                 health_dir=None, ranking_dir=None) -> Path:
     """Write the report to ``output`` (under a temporary name, then renamed; never over an existing file
     without ``force``)."""
     output = Path(output)
@@ -724,4 +747,5 @@ def write_report(run_paths, output, compare_dir=None, evaluation_dir=None, title
     if output.suffix.lower() not in (".html", ".htm"):
         raise InputError(f"{output}: the report is an HTML page; give an output name ending in .html")
     check_new_output(output, force)
-    return write_text_atomic(output, build_report(run_paths, compare_dir, evaluation_dir, title, health_dir), force)
+    return write_text_atomic(output, build_report(run_paths, compare_dir, evaluation_dir, title, health_dir,
+                                                   ranking_dir), force)

@@ -108,6 +108,9 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "wet_deposition": key(bool, False, doc="scavenging by rain in and below clouds with the mechanism's "
                                                "coefficients (airmodel/wet_deposition.py), where the meteorology "
                                                "gives precipitation"),
+        "aqueous_sulfate": key(bool, False, doc="SO2 oxidised to sulfate by H2O2 and O3 in cloud water at the "
+                                                "mechanism's cloud-water pH (airmodel/aqueous_chemistry.py), where "
+                                                "the meteorology gives cloud water; needs SO2, SULF and H2O2 or O3"),
         "longitude": key(NUMBER, 116.4, doc="deg E of a projected (idealized) grid, for the sun",
                          minimum=-360.0, maximum=360.0),
         "latitude": key(NUMBER, 39.9, doc="deg N of a projected (idealized) grid, for the sun",

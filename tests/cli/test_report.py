@@ -279,3 +279,38 @@ def test_report_renders_in_headless_chromium(real_report, tmp_path):
     # The first maps (PM2.5, orange to dark red) are in view: many strongly coloured pixels.
     saturated = (img.max(axis=2) - img.min(axis=2)) > 0.4
     assert saturated.sum() > 5000, f"only {saturated.sum()} coloured pixels in the screenshot"
+
+
+def write_ranking_dir(folder):
+    """A folder with the names and columns `airmodel rank` writes: ranking.csv and its chart (rank's own writers),
+    contributions.csv and ranking.md."""
+    from airmodel.files import write_csv_atomic
+    from airmodel.rank import RANKING_COLUMNS, plot_ranking
+
+    folder.mkdir()
+    rows = []
+    for n, (category, value) in enumerate((("Hebei_industry", 6.5), ("Beijing_residential", 3.25)), start=1):
+        row = {c: "" for c in RANKING_COLUMNS}
+        row.update(rank=n, category=category, metric="pw_PM25", units="ug m-3", contribution=value,
+                   exposure_gain_per_million_yuan=value / 10.0)
+        rows.append(row)
+    write_csv_atomic(folder / "ranking.csv", rows, RANKING_COLUMNS)
+    plot_ranking(rows, folder / "ranking.png")
+    (folder / "contributions.csv").write_text("metric,category,contribution\npw_PM25,Hebei_industry,6.5\n")
+    (folder / "ranking.md").write_text("# Ranking of source categories: test\n\nHebei_industry first.\n")
+    return folder
+
+
+def test_report_shows_the_ranking(inputs, tmp_path):
+    ranking = write_ranking_dir(tmp_path / "rank")
+    out = tmp_path / "report.html"
+    assert main(["report", str(inputs["base"]), "--ranking", str(ranking), "-o", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    section = text[text.index('<section id="ranking">'):]
+    section = section[:section.index("</section>")]
+    assert '<a href="#ranking">' in text
+    assert "Hebei_industry" in section and "Beijing_residential" in section and "contributions.csv" in section
+    assert section.index("ranking.csv") < section.index("contributions.csv")
+    assert len(images(section)) == 1  # the chart, inline
+    assert main(["report", str(inputs["base"]), "--ranking", str(tmp_path / "nowhere"), "-o",
+                 str(tmp_path / "r2.html")]) == 2 and not (tmp_path / "r2.html").exists()

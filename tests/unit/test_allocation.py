@@ -22,7 +22,8 @@ FRAME = Frame(113.5, 37.0, 0.1, 60, 55)
 def test_every_unit_keeps_its_total_to_1e_9():
     """sum over cells of P_u w_u(cell) = P_u for every district, county and prefecture of population.csv."""
     units = units_population(FRAME)
-    assert len(units) == len(population_units()) == 43
+    beijing_tianjin_hebei = {code for code, _ in population_units() if code[:2] in ("11", "12", "13")}
+    assert len(beijing_tianjin_hebei) == 43 and beijing_tianjin_hebei <= {unit.code for unit in units}
     for unit in units:
         assert unit.people.sum() == pytest.approx(unit.total, rel=1e-9, abs=0.0)
         assert (unit.people >= 0.0).all() and (unit.towns <= unit.people + 1e-9).all()
@@ -34,6 +35,30 @@ def test_district_totals_of_the_grid_reproduce_the_table(code):
     figure to 1e-9."""
     table = dict(population_units())
     assert population(FRAME, code).sum() == pytest.approx(table[code], rel=1e-9, abs=0.0)
+
+
+# the parent domain over northern China (108-125 E, 32-44 N) at 0.25 degree
+PARENT = Frame(108.0, 32.0, 0.25, 68, 48)
+
+
+@pytest.mark.slow
+def test_parent_domain_units_keep_their_totals_to_1e_9():
+    """Every unit of population.csv but Inner Mongolia's four outer leagues reaches the parent domain; on its grid
+    each unit keeps its table total to 1e-9 on the lattice, and a unit wholly inside the domain has its total in the
+    domain's cells."""
+    table = dict(population_units())
+    outer = {"150300", "150700", "152200", "152900"}  # Wuhai, Hulunbuir, Hinggan, Alxa: west or north of it
+    assert sorted(unit.code for unit in units_population(PARENT)) == sorted(set(table) - outer)
+    units = [unit_population(code, total, PARENT) for code, total in table.items()]
+    x1, y1 = PARENT.lon0 + PARENT.nx * PARENT.res, PARENT.lat0 + PARENT.ny * PARENT.res
+    inside = 0
+    for unit in units:
+        assert unit.people.sum() == pytest.approx(table[unit.code], rel=1e-9, abs=0.0)
+        lon0, lat0, lon1, lat1 = find_region(unit.code, "test").geometry.bounds
+        if lon0 >= PARENT.lon0 and lon1 <= x1 and lat0 >= PARENT.lat0 and lat1 <= y1:
+            inside += 1
+            assert population(PARENT, unit.code).sum() == pytest.approx(table[unit.code], rel=1e-9, abs=0.0)
+    assert inside >= 80
 
 
 def test_province_totals_are_the_sums_of_their_districts():

@@ -69,7 +69,7 @@ def test_polluted_night_titrates_ozone_and_builds_pm(scenarios):
     (["emissions.NO=-1.0"], "emissions.NO: -1.0 must be a finite number >= 0"),
     (["environment.relative_humidity=120.0"], "must lie in 0..100"),
     (["box.method=\"ros4\""], "box.method: unknown value 'ros4'; choose one of: ros2, rodas3"),
-    (["box.mechanism=\"grs\""], "unknown chemical mechanism 'grs'; choose one of: grs_aero"),
+    (["box.mechanism=\"grs\""], "unknown chemical mechanism 'grs'; choose one of: cb05_aero, grs_aero"),
     (["box.start=\"yesterday\""], "box.start: 'yesterday' is not an ISO 8601 time"),
     (["box.emission_profile=[1.0, 2.0]"], "emission_profile: give 24 non-negative factors"),
     (["environment.temperature=\"hot\""], "environment.temperature: expected a number, got 'hot'"),

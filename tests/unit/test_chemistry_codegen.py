@@ -55,10 +55,18 @@ reaction G15: RO2 + HO2 -> VOC : 125 {ppm min}
 reaction G16: NO + NO + O3 -> NO2 + NO2 : 1e-9 {ppb s}
 reaction G17: NO3 + NO -> NO2 + NO2 : ARR(1.8e-11, -110) {molecule cm-3 s}
 reaction G18: RO2 + RO2 -> 0.5 ALD + 0.2 VOC : 3e-13 {molecule cm-3 s}
+reaction G19: HO2 + HO2 -> H2O2 : ARRM(3.22e-34, -2800, 2.38e-54, -3200) * H2O {molecule cm-3 s}
+reaction G20: NO3 + NO2 -> N2O5 : FALLOFF(2.0e-30, 0, -4.4, 1.4e-12, 0, -0.7, 0.6, 1.0) {molecule cm-3 s}
+reaction G21: N2O5 -> NO3 + NO2 : FALLOFF(1.0e-3, 11000, -3.5, 9.7e14, 11080, 0.1, 0.45, 1.2) {molecule cm-3 s}
+reaction G22: HNO3 + HO2 -> NO3 : KHNO3(2.4e-14, -460, 2.7e-17, -2199, 6.5e-34, -1335) {molecule cm-3 s}
+reaction G23: NO + NO -> NO2 + NO2 : ARR(3.3e-39, -530) * O2 {molecule cm-3 s}
+reaction G24: VOC -> ALD : ARR(6.0e-34, 0, -2.4) * O2 * M {molecule cm-3 s}
+reaction G25: CO -> VOC : 1e-22 * N2 * H2O * H2O {molecule cm-3 s}
 """
 
 
-MECHANISMS = {"grs_aero": lambda: load_mechanism("grs_aero"), "large": lambda: parse_mechanism(LARGE, "large.mech")}
+MECHANISMS = {"grs_aero": lambda: load_mechanism("grs_aero"), "large": lambda: parse_mechanism(LARGE, "large.mech"),
+              "cb05_aero": lambda: load_mechanism("cb05_aero")}
 
 
 @pytest.fixture(scope="module", params=sorted(MECHANISMS))
@@ -193,7 +201,7 @@ def test_markowitz_ordering_creates_no_more_fill_than_the_natural_order():
     assert codegen.fill_in(large.jacobian, list(range(15))) > 0  # the test mechanism does need fill-in somewhere
 
 
-@pytest.mark.parametrize("case", ["urban_voc_limited", "polluted_night"])
+@pytest.mark.parametrize("case", ["urban_voc_limited", "polluted_night", "cb05_urban"])
 def test_box_integration_same_steps_as_generic(scenarios, case):
     """Five box days: the generated integrator takes the same accepted and rejected steps as the generic one and
     agrees with it far inside the solver tolerance (they differ only by the round-off of the two LU factorizations)."""

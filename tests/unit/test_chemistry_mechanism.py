@@ -189,8 +189,38 @@ def test_particle_class_and_solubility_fill_the_species():
 def test_troe_needs_molecule_units_and_unknown_mechanism():
     text = SMALL.replace("ARR(1.4e-12, 1310) {molecule cm-3 s}", "TROE(3e-31, 3.3, 1.5e-12, 0, 0.6) {ppb s}")
     assert "TROE needs {molecule cm-3 s} units" in _err(text)
-    with pytest.raises(InputError, match="unknown chemical mechanism 'grs'; choose one of: grs_aero"):
+    with pytest.raises(InputError, match="unknown chemical mechanism 'grs'; choose one of: cb05_aero, grs_aero"):
         load_mechanism("grs")
+
+
+@pytest.mark.parametrize("rate, message", [
+    ("FALLOFF(2e-30, 0, -4.4, 1.4e-12, 0, -0.7, 0.6, 1.0) {ppb s}", "FALLOFF needs {molecule cm-3 s} units"),
+    ("FALLOFF(2e-30, 0, -4.4, 1.4e-12, 0.6) {molecule cm-3 s}",
+     "FALLOFF takes 8 numbers (A0, E0, n0, Ainf, Einf, ninf, Fc, N), got 5"),
+    ("ARRM(2.3e-13, -600, 1.7e-33) {molecule cm-3 s}", "ARRM takes 4 numbers (A1, E1, A2, E2), got 3"),
+    ("KHNO3(2.4e-14, -460, 2.7e-17, -2199, 6.5e-34, -1335) {ppm min}", "KHNO3 needs {molecule cm-3 s} units"),
+    ("1e-12 * H2O {ppb s}", "the factors M, O2, N2, H2O are number densities (molecule cm-3) and need"),
+    ("1e-12 * CH4 {molecule cm-3 s}", "cannot read rate factor 'CH4'"),
+])
+def test_new_rate_forms_are_checked(rate, message):
+    assert message in _err(SMALL.replace("ARR(1.4e-12, 1310) {molecule cm-3 s}", rate))
+
+
+def test_fixed_factors_and_new_forms_compile():
+    """Powers of M, O2, N2, H2O are counted per reaction; FALLOFF, ARRM and KHNO3 keep their 8, 4, 6 numbers."""
+    text = SMALL.replace("ARR(1.4e-12, 1310) {molecule cm-3 s}",
+                         "FALLOFF(2e-30, 0, -4.4, 1.4e-12, 0, -0.7, 0.6, 1.25) * O2 * M * H2O * H2O {molecule cm-3 s}")
+    a = parse_mechanism(text, "t.mech").arrays
+    assert a.fixed_power[1].tolist() == [1, 1, 0, 2] and a.fixed_power[0].tolist() == [0, 0, 0, 0]
+    assert a.rate_type[1] == kc.RATE_FALLOFF and a.rate_par[1].tolist() == [2e-30, 0, -4.4, 1.4e-12, 0, -0.7, 0.6,
+                                                                             1.25]
+    k = np.empty(2)
+    t, m, rh = 290.0, 2.4e19, 70.0
+    kc.thermal_rate_constants(a, t, m, rh, 0.0, k)
+    k0, ki = 2e-30 * (t / 300) ** -4.4 * m, 1.4e-12 * (t / 300) ** -0.7
+    fall = k0 / (1 + k0 / ki) * 0.6 ** (1 / (1 + (math.log10(k0 / ki) / 1.25) ** 2))
+    h2o = kc.water_number_density(t, rh)
+    assert k[1] == pytest.approx(fall * 0.20946 * m * m * h2o ** 2 * 1e-9 * m, rel=1e-12)
 
 
 def test_small_mechanism_compiles():

@@ -207,7 +207,8 @@ def test_a_measure_with_a_climate_dis_benefit_and_one_without_a_cost(files):
 @pytest.mark.parametrize("entry, message", [
     ({"measure": "fgd"}, r"controls\[0\].measure: 'fgd' is not in the measures catalogue; choose one of: "
                          r"ule_coal_power"),
-    ({"measure": "esp_bag_filter"}, r"'esp_bag_filter' has no removal efficiency for an inventory pollutant"),
+    ({"measure": "construction_road_dust"}, r"'construction_road_dust' has no removal efficiency for an inventory "
+                                             r"pollutant"),
     ({"measure": "ule_coal_power", "pollutants": ["NH3"]}, r"no removal efficiency .* among NH3"),
 ])
 def test_bad_measure_names_the_key(files, entry, message):

@@ -395,7 +395,8 @@ def to_dataset(setup: BoxSetup, ppb: np.ndarray, stats: dict):
                                        long_name="solar zenith angle"))
     data["J_NO2"] = ("time", j_no2, dict(units="s-1", standard_name="photolysis_rate_of_nitrogen_dioxide",
                                         long_name="NO2 photolysis frequency"))
-    data["OH"] = ("time", oh, dict(units="cm-3", long_name="OH proxy (molecules per cm3)"))
+    if arrays.oh_photolysis >= 0 and "OH" not in data:  # a mechanism with OH as a species (cb05_aero) keeps it
+        data["OH"] = ("time", oh, dict(units="cm-3", long_name="OH proxy (molecules per cm3)"))
     data["air_temperature"] = ("time", temperature, dict(units="K", standard_name="air_temperature",
                                                        long_name="air temperature"))
     box = setup.config["box"]

@@ -172,6 +172,12 @@ def _thermal_expression(code: int, p) -> str:
         return f"troe_jpl({', '.join(_lit(v) for v in p[:5])}, t, m)"
     if code == kchem.RATE_LINEAR_M:
         return f"{_lit(p[0])} * (1.0 + m / {_lit(p[1])})"
+    if code == kchem.RATE_FALLOFF:
+        return f"falloff({', '.join(_lit(v) for v in p[:8])}, t, m)"
+    if code == kchem.RATE_ARRHENIUS_M:
+        return f"{_lit(p[0])} * math.exp({_lit(-p[1])} / t) + {_lit(p[2])} * math.exp({_lit(-p[3])} / t) * m"
+    if code == kchem.RATE_OH_HNO3:
+        return f"oh_hno3({', '.join(_lit(v) for v in p[:6])}, t, m)"
     if code == kchem.RATE_HUMIDITY_CLOUD:
         return f"{_lit(p[0])} * ((1.0 - fc) * rhc ** {_lit(p[1])} + fc * 100.0 ** {_lit(p[1])})"
     raise CodegenError(f"the code generator has no emitter for rate type {code}; use kernels='generic' or add one "
@@ -180,7 +186,9 @@ def _thermal_expression(code: int, p) -> str:
 
 #: the rate forms the generator writes code for (a test checks that every RATE_* code of the kernels is here)
 SUPPORTED_RATE_TYPES = (kchem.RATE_CONSTANT, kchem.RATE_ARRHENIUS, kchem.RATE_TROE, kchem.RATE_LINEAR_M,
-                        kchem.RATE_HUMIDITY_CLOUD)
+                        kchem.RATE_HUMIDITY_CLOUD, kchem.RATE_FALLOFF, kchem.RATE_ARRHENIUS_M, kchem.RATE_OH_HNO3)
+#: the number densities of the fixed factors (M, O2, N2, H2O), as local names of thermal_rate_constants
+FIXED_FACTOR_NAMES = ("m", "o2", "n2", "h2o")
 
 
 def _emit_thermal(mech: Mechanism) -> list[str]:
@@ -188,9 +196,14 @@ def _emit_thermal(mech: Mechanism) -> list[str]:
     out = ["@njit(cache=True, error_model='numpy')",
            "def thermal_rate_constants(t, m, rh_percent, cloud_fraction, k):",
            "    fc = min(max(cloud_fraction, 0.0), 1.0)",
-           "    rhc = min(max(rh_percent, 0.0), 100.0)"]
+           "    rhc = min(max(rh_percent, 0.0), 100.0)",
+           "    o2 = O2_FRACTION * m",
+           "    n2 = N2_FRACTION * m",
+           "    h2o = water_number_density(t, rh_percent)"]
     for r in range(a.rate_type.size):
         expr = f"({_thermal_expression(int(a.rate_type[r]), a.rate_par[r])}) * {_lit(a.rate_scale[r])}"
+        for q, local in enumerate(FIXED_FACTOR_NAMES):
+            expr += f" * {local}" * int(a.fixed_power[r, q])
         if a.molecule_units[r] == 1:
             expr += " * (PPB * m)" * (int(a.n_reactants[r]) - 1)
         out.append(f"    k[{r}] = {expr}  # {mech.reactions[r].label}")
@@ -574,7 +587,8 @@ def generate_source(mech: Mechanism) -> str:
         "                                        STATUS_STEP_TOO_SMALL, STATUS_TOO_MANY_STEPS, TIME_DERIVATIVE_DELTA,",
         "                                        air_number_density, cell_to_ppb, clip_negatives_by_element,",
         "                                        control_step, cos_zenith_in_call, new_solution_and_error,",
-        "                                        ppb_to_cell, starting_step, sun_parameters, troe_jpl)",
+        "                                        ppb_to_cell, starting_step, sun_parameters, troe_jpl,",
+        "                                        falloff, oh_hno3, water_number_density, O2_FRACTION, N2_FRACTION)",
         "from airmodel.kernels.photolysis import cloud_attenuation", "",
         f"MECHANISM = {mech.name!r}",
         f"SPECIES = {tuple(mech.species_names)!r}",

@@ -36,7 +36,12 @@ RATE_FORMS = {  # name: (code, allowed numbers of arguments, argument names)
     "TROE": (kchem.RATE_TROE, (5,), "k0_300, n0, kinf_300, ninf, Fc"),
     "LINM": (kchem.RATE_LINEAR_M, (2,), "A, M0"),
     "RHCLOUD": (kchem.RATE_HUMIDITY_CLOUD, (2,), "a, p"),
+    "FALLOFF": (kchem.RATE_FALLOFF, (8,), "A0, E0, n0, Ainf, Einf, ninf, Fc, N"),
+    "ARRM": (kchem.RATE_ARRHENIUS_M, (4,), "A1, E1, A2, E2"),
+    "KHNO3": (kchem.RATE_OH_HNO3, (6,), "A0, E0, A2, E2, A3, E3"),
 }
+#: forms whose constants are in molecule cm-3 units and need the air number density
+MOLECULE_FORMS = (kchem.RATE_TROE, kchem.RATE_FALLOFF, kchem.RATE_ARRHENIUS_M, kchem.RATE_OH_HNO3)
 NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*$")
 NUMBER_TEXT = r"(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
 TERM = re.compile(r"^\s*(?:(" + NUMBER_TEXT + r")\s*\*?\s*)?([A-Za-z][A-Za-z0-9_]*)\s*$")  # "0.5 SOA", "2 RP"
@@ -532,8 +537,12 @@ def _parse_reaction(label, body, where, line_number, names, photolysis, has_oh):
         raise MechanismError(f"{where}: reaction {label}: {{s-1}} is for first-order reactions; this one has {n} "
                              f"reactants: use {{ppb s}}, {{ppm min}} or {{molecule cm-3 s}}")
     info = _parse_rate(expr, where, label, photolysis, has_oh)
-    if info["code"] == kchem.RATE_TROE and units != "molecule cm-3 s":
-        raise MechanismError(f"{where}: reaction {label}: TROE needs {{molecule cm-3 s}} units")
+    if info["code"] in MOLECULE_FORMS and units != "molecule cm-3 s":
+        form = [n for n, v in RATE_FORMS.items() if v[0] == info["code"]][0]
+        raise MechanismError(f"{where}: reaction {label}: {form} needs {{molecule cm-3 s}} units")
+    if any(info["fixed"]) and units != "molecule cm-3 s":
+        raise MechanismError(f"{where}: reaction {label}: the factors {', '.join(kchem.FIXED_FACTORS)} are number "
+                             f"densities (molecule cm-3) and need {{molecule cm-3 s}} units")
     info["scale"] *= {"ppb s": 1.0, "s-1": 1.0, "molecule cm-3 s": 1.0, "ppm min": 1e-3 ** (n - 1) / 60.0}[units]
     info["molecule_units"] = 1 if units == "molecule cm-3 s" else 0
     products = tuple((coef, sp) for coef, sp in prod_terms)
@@ -541,12 +550,13 @@ def _parse_reaction(label, body, where, line_number, names, photolysis, has_oh):
 
 
 def _parse_rate(expr, where, label, photolysis, has_oh) -> dict:
-    info = {"scale": 1.0, "code": None, "par": [0.0] * 5, "photolysis": None, "oh": 0}
+    info = {"scale": 1.0, "code": None, "par": [0.0] * kchem.N_RATE_PARAMETERS, "photolysis": None, "oh": 0,
+            "fixed": [0] * len(kchem.FIXED_FACTORS)}
     if not expr:
         raise MechanismError(f"{where}: reaction {label}: missing rate expression")
     for factor in _split_top_level(expr, "*"):
         f = factor.strip()
-        call = re.match(r"^([A-Za-z]+)\s*\((.*)\)$", f)
+        call = re.match(r"^([A-Za-z][A-Za-z0-9]*)\s*\((.*)\)$", f)
         if call:
             fname, args = call.group(1), call.group(2)
             if fname == "J":
@@ -560,7 +570,8 @@ def _parse_rate(expr, where, label, photolysis, has_oh) -> dict:
                 continue
             if fname not in RATE_FORMS:
                 raise MechanismError(f"{where}: reaction {label}: unknown rate form {fname}(...); choose one of: "
-                                     f"{', '.join(RATE_FORMS)}, J(name), OH, or a number")
+                                     f"{', '.join(RATE_FORMS)}, J(name), OH, "
+                                     f"{', '.join(kchem.FIXED_FACTORS)}, or a number")
             code, counts, argnames = RATE_FORMS[fname]
             values = [a for a in args.split(",")] if args.strip() else []
             if len(values) not in counts:
@@ -571,6 +582,8 @@ def _parse_rate(expr, where, label, photolysis, has_oh) -> dict:
             info["code"] = code
             for n, v in enumerate(values):
                 info["par"][n] = _number(v.strip(), where, f"reaction {label}: {fname} argument {n + 1}")
+        elif f in kchem.FIXED_FACTORS:  # a third body or a collision partner in excess: its number density
+            info["fixed"][kchem.FIXED_FACTORS.index(f)] += 1
         elif f == "OH":
             if not has_oh:
                 raise MechanismError(f"{where}: reaction {label}: OH is used but no 'oh_proxy' line defines it")
@@ -580,7 +593,8 @@ def _parse_rate(expr, where, label, photolysis, has_oh) -> dict:
                 info["scale"] *= _number(f, where, f"reaction {label}")
             except MechanismError:
                 raise MechanismError(f"{where}: reaction {label}: cannot read rate factor {f!r}; use a number, "
-                                     f"{', '.join(n + '(...)' for n in RATE_FORMS)}, J(name) or OH") from None
+                                     f"{', '.join(n + '(...)' for n in RATE_FORMS)}, J(name), OH or one of "
+                                     f"{', '.join(kchem.FIXED_FACTORS)} (number densities)") from None
     if info["code"] is None:
         info["code"] = kchem.RATE_CONSTANT
         info["par"][0] = 1.0
@@ -633,7 +647,8 @@ def _compile(species, reactions, rate_info, photolysis, oh_proxy, cloud, element
     net_start = np.zeros(nr + 1, dtype=np.int64)
     net_species, net_coef = [], []
     rate_type = np.zeros(nr, dtype=np.int64)
-    rate_par = np.zeros((nr, 5))
+    rate_par = np.zeros((nr, kchem.N_RATE_PARAMETERS))
+    fixed_power = np.zeros((nr, len(kchem.FIXED_FACTORS)), dtype=np.int64)
     rate_scale = np.zeros(nr)
     molecule_units = np.zeros(nr, dtype=np.int64)
     photolysis_names = list(photolysis)
@@ -658,6 +673,7 @@ def _compile(species, reactions, rate_info, photolysis, oh_proxy, cloud, element
         net_start[r + 1] = len(net_species)
         rate_type[r] = info["code"]
         rate_par[r] = info["par"]
+        fixed_power[r] = info["fixed"]
         rate_scale[r] = info["scale"]
         molecule_units[r] = info["molecule_units"]
         if info["photolysis"] is not None:
@@ -686,7 +702,7 @@ def _compile(species, reactions, rate_info, photolysis, oh_proxy, cloud, element
         reactants=reactants, n_reactants=n_reactants, net_start=net_start,
         net_species=np.array(net_species, dtype=np.int64), net_coef=np.array(net_coef, dtype=np.float64),
         rate_type=rate_type, rate_par=rate_par, rate_scale=rate_scale, molecule_units=molecule_units,
-        photolysis_index=photolysis_index, oh_factor=oh_factor, photolysis_par=photolysis_par,
+        photolysis_index=photolysis_index, oh_factor=oh_factor, fixed_power=fixed_power, photolysis_par=photolysis_par,
         oh_photolysis=int(oh_photolysis), oh_par=oh_par, cloud_par=np.array(cloud, dtype=np.float64),
         element_weight=element_weight, element_of=element_of, equilibrium=equilibrium)
     kinetic_idx = np.array(sorted(kinetic), dtype=np.int64)

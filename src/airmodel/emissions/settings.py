@@ -62,6 +62,9 @@ EMISSIONS_KEYS = {
     "plume_depth": key(NUMBER, 1.0, doc="depth of the plume as a multiple of the rise: the plume fills "
                                        "h + (1 - depth/2) dh .. h + (1 + depth/2) dh (1: the SMOKE/Turner "
                                        "convention 0.5 dh .. 1.5 dh above the stack)", minimum=0, maximum=10.0),
+    "biogenic": key(bool, False, doc="isoprene (ISOP) and monoterpenes (TERP) from the land use with the Guenther "
+                                     "et al. (1993) temperature and light dependence (airmodel/emissions/"
+                                     "biogenic.py), for a run whose species include them"),
     "out_of_domain": key(str, "warn", choices=("warn", "error"),
                          doc="sources outside the domain: listed as a warning and left out, or an error"),
 }

@@ -59,6 +59,16 @@ RATE_ARRHENIUS = 1      # k = p0 exp(-p1 / T) (T / 300)^p2
 RATE_TROE = 2           # k0 = p0 (T/300)^-p1 [M], kinf = p2 (T/300)^-p3, Fc = p4: JPL fall-off form
 RATE_LINEAR_M = 3       # k = p0 (1 + [M] / p1)
 RATE_HUMIDITY_CLOUD = 4  # k = p0 ((1 - f_c) RH^p1 + f_c 100^p1), RH in %
+RATE_FALLOFF = 5        # Troe fall-off with exponential terms and a width N (IUPAC / CB05 form): see falloff()
+RATE_ARRHENIUS_M = 6    # k = p0 exp(-p1/T) + p2 exp(-p3/T) [M] (e.g. HO2 + HO2)
+RATE_OH_HNO3 = 7        # k = k0 + k3[M] / (1 + k3[M]/k2), ki = A_i exp(-E_i/T) (OH + HNO3; p0..p5 = A0 E0 A2 E2 A3 E3)
+#: the number densities a rate constant can be multiplied by (factors M, O2, N2, H2O in a .mech rate)
+FIXED_FACTORS = ("M", "O2", "N2", "H2O")
+#: mole fractions of O2 and N2 in dry air (US Standard Atmosphere 1976, Table 3)
+O2_FRACTION = 0.20946
+N2_FRACTION = 0.78084
+BOLTZMANN = 1.380649e-23  # J K-1 (SI 2019, exact)
+N_RATE_PARAMETERS = 8
 
 STATUS_OK = 0
 STATUS_TOO_MANY_STEPS = 1
@@ -77,11 +87,12 @@ MechanismArrays = namedtuple("MechanismArrays", [
     "net_species",         # i8[nnet]
     "net_coef",            # f8[nnet] net stoichiometric coefficients (products - reactants), zeros dropped
     "rate_type",           # i8[nr] one of the RATE_* codes
-    "rate_par",            # f8[nr, 5]
+    "rate_par",            # f8[nr, 8]
     "rate_scale",          # f8[nr] constant factor, includes the ppm-min -> ppb-s conversion
     "molecule_units",      # i8[nr] 1: the constant is in molecule cm-3 s units (times (1e-9 M)^(n-1))
     "photolysis_index",    # i8[nr] index into photolysis_par multiplying k, or -1
     "oh_factor",           # i8[nr] 1: k is multiplied by the OH proxy (molecule cm-3)
+    "fixed_power",         # i8[nr, 4] powers of the number densities [M], [O2], [N2], [H2O] multiplying k
     "photolysis_par",      # f8[nj, 3] MCM l, m, n
     "oh_photolysis",       # i8 index of the J driving the OH proxy, -1 if none
     "oh_par",              # f8[3] OH_ref (molecule cm-3), J_ref (s-1), exponent
@@ -126,11 +137,52 @@ def troe_jpl(k0_300, n0, kinf_300, ninf, fc, temperature, air_number_density):
 
 
 @njit(cache=True, error_model="numpy")
+def falloff(a0, e0, n0, ainf, einf, ninf, fc, width, temperature, air_number_density):
+    """Troe fall-off rate constant in the IUPAC form that the CB05 report (Yarwood et al. 2005, Table 2) writes
+    for every pressure-dependent reaction:
+    k = k0[M] / (1 + k0[M]/kinf) * Fc^(1 / (1 + (log10(k0[M]/kinf) / N)^2)), with
+    k0 = a0 exp(-e0/T) (T/300)^n0 and kinf = ainf exp(-einf/T) (T/300)^ninf. With e0 = einf = 0 and N = 1 it is the
+    JPL form of troe_jpl (there written with exponents -n). k0 in cm6 molecule-2 s-1 (cm3 molecule-1 s-1 for a
+    decomposition), kinf in cm3 molecule-1 s-1 (s-1)."""
+    t = temperature
+    tr = t / 300.0
+    k0m = a0 * math.exp(-e0 / t) * tr ** n0 * air_number_density
+    kinf = ainf * math.exp(-einf / t) * tr ** ninf
+    ratio = k0m / kinf
+    x = math.log10(ratio) / width
+    return k0m / (1.0 + ratio) * fc ** (1.0 / (1.0 + x * x))
+
+
+@njit(cache=True, error_model="numpy")
+def oh_hno3(a0, e0, a2, e2, a3, e3, temperature, air_number_density):
+    """OH + HNO3 (JPL 15-10 and IUPAC): k = k0 + k3[M] / (1 + k3[M]/k2), ki = A_i exp(-E_i/T)."""
+    t = temperature
+    k0 = a0 * math.exp(-e0 / t)
+    k2 = a2 * math.exp(-e2 / t)
+    k3m = a3 * math.exp(-e3 / t) * air_number_density
+    return k0 + k3m / (1.0 + k3m / k2)
+
+
+@njit(cache=True, error_model="numpy")
+def water_number_density(temperature, rh_percent):
+    """Water-vapour molecules per cm3 from T (K) and RH (% over water): e = RH/100 e_s(T), n = e / (k_B T),
+    with e_s of Bolton (1980, Mon. Wea. Rev. 108, 1046, eq. 10), 611.2 exp(17.67 T_c / (T_c + 243.5)) Pa."""
+    tc = temperature - 273.15
+    e = min(max(rh_percent, 0.0), 100.0) / 100.0 * 611.2 * math.exp(17.67 * tc / (tc + 243.5))
+    return e / (BOLTZMANN * temperature) * 1e-6
+
+
+@njit(cache=True, error_model="numpy")
 def thermal_rate_constants(mech, temperature, air_number_density, rh_percent, cloud_fraction, out):
     """The part of every rate constant that does not change within a call (ppb and s units), into out[nr].
     Photolysis frequencies and the OH proxy multiply it later (``current_rate_constants``)."""
     t = temperature
     m = air_number_density
+    fixed = np.empty(4)
+    fixed[0] = m
+    fixed[1] = O2_FRACTION * m
+    fixed[2] = N2_FRACTION * m
+    fixed[3] = water_number_density(t, rh_percent)
     for r in range(out.size):
         p = mech.rate_par[r]
         kind = mech.rate_type[r]
@@ -144,11 +196,20 @@ def thermal_rate_constants(mech, temperature, air_number_density, rh_percent, cl
             k = troe_jpl(p[0], p[1], p[2], p[3], p[4], t, m)
         elif kind == RATE_LINEAR_M:
             k = p[0] * (1.0 + m / p[1])
+        elif kind == RATE_FALLOFF:
+            k = falloff(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], t, m)
+        elif kind == RATE_ARRHENIUS_M:
+            k = p[0] * math.exp(-p[1] / t) + p[2] * math.exp(-p[3] / t) * m
+        elif kind == RATE_OH_HNO3:
+            k = oh_hno3(p[0], p[1], p[2], p[3], p[4], p[5], t, m)
         else:  # RATE_HUMIDITY_CLOUD
             f = min(max(cloud_fraction, 0.0), 1.0)
             rh = min(max(rh_percent, 0.0), 100.0)
             k = p[0] * ((1.0 - f) * rh ** p[1] + f * 100.0 ** p[1])
         k *= mech.rate_scale[r]
+        for q in range(4):
+            for _ in range(mech.fixed_power[r, q]):
+                k *= fixed[q]
         if mech.molecule_units[r] == 1:
             order = mech.n_reactants[r]
             for _ in range(order - 1):

