@@ -8,15 +8,13 @@
 """
 import copy
 import logging
-from pathlib import Path
 
 import netCDF4
 
-import airmodel
 from airmodel.cli import main
 from airmodel.driver import domain_output
 from airmodel.scenario import dump_toml
-from tests.regression.test_restart import assert_identical
+from tests.regression.test_restart import assert_identical, straight_and_restarted
 
 #: A projected parent of 10 km cells with a 5 km child (2:1), a tracer released in the parent upwind of the child
 #: and one inside the child; hourly checkpoints.
@@ -42,13 +40,9 @@ def scenario(hours: int) -> dict:
 
 
 def test_one_file_per_domain_and_restart_identity(tmp_path):
-    straight, first, resumed = tmp_path / "straight.nc", tmp_path / "first.nc", tmp_path / "resumed.nc"
-    airmodel.run(scenario(2), output=straight)
-    airmodel.run(scenario(1), output=first)
-    checkpoint = Path(f"{first}.checkpoints") / "checkpoint_20080801T010000.nc"
-    assert checkpoint.is_file()
-    assert (Path(f"{first}.checkpoints.d01") / checkpoint.name).is_file()
-    airmodel.run(scenario(2), output=resumed, restart=checkpoint)
+    # 2 h straight, and 1 h then --restart from the inner domain's checkpoint (the parent's read from beside it)
+    straight, resumed = straight_and_restarted(NESTED, tmp_path, [], 1, "checkpoint_20080801T010000.nc")
+    assert (tmp_path / "first.nc.checkpoints.d01" / "checkpoint_20080801T010000.nc").is_file()
     for path in (straight, resumed):
         with netCDF4.Dataset(path) as inner, netCDF4.Dataset(domain_output(path, "d01")) as parent:
             assert (inner.domain_name, inner.parent_domain) == ("domain", "d01")
