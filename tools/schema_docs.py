@@ -36,6 +36,8 @@ SUMMARIES = {
     "[chemistry]": "the mechanism and its Rosenbrock solver; fallbacks where the meteorology has no field",
     "[boundary]": "lateral and top boundary values",
     "[output]": "what is written: hourly means, snapshots, levels, daily fields, station series, checkpoints",
+    "[parent]": "optional: a parent domain around `[domain]` (one-way nesting, docs/nesting.md); `[boundary]` "
+                "is then the parent's boundary, and `[domain]`'s comes from the parent",
     "[species.NAME]": "one table per species; with a mechanism its species are transported and a table sets their "
                       "initial and inflow values, other tables add passive tracers",
     "[emissions]": "a built-in inventory or your own files in the public formats, with profiles, speciation and "
@@ -103,6 +105,7 @@ def scenario_tables() -> list[tuple[str, dict, str]]:
         tables.append(("[meteorology]", {"source": met["source"]}, "Each source reads the keys below it."))
         for source, names in met_settings.SOURCE_KEYS.items():
             tables.append((f'[meteorology] source = "{source}"', {n: met[n] for n in names}, ""))
+    tables.append(("[parent]", scenario.PARENT_SCHEMA, "Optional: an outer domain around `[domain]` (docs/nesting.md)."))
     shapes = "; ".join(f'`{{ shape = "{s}", {", ".join(f"{p} = ..." for p in params)} }}`'
                        for s, params in scenario.INITIAL_SHAPES.items())
     tables.append(("[species.NAME]", scenario.SPECIES_SCHEMA, f"`initial` may be a shape table: {shapes}."))

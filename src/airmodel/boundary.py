@@ -194,3 +194,81 @@ def tracer_species(species: list[Species]) -> list[Species]:
         raise InputError("boundary.tracers = true needs O3 or the PM2.5 components (chemistry.mechanism = "
                          "\"grs_aero\")")
     return out
+
+
+# -- a nested domain's boundary from its parent ---------------------------------------------------------------------
+def _linear_weights(centres: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(index of the centre below, weight of the one above) for linear interpolation between ``centres``
+    (increasing) at the points ``at``; held at the end values beyond them."""
+    i = np.clip(np.searchsorted(centres, at, side="right") - 1, 0, max(centres.size - 2, 0))
+    if centres.size < 2:
+        return i, np.zeros(at.shape)
+    w = np.clip((at - centres[i]) / (centres[i + 1] - centres[i]), 0.0, 1.0)
+    return i, w
+
+
+class Bilinear:
+    """Bilinear interpolation from a parent grid's cell centres to points (x, y) in the parent's units."""
+
+    def __init__(self, parent, x: np.ndarray, y: np.ndarray):
+        self.i, self.wx = _linear_weights(parent.x, np.asarray(x, dtype=float))
+        self.j, self.wy = _linear_weights(parent.y, np.asarray(y, dtype=float))
+        self.i1 = np.minimum(self.i + 1, parent.nx - 1)
+        self.j1 = np.minimum(self.j + 1, parent.ny - 1)
+
+    def __call__(self, field: np.ndarray) -> np.ndarray:
+        """field [..., ny, nx] -> [..., n] at the points."""
+        wx, wy = self.wx, self.wy
+        return ((field[..., self.j, self.i] * (1.0 - wx) + field[..., self.j, self.i1] * wx) * (1.0 - wy)
+                + (field[..., self.j1, self.i] * (1.0 - wx) + field[..., self.j1, self.i1] * wx) * wy)
+
+
+class NestedBoundary:
+    """The lateral and top boundary of a nested domain from its parent (one-way nesting, airmodel/nesting.py).
+
+    The same interface as :meth:`BoundaryConditions.mixing_ratios`. The parent's state is recorded at the start and
+    the end of each parent step (:meth:`record`); the values a child step asks for are linear in time between the
+    two. In space, each lateral value is the parent's mixing ratio interpolated bilinearly (in the parent's cell
+    centres) to the centre of the child's ghost cell, half a child cell outside the child's face, layer by layer
+    (the two domains share their layers); the top value is the parent's own top boundary value, interpolated
+    bilinearly to the child's columns (the air above the child's top is the air above the parent's top)."""
+
+    def __init__(self, parent_grid, child_grid):
+        c = child_grid
+        half_x = 0.5 * (c.x_bounds[1] - c.x_bounds[0]), 0.5 * (c.x_bounds[-1] - c.x_bounds[-2])
+        half_y = 0.5 * (c.y_bounds[1] - c.y_bounds[0]), 0.5 * (c.y_bounds[-1] - c.y_bounds[-2])
+        self.sides = {
+            "west": Bilinear(parent_grid, np.full(c.ny, c.x_bounds[0] - half_x[0]), c.y),
+            "east": Bilinear(parent_grid, np.full(c.ny, c.x_bounds[-1] + half_x[1]), c.y),
+            "south": Bilinear(parent_grid, c.x, np.full(c.nx, c.y_bounds[0] - half_y[0])),
+            "north": Bilinear(parent_grid, c.x, np.full(c.nx, c.y_bounds[-1] + half_y[1])),
+        }
+        lon, lat = np.meshgrid(c.x, c.y, indexing="xy")
+        self.columns = Bilinear(parent_grid, lon.ravel(), lat.ravel())
+        self.child_shape = (c.ny, c.nx)
+        self.states: list[tuple[float, dict]] = []  # (elapsed s, values by side) at most two
+
+    @property
+    def latest(self) -> float | None:
+        """The time (s since the start) of the last recorded parent state, or None."""
+        return self.states[-1][0] if self.states else None
+
+    def record(self, elapsed: float, mixing_ratio: np.ndarray, top: np.ndarray) -> None:
+        """The parent's state at ``elapsed``: mixing ratios [ns, nz, ny, nx] (kg/kg) and its top boundary values
+        [ns, ny, nx] (kg/kg); the earlier of the two states held before is dropped."""
+        values = {side: f(mixing_ratio) for side, f in self.sides.items()}
+        values["top"] = self.columns(top).reshape(top.shape[:1] + self.child_shape)
+        self.states = self.states[-1:] + [(float(elapsed), values)]
+
+    def mixing_ratios(self, elapsed: float, air_density: np.ndarray):
+        """((west, east) [ns, nz, ny], (south, north) [ns, nz, nx], top [ns, ny, nx]) in kg/kg at ``elapsed`` s,
+        linear in time between the recorded parent states (``air_density`` is not needed: the values are mixing
+        ratios already)."""
+        if not self.states:
+            raise RuntimeError("NestedBoundary: no parent state recorded")
+        (t0, a), (t1, b) = self.states[0], self.states[-1]
+        if not t0 - 1e-6 <= elapsed <= t1 + 1e-6:
+            raise RuntimeError(f"NestedBoundary: time {elapsed} s lies outside the parent states {t0}..{t1} s")
+        w = 0.0 if t1 == t0 else (elapsed - t0) / (t1 - t0)
+        v = {side: a[side] if w == 0.0 else (1.0 - w) * a[side] + w * b[side] for side in a}
+        return (v["west"], v["east"]), (v["south"], v["north"]), v["top"]

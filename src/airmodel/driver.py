@@ -10,6 +10,7 @@ import shlex
 import sys
 import tempfile
 import time as wallclock
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import netCDF4
@@ -20,7 +21,9 @@ from .checkpoint import (RunIdentity, claim_folder, join_records, read_checkpoin
                          write_checkpoint, write_records)
 from .errors import InputError, ModelHealthError, OutputWriteError
 from .model import Model
+from .nesting import Domain, Nest
 from .files import check_new_output, create_temporary, partial_path, writing
+from .domains import domain_output
 from .output import OutputWriter
 from .scenario import load
 
@@ -28,10 +31,12 @@ log = logging.getLogger("airmodel")
 
 
 class Progress:
-    """A one-line progress display: simulated time, wall time and the estimated time left."""
+    """A one-line progress display: simulated time, wall time and the estimated time left (with a parent domain,
+    each domain's simulated time)."""
 
-    def __init__(self, model: Model, enabled: bool, stream=None):
+    def __init__(self, model: Model, enabled: bool, stream=None, domains=None):
         self.model = model
+        self.domains = domains or []
         self.enabled = enabled
         self.stream = stream = stream or sys.stderr
         self.tty = hasattr(stream, "isatty") and stream.isatty()
@@ -54,6 +59,8 @@ class Progress:
         left = wall / done * (n_total - m.step_index) if done else float("nan")
         line = (f"[{m.elapsed / 3600:8.2f}/{n_total * m.time_step / 3600:.2f} h] {m.now:%Y-%m-%d %H:%M} UTC  "
                 f"wall {_hms(wall)}  left {_hms(left)}")
+        if len(self.domains) > 1:
+            line += "  (" + ", ".join(f"{d.name} {d.model.elapsed / 3600:.2f} h" for d in self.domains) + ")"
         if self.tty:
             self.stream.write("\r" + line + ("\n" if force else ""))
         else:
@@ -105,9 +112,82 @@ def _earlier_output(resumed: dict, previous: Path) -> Path | None:
     return None
 
 
+@dataclass
+class Lane:
+    """One domain's files: its output, checkpoint folder and run identity, and what a restart carries over."""
+
+    domain: Domain
+    output: Path
+    checkpoint_dir: Path
+    identity: RunIdentity
+    resumed: dict | None = None
+    restart: Path | None = None
+    earlier: Path | None = None
+    records: dict = field(default_factory=lambda: {"time": 0, "time_instant": 0})
+    writer: OutputWriter | None = None
+
+    @property
+    def model(self) -> Model:
+        return self.domain.model
+
+
+def _lanes(nest: Nest, scenario, output: Path, force: bool, restart) -> list[Lane]:
+    """Each domain's files, checked before anything is written (outermost first; the inner domain writes
+    ``output``, a parent OUT.NAME.nc beside it, its checkpoints in CHECKPOINTS.NAME beside the inner ones, and a
+    restart reads the parent's checkpoint of the same time from there)."""
+    given = scenario["output"]["checkpoint_dir"]
+    # a scenario's checkpoint_dir is read like its other paths: from the scenario's folder
+    inner_dir = scenario.folder / given if given else Path(f"{output}.checkpoints")
+    lanes = []
+    for d in nest.domains:
+        inner = d is nest.domains[-1]
+        path = output if inner else domain_output(output, d.name)
+        if not inner:
+            check_new_output(path, force)
+        folder = inner_dir if inner else inner_dir.with_name(f"{inner_dir.name}.{d.name}")
+        lane = Lane(d, path, folder, RunIdentity.of(scenario, path))
+        if restart:
+            given_path = Path(restart)
+            lane.restart = given_path if inner else (
+                given_path.parent.with_name(f"{given_path.parent.name}.{d.name}") / given_path.name)
+        lanes.append(lane)
+    return lanes
+
+
+def _read_checkpoint(lane: Lane) -> None:
+    """Read a lane's checkpoint (its ``resumed`` and ``records``); the continued run keeps the run id."""
+    resumed = lane.resumed = read_checkpoint(lane.restart, lane.model, lane.identity)
+    if resumed["run_id"]:
+        lane.identity.run_id = resumed["run_id"]  # the continued run keeps its id (and its checkpoint folder)
+    state = resumed["state"]
+    lane.records = {"time": int(state["records_time"]), "time_instant": int(state["records_time_instant"])}
+
+
+def _find_earlier(lane: Lane) -> None:
+    """The records a restarted lane's output carries over (``earlier``), after its checkpoint folder is claimed
+    (which removes unfinished temporary files)."""
+    restart, resumed = lane.restart, lane.resumed
+    state = resumed["state"]
+    pieces = records_before(restart.parent, state)
+    tmp = partial_path(lane.output)
+    moved = tmp.with_name(tmp.name + ".previous")
+    if pieces is not None:
+        # the records before the checkpoint, from the files written beside the checkpoints
+        earlier = join_records(pieces, create_temporary(restart.parent / "records_joined.nc"))
+    else:
+        earlier = _earlier_output(resumed, moved)
+    if earlier is not None and earlier.resolve() == tmp.resolve():
+        os.replace(tmp, moved)
+        earlier = moved
+    if earlier is None:
+        log.warning("no earlier output of the interrupted run was found; the output starts at the checkpoint")
+    lane.earlier = earlier
+
+
 def execute(scenario_source, output: Path, overrides=None, force=False, restart=None,
             command_line: str | None = None) -> Path:
-    """Run a scenario to ``output`` (NetCDF). Raises InputError for bad input before anything is written."""
+    """Run a scenario to ``output`` (NetCDF; a parent domain's to OUT.NAME.nc beside it). Raises InputError for
+    bad input before anything is written."""
     output = Path(output)
     scenario = load(scenario_source, overrides)
     check_new_output(output, force)
@@ -116,92 +196,92 @@ def execute(scenario_source, output: Path, overrides=None, force=False, restart=
     threads = scenario["run"]["threads"]
     if threads:
         numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
-    model = Model(scenario)
+    nest = Nest(scenario)
+    model = nest.inner
     checkpoint_every = _checkpoint_steps(model)
-    # a scenario's checkpoint_dir is read like its other paths: from the scenario's folder
-    given = scenario["output"]["checkpoint_dir"]
-    checkpoint_dir = scenario.folder / given if given else Path(f"{output}.checkpoints")
-
-    identity = RunIdentity.of(scenario, output)
-    resumed = read_checkpoint(Path(restart), model, identity) if restart else None
-    if resumed and resumed["run_id"]:
-        identity.run_id = resumed["run_id"]  # the continued run keeps its id (and its checkpoint folder)
+    lanes = _lanes(nest, scenario, output, force, restart)
+    if restart:
+        for lane in lanes:
+            _read_checkpoint(lane)
     if checkpoint_every:
-        claim_folder(checkpoint_dir, identity, force)
-    earlier = None
-    records = {"time": 0, "time_instant": 0}  # the output records at the last checkpoint
-    if resumed:
-        state = resumed["state"]
-        records = {"time": int(state["records_time"]), "time_instant": int(state["records_time_instant"])}
-        pieces = records_before(Path(restart).parent, state)
-        tmp = partial_path(output)
-        moved = tmp.with_name(tmp.name + ".previous")
-        if pieces is not None:
-            # the records before the checkpoint, from the files written beside the checkpoints
-            earlier = join_records(pieces, create_temporary(Path(restart).parent / "records_joined.nc"))
-        else:
-            earlier = _earlier_output(resumed, moved)
-        if earlier is not None and earlier.resolve() == tmp.resolve():
-            os.replace(tmp, moved)
-            earlier = moved
-        if earlier is None:
-            log.warning("no earlier output of the interrupted run was found; the output starts at the checkpoint")
+        for lane in lanes:
+            claim_folder(lane.checkpoint_dir, lane.identity, force)
+    if restart:
+        for lane in lanes:
+            _find_earlier(lane)
 
+    for lane in lanes:
+        try:
+            with writing(lane.output):
+                lane.writer = OutputWriter(lane.output, lane.model, command_line)
+                if nest.nested:
+                    lane.writer.name_domain(lane.domain.name, lane.domain.parent)
+        except OutputWriteError:
+            partial_path(lane.output).unlink(missing_ok=True)  # the writer could not even close it
+            for other in lanes:
+                if other.writer is not None:
+                    other.writer.abandon()
+            raise
     try:
-        with writing(output):
-            writer = OutputWriter(output, model, command_line)
-    except OutputWriteError:
-        partial_path(output).unlink(missing_ok=True)  # the writer could not even close it
-        raise
-    try:
-        if resumed:
-            restore(model, writer, resumed["state"])
-            with writing(output):
-                writer.carry_over(earlier)
-            if earlier is not None and (earlier.name.endswith(".previous") or earlier.name.startswith(".records")):
-                earlier.unlink()
-        else:
-            with writing(output):
-                writer.after_step()
-        progress = Progress(model, scenario["run"]["progress"])
+        for lane in lanes:
+            if lane.resumed:
+                restore(lane.model, lane.writer, lane.resumed["state"])
+                with writing(lane.output):
+                    lane.writer.carry_over(lane.earlier)
+                earlier = lane.earlier
+                if earlier is not None and (earlier.name.endswith(".previous") or earlier.name.startswith(".records")):
+                    earlier.unlink()
+            else:
+                with writing(lane.output):
+                    lane.writer.after_step()
+        progress = Progress(model, scenario["run"]["progress"], domains=nest.domains)
         t_start = wallclock.perf_counter()
+        by_domain = {id(lane.domain): lane for lane in lanes}
         while model.step_index < scenario.n_steps:
-            model.step()
-            with model.timers("output"):
-                with writing(output):
-                    writer.after_step()
-                if checkpoint_every and model.step_index % checkpoint_every == 0:
-                    checkpoint_dir.mkdir(parents=True, exist_ok=True)
-                    records = write_records(checkpoint_dir, model, writer, identity, records)
-                    write_checkpoint(checkpoint_dir, model, writer, identity)
+            for domain in nest.due():
+                lane = by_domain[id(domain)]
+                nest.step(domain)
+                with domain.model.timers("output"):
+                    with writing(lane.output):
+                        lane.writer.after_step()
+            if checkpoint_every and model.step_index % checkpoint_every == 0:
+                for lane in lanes:
+                    with lane.model.timers("output"):
+                        lane.checkpoint_dir.mkdir(parents=True, exist_ok=True)
+                        lane.records = write_records(lane.checkpoint_dir, lane.model, lane.writer, lane.identity,
+                                                     lane.records)
+                        write_checkpoint(lane.checkpoint_dir, lane.model, lane.writer, lane.identity)
             progress.update()
         progress.update(force=True)
         wall = wallclock.perf_counter() - t_start
-        burden = model.burden()
-        rows = model.budget.table(burden)
-        _log_summary(model, rows, wall)
-        with writing(output):
-            return writer.finish(rows)
+        for lane in lanes:
+            rows = lane.model.budget.table(lane.model.burden())
+            _log_summary(lane.model, rows, wall, lane.domain.name if nest.nested else "")
+            with writing(lane.output):
+                path = lane.writer.finish(rows)
+        return path
     except BaseException as exc:
-        writer.abandon()
-        # A stop that a restart would meet again, or a partial output that a failed write has damaged: nothing
-        # half-written stays (the checkpoints already written are complete, and stay). Interrupted, or a failed
-        # checkpoint: the partial output stays for --restart.
-        if isinstance(exc, (InputError, ModelHealthError)) or (
-                isinstance(exc, OutputWriteError) and exc.path == output):
-            writer.tmp.unlink(missing_ok=True)
+        for lane in lanes:
+            lane.writer.abandon()
+            # A stop that a restart would meet again, or a partial output that a failed write has damaged: nothing
+            # half-written stays (the checkpoints already written are complete, and stay). Interrupted, or a failed
+            # checkpoint: the partial output stays for --restart.
+            if isinstance(exc, (InputError, ModelHealthError)) or (
+                    isinstance(exc, OutputWriteError) and exc.path == lane.output):
+                lane.writer.tmp.unlink(missing_ok=True)
         raise
 
 
-def _log_summary(model: Model, rows: list[dict], wall: float) -> None:
-    log.info("run finished: %d steps in %.2f s wall", model.step_index, wall)
-    log.info("budget (kg):\n%s", "\n".join(
+def _log_summary(model: Model, rows: list[dict], wall: float, name: str = "") -> None:
+    domain = f" of domain {name}" if name else ""
+    log.info("run finished: %d steps%s in %.2f s wall", model.step_index, domain, wall)
+    log.info("budget%s (kg):\n%s", domain, "\n".join(
         f"  {r['species']}: start {r['burden_start']:.6e} emitted {r['emitted']:.6e} in {r['inflow']:.6e} "
         f"out {r['outflow']:.6e} deposited {r['deposited']:.6e} wet {r.get('wet_deposited', 0.0):.6e} "
         f"chemical {r['chemical']:+.6e} "
         f"end {r['burden_end']:.6e} "
         f"residual {r['relative_residual']:.2e}" for r in rows))
-    log.info("time by process:\n%s", model.timers.table())
+    log.info("time by process%s:\n%s", domain, model.timers.table())
 
 
 def run_to_dataset(source, output=None, overrides=None, force=False, restart=None):
@@ -220,4 +300,4 @@ def command_line_text(argv: list[str]) -> str:
     return "airmodel " + " ".join(shlex.quote(a) for a in argv)
 
 
-__all__ = ["execute", "run_to_dataset", "ModelHealthError"]
+__all__ = ["domain_output", "execute", "run_to_dataset", "ModelHealthError"]

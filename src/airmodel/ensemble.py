@@ -720,6 +720,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="recompute every member, overwriting existing outputs")
     p.add_argument("--dry-run", action="store_true", help="check the ensemble and list its members; run nothing")
     p.add_argument("--no-analysis", action="store_true", help="run the members only, no tables or plots")
+    p.add_argument("--domain", metavar="NAME", help="with a parent domain (docs/nesting.md): the tables of domain "
+                                                    "NAME's member files (MEMBER.NAME.nc), into DIR/NAME (default: "
+                                                    "the inner domain)")
     return p
 
 
@@ -796,7 +799,7 @@ def command(args) -> int:
     failed = [n for n, s in status.items() if s["status"] == "failed"]
     log.info("wrote %s", out_dir / INDEX_NAME)
     if not args.no_analysis:
-        for path in analyse_ensemble(ensemble, out_dir, status):
+        for path in analyse_ensemble(ensemble, out_dir, status, args.domain):
             log.info("wrote %s", path)
     if failed:
         log.error("%d of %d members failed: %s (see %s)", len(failed), len(runs), ", ".join(failed),

@@ -135,12 +135,14 @@ class ProcessTimers:
 
 
 class Model:
-    def __init__(self, scenario: Scenario):
+    def __init__(self, scenario: Scenario, outer_met=None):
         self.scenario = scenario
         self.time_step = scenario.time_step
         self.grid = build_grid(scenario["domain"])
         self.met = build_meteorology(scenario["meteorology"], self.grid, start=scenario.start, end=scenario.end,
                                      folder=scenario.folder)
+        if outer_met is not None:  # a nested domain shares its parent's synthetic weather (airmodel/nesting.py)
+            self.met.follow(outer_met)
         chem = scenario["chemistry"]
         self.chemistry = None
         mechanism = None

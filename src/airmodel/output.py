@@ -177,6 +177,11 @@ class OutputWriter:
         self._define_met(dims[-2:])
         self._define_deposition(dims[-2:])
 
+    def name_domain(self, name: str, parent: str) -> None:
+        """Name the domain this file holds and its parent ("none" for the outermost) in the global attributes, in
+        a run with a parent domain (airmodel/nesting.py)."""
+        self.ds.setncatts(dict(domain_name=name, parent_domain=parent or "none"))
+
     def deposition_names(self) -> list[str]:
         """The hourly deposition flux variables: dry and wet deposition of each element, in that order."""
         return [f"{process}_deposition_{element}" for element in self.deposition_weights

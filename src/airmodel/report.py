@@ -36,6 +36,7 @@ from .analysis.standards import LIMITS, to_standard_units
 from .errors import InputError
 from .files import check_new_output, open_netcdf, write_text_atomic
 from .formats import number
+from .domains import domain_file
 from .version import __version__
 
 COMMAND = "report"
@@ -80,10 +81,13 @@ def add_parser(subparsers) -> None:
     p.add_argument("-o", "--output", required=True, help="the HTML page to write")
     p.add_argument("--force", action="store_true", help="overwrite an existing output")
     p.add_argument("--title", help="page title (default: the first run's title)")
+    p.add_argument("--domain", metavar="NAME", help="with a parent domain (docs/nesting.md): report on domain NAME's "
+                                                    "files RUN.NAME.nc (default: the inner domain, the files given)")
 
 
 def command(args) -> int:
-    path = write_report(args.runs, args.output, compare_dir=args.compare, evaluation_dir=args.evaluation,
+    runs = [domain_file(r, args.domain) for r in args.runs]
+    path = write_report(runs, args.output, compare_dir=args.compare, evaluation_dir=args.evaluation,
                         title=args.title, force=args.force, health_dir=args.health, ranking_dir=args.ranking)
     log.info("wrote %s", path)
     return 0

@@ -15,7 +15,7 @@ import copy
 import hashlib
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -144,6 +144,23 @@ SCHEMA: dict[str, dict[str, Key]] = {
     },
 }
 
+#: ``[parent]``: an outer domain around ``[domain]`` (one-way nesting, airmodel/nesting.py, docs/nesting.md). The
+#: parent takes every other section of the scenario (weather, emissions, chemistry, species, output) on its own grid;
+#: ``[boundary]`` gives the parent's lateral and top boundary values, and ``[domain]``'s come from the parent.
+PARENT_SCHEMA: dict[str, Key] = {
+    "name": key(str, "d01", doc="the parent's name: its output is written beside OUT.nc as OUT.NAME.nc"),
+    "grid": replace(SCHEMA["domain"]["grid"], doc="the same kind of grid as [domain]"),
+    # the box of a lon-lat parent has no default: it must be given
+    **{k: replace(SCHEMA["domain"][k], default=None) for k in ("lon_min", "lon_max", "lat_min", "lat_max")},
+    "resolution": replace(SCHEMA["domain"]["resolution"], default=None,
+                          doc="lonlat: cell size (degrees), at least domain.resolution"),
+    **{k: SCHEMA["domain"][k] for k in ("nx", "ny", "dx", "dy", "x0", "y0")},
+    "layer_interfaces": key(list, None, doc="layer interface heights (m); default and only valid value: "
+                                            "[domain]'s layers"),
+    "time_step_ratio": key(int, 1, doc="the parent's time step in domain time steps (run.time_step); [domain] "
+                                       "takes this many steps per parent step", minimum=1, maximum=100),
+}
+
 SPECIES_SCHEMA: dict[str, Key] = {
     "units": key(str, "", doc="output units: " + ", ".join(CONCENTRATION_UNITS)
                               + "; default: the mechanism's, or ug m-3"),
@@ -182,9 +199,9 @@ MAX_CONCENTRATION = {**{u: 10.0 / f for u, f in MASS_CONCENTRATION_TO_SI.items()
                      **{u: 1.0 / f for u, f in MASS_MIXING_RATIO_TO_SI.items()},
                      **{u: 1.0 / f for u, f in MOLE_FRACTION_TO_SI.items()}}
 
-TOP_LEVEL = {"extends", "description", "species", "emissions", "controls"} | set(SCHEMA)
+TOP_LEVEL = {"extends", "description", "species", "emissions", "controls", "parent"} | set(SCHEMA)
 
-__all__ = ["SCHEMA", "SPECIES_SCHEMA", "ResourceEstimate", "Scenario", "apply_overrides", "check_resources",
+__all__ = ["PARENT_SCHEMA", "SCHEMA", "SPECIES_SCHEMA", "ResourceEstimate", "Scenario", "apply_overrides", "check_resources",
            "dump_toml", "estimate_resources", "load", "parse_time", "read_toml", "state_identity", "validate"]
 
 #: What does not determine the model state at a given step: the run's length (so that a longer run continues from a
@@ -342,6 +359,9 @@ def validate(raw: dict, source: str = "<dict>", folder: Path | str | None = None
         raise InputError(f"{where}: run.time_step {dt} s must divide one hour (3600 s) for hourly means; "
                          f"e.g. 60, 90, 100, 120, 180, 300")
     _check_domain(data["domain"], where)
+    if "parent" in raw:
+        data["parent"] = _check_parent(fill_table(raw["parent"], PARENT_SCHEMA, f"{where}: parent"), data, n_steps,
+                                       dt, where)
     folder = Path.cwd() if folder is None else Path(folder)
     _check_snapshots(data["output"]["snapshots"], n_steps * dt, dt, where)
     _check_output_variables(data, folder, where)
@@ -413,6 +433,104 @@ def _check_output_variables(data: dict, folder: Path, where: str) -> None:
             raise InputError(f"{where}: output.variables[{n}]: unknown species {v!r}; valid: {', '.join(names)}")
 
 
+def domain_interfaces(d: dict) -> list[float]:
+    """The layer interface heights (m) of a validated ``[domain]`` table, as a list of floats."""
+    if d["layer_interfaces"] is not None:
+        return [float(z) for z in d["layer_interfaces"]]
+    return [float(d["layer_thickness"]) * k for k in range(int(d["layers"]) + 1)]
+
+
+def parent_domain(scenario_data: dict) -> dict:
+    """The ``[domain]``-like table of a scenario's ``[parent]`` (its grid, with ``[domain]``'s layers), ready for
+    airmodel.grid.build_grid."""
+    p, d = scenario_data["parent"], scenario_data["domain"]
+    table = {k: p[k] for k in ("grid", "lon_min", "lon_max", "lat_min", "lat_max", "resolution", "nx", "ny", "dx",
+                               "dy", "x0", "y0")}
+    table.update(layer_interfaces=domain_interfaces(d), layer_thickness=None, layers=None)
+    return table
+
+
+def _check_parent(p: dict, data: dict, n_steps: int, dt: float, where: str) -> dict:
+    """A ``[parent]`` table: a grid of [domain]'s kind, no finer, holding [domain] with a margin of at least one
+    parent cell on every side; the same layers; a time step ratio that divides the run, the hour (for hourly means),
+    the checkpoint interval and every snapshot."""
+    d = data["domain"]
+    here = f"{where}: parent"
+    if not p["name"] or not all(c.isalnum() or c in "_-" for c in p["name"]):
+        raise InputError(f"{here}.name: {p['name']!r}; use letters, digits, '_' and '-' (it names the output "
+                         "file OUT.NAME.nc)")
+    if p["grid"] != d["grid"]:
+        raise InputError(f"{here}.grid: {p['grid']!r} differs from domain.grid {d['grid']!r}; a parent is a grid "
+                         "of the same kind")
+    if p["grid"] == "lonlat":
+        names = ("lon_min", "lon_max", "lat_min", "lat_max", "resolution")
+        low, high, sizes = ("lon_min", "lat_min"), ("lon_max", "lat_max"), ("resolution", "resolution")
+        child = {"lon_min": d["lon_min"], "lon_max": d["lon_max"], "lat_min": d["lat_min"],
+                 "lat_max": d["lat_max"], "resolution": d["resolution"]}
+    else:
+        names = ("nx", "ny", "dx", "dy")
+        low, high, sizes = ("x0", "y0"), ("x1", "y1"), ("dx", "dy")
+        child = {"x0": d["x0"], "y0": d["y0"], "x1": d["x0"] + d["nx"] * d["dx"], "y1": d["y0"] + d["ny"] * d["dy"],
+                 "dx": d["dx"], "dy": d["dy"]}
+    missing = [k for k in names if p[k] is None]
+    if missing:
+        raise InputError(f"{here}: a {p['grid']} parent needs {', '.join(missing)}")
+    outer = dict(p)
+    if p["grid"] == "lonlat":
+        for a, b in (("lon_min", "lon_max"), ("lat_min", "lat_max")):
+            if not p[a] < p[b]:
+                raise InputError(f"{here}: need {a} < {b}; got {a} = {p[a]!r}, {b} = {p[b]!r}")
+        for name in ("lat_min", "lat_max"):
+            if not -90 <= p[name] <= 90:
+                raise InputError(f"{here}.{name}: {p[name]!r} is not a latitude; give -90..90 degrees N")
+        res = float(p["resolution"])
+        for a, b in (("lon_min", "lon_max"), ("lat_min", "lat_max")):
+            n = (p[b] - p[a]) / res
+            if abs(n - round(n)) > 1e-6:
+                raise InputError(f"{here}: the box {p[a]}..{p[b]} is not a whole number of {res} degree cells "
+                                 f"(parent.resolution)")
+    else:
+        outer["x1"] = p["x0"] + p["nx"] * p["dx"]
+        outer["y1"] = p["y0"] + p["ny"] * p["dy"]
+    for size in sizes:
+        if float(outer[size]) < float(child[size]) * (1 - 1e-9):
+            raise InputError(f"{here}.{size}: {outer[size]!r} is finer than domain.{size} {child[size]!r}; the "
+                             f"parent's cells must be at least as large as [domain]'s")
+    for lo, hi, size in zip(low, high, sizes):
+        margin = float(outer[size])
+        tol = 1e-9 * margin
+        for side, bad in ((lo, child[lo] < outer[lo] + margin - tol), (hi, child[hi] > outer[hi] - margin + tol)):
+            if bad:
+                name = {"x1": "x0, nx, dx", "y1": "y0, ny, dy"}.get(side, side)
+                raise InputError(f"{here}.{name}: the parent's {side} {outer[side]!r} leaves no margin of one parent "
+                                 f"cell ({margin!r}) beyond [domain]'s {side} {child[side]!r}; [domain] must lie "
+                                 f"inside the parent with a margin of at least one parent cell: widen the parent")
+    layers = domain_interfaces(d)
+    if p["layer_interfaces"] is not None and [float(z) for z in p["layer_interfaces"]
+                                              if isinstance(z, NUMBER)] != layers:
+        raise InputError(f"{here}.layer_interfaces: {p['layer_interfaces']!r} differs from [domain]'s layer "
+                         f"interfaces {layers!r}; a parent takes the same layers (leave the key out)")
+    ratio = int(p["time_step_ratio"])
+    step = dt * ratio
+    if n_steps % ratio:
+        raise InputError(f"{here}.time_step_ratio: {ratio} does not divide the run's {n_steps} time steps")
+    out = data["output"]
+    if out["hourly_means"] and 3600.0 / step != round(3600.0 / step):
+        raise InputError(f"{here}.time_step_ratio: {ratio} makes the parent's step {step:g} s, which does not "
+                         "divide one hour (needed for hourly means)")
+    interval = float(out["checkpoint_interval_hours"]) * 3600.0
+    if interval and interval / step != round(interval / step):
+        raise InputError(f"{where}: output.checkpoint_interval_hours: {out['checkpoint_interval_hours']!r} h is not "
+                         f"a whole number of the parent's {step:g} s steps (parent.time_step_ratio = {ratio})")
+    for n, item in enumerate(out["snapshots"]):
+        if isinstance(item, NUMBER) and not isinstance(item, bool):
+            steps = float(item) * 3600.0 / step
+            if abs(steps - round(steps)) > 1e-6:
+                raise InputError(f"{where}: output.snapshots[{n}]: {item!r} h is not a whole number of the "
+                                 f"parent's {step:g} s steps (parent.time_step_ratio = {ratio})")
+    return p
+
+
 def _check_domain(d: dict, where: str):
     if d["grid"] == "projected":
         missing = [k for k in ("nx", "ny", "dx", "dy") if d[k] is None]
@@ -474,13 +592,15 @@ MEMORY_LIMIT_BYTES = 16 * 2**30
 
 @dataclass(frozen=True)
 class ResourceEstimate:
-    """What a run will roughly need: its grid, species, steps, memory (bytes) and single-core time (s)."""
+    """What a run will roughly need: its grid, species, steps, memory (bytes) and single-core time (s); with a
+    parent domain, ``parent`` holds the parent's (nz, ny, nx) and steps, counted in ``memory`` and ``seconds``."""
 
     shape: tuple[int, int, int]
     species: int
     steps: int
     memory: float
     seconds: float
+    parent: tuple | None = None
 
     @property
     def cells(self) -> int:
@@ -490,23 +610,35 @@ class ResourceEstimate:
     def text(self) -> str:
         nz, ny, nx = self.shape
         hours = self.seconds / 3600.0
-        return (f"{nx} x {ny} x {nz} cells ({self.cells:.3g}) and {self.species} species need about "
+        grid = f"{nx} x {ny} x {nz} cells ({self.cells:.3g})"
+        if self.parent is not None:
+            (pz, py, px), steps = self.parent
+            grid += f" with a parent of {px} x {py} x {pz} cells ({pz * py * px:.3g}, {steps} steps)"
+        return (f"{grid} and {self.species} species need about "
                 f"{self.memory / 2**30:.3g} GiB of memory and roughly {hours:.3g} h on one core for "
                 f"{self.steps} time steps")
 
 
 def estimate_resources(scenario: Scenario) -> ResourceEstimate:
     """A rough estimate of a run's memory and time, from the grid's size (computed, nothing allocated), the number
-    of species and steps (the coefficients above)."""
+    of species and steps (the coefficients above); every domain of a nested run counted."""
     shape = grid_shape(scenario["domain"])
     names = list(scenario["species"])
     mechanism = _mechanism_species(scenario["chemistry"], scenario.folder)
     species = len(names) + len([n for n in mechanism if n not in names]) + 2 * bool(scenario["boundary"]["tracers"])
-    cells = float(shape[0]) * shape[1] * shape[2]
-    memory = BASE_BYTES + cells * (BYTES_PER_CELL + BYTES_PER_CELL_AND_SPECIES * species)
     per_species = SECONDS_PER_CELL_SPECIES_STEP_CHEMISTRY if mechanism else SECONDS_PER_CELL_SPECIES_STEP
-    seconds = scenario.n_steps * cells * (SECONDS_PER_CELL_STEP + per_species * species)
-    return ResourceEstimate(shape, species, scenario.n_steps, memory, seconds)
+    domains = [(shape, scenario.n_steps)]
+    parent = None
+    if "parent" in scenario.data:
+        parent = (grid_shape(parent_domain(scenario.data)),
+                  scenario.n_steps // int(scenario["parent"]["time_step_ratio"]))
+        domains.append(parent)
+    memory, seconds = BASE_BYTES, 0.0
+    for (nz, ny, nx), steps in domains:
+        cells = float(nz) * ny * nx
+        memory += cells * (BYTES_PER_CELL + BYTES_PER_CELL_AND_SPECIES * species)
+        seconds += steps * cells * (SECONDS_PER_CELL_STEP + per_species * species)
+    return ResourceEstimate(shape, species, scenario.n_steps, memory, seconds, parent)
 
 
 def check_resources(scenario: Scenario, allow_large: bool = False, limit: float | None = None) -> ResourceEstimate:

@@ -92,6 +92,9 @@ ROAD = ('{{"type": "FeatureCollection", "features": [{{"type": "Feature", "prope
 MOBILE = f"{RUN} --set emissions.vehicle_activity_files=['va.csv'] --set emissions.emission_factors=ef.csv"
 EF = "vehicle_class,NOx[g/km]\nprivate_car,0.35\n"
 VA = "id,region,road_type,proxy,vkt_private_car[veh-km/d]\nV1,Beijing,street,urban,10\n"
+#: a valid parent around TINY's domain (one 0.5 degree cell of margin on every side)
+NEST = (f"{RUN} --set parent.lon_min=115.5 --set parent.lon_max=117.5 --set parent.lat_min=39.0 "
+        "--set parent.lat_max=41.0 --set parent.resolution=0.5")
 BOX = "box {d}/box.toml -o {d}/box.csv"
 ENS = "ensemble {d}/e.toml -o {d}/ens"
 
@@ -179,6 +182,19 @@ CASES = [
      f"{RUN} --set domain.layer_thickness=1e7 --set domain.layers=2 --set domain.layer_interfaces=false",
      None, ["domain.layer_interfaces", "False"]),
     ("scenario key", f"{RUN} --set domain.grid=projected --set domain.nx=10", None, ["projected", "ny"]),
+    # -- nesting (a parent domain) ---------------------------------------------------------------------------------
+    ("nesting", f"{NEST} --set parent.lon_min=116.0", None, ["parent.lon_min", "116.0", "margin"]),
+    ("nesting", f"{NEST} --set parent.lat_max=40.5", None, ["parent", "lat_max", "40.5", "margin"]),
+    ("nesting", f"{NEST} --set parent.resolution=0.25", None, ["parent.resolution", "0.25", "finer"]),
+    ("nesting", f"{NEST} --set parent.lon_max=117.8", None, ["parent", "117.8", "whole number"]),
+    ("nesting", f"{NEST} --set parent.layer_interfaces=[0.0,100.0,600.0]", None,
+     ["parent.layer_interfaces", "600.0", "500.0"]),
+    ("nesting", f"{NEST} --set parent.time_step_ratio=4", None, ["parent.time_step_ratio", "4"]),
+    ("nesting", f"{NEST} --set parent.time_step_ratio=0", None, ["parent.time_step_ratio", "0"]),
+    ("nesting", f"{NEST} --set parent.grid=projected", None, ["parent.grid", "'projected'"]),
+    ("nesting", f"{NEST} --set parent.name=a/b", None, ["parent.name", "'a/b'"]),
+    ("nesting", f"{RUN} --set parent.lon_min=115.5", None, ["parent", "lon_max"]),
+    ("nesting", f"{NEST} --set parent.cells=3", None, ["parent", "'cells'"]),
     ("scenario key", f"{RUN} --set transport.advection=ppn", None, ["transport.advection", "'ppn'"]),
     ("scenario key", f"{RUN} --set transport.cfl_max=0", None, ["transport.cfl_max", "0"]),
     ("scenario key", f"{RUN} --set transport.vertical_diffusion=1", None, ["transport.vertical_diffusion", "1"]),

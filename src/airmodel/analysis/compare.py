@@ -36,6 +36,7 @@ import xarray as xr
 from ..errors import InputError
 from ..files import atomic_folder, open_netcdf, write_csv_atomic, write_text_atomic
 from ..formats import markdown_header, markdown_row, number
+from ..domains import domain_file, run_domains
 from ..measure_costs import format_costs, has_measures, scenario_costs, write_costs
 from ..variables import lookup
 from ..version import __version__
@@ -65,10 +66,27 @@ def add_parser(sub) -> None:
     p.add_argument("case", help="the scenario run's NetCDF file")
     p.add_argument("-o", "--output", required=True, help="output folder")
     p.add_argument("--force", action="store_true", help="replace an existing output folder")
+    p.add_argument("--domain", metavar="NAME", help="with a parent domain (docs/nesting.md): compare domain NAME's "
+                                                    "files (BASE.NAME.nc, CASE.NAME.nc), or 'all': every domain, "
+                                                    "each into DIR/NAME (default: the inner domain, the files given)")
 
 
 def command(args) -> int:
-    path = compare(args.base, args.case, args.output, force=args.force)
+    if args.domain == "all":
+        domains = run_domains(args.base)
+        missing = [n for n in domains if n not in run_domains(args.case)]
+        if missing:
+            raise InputError(f"--domain all: the case run {args.case} has no domain {missing[0]!r} beside it; "
+                             f"the base run's domains: {', '.join(domains)}")
+        pairs = {name: (domain_file(args.base, name), domain_file(args.case, name, "case run file"))
+                 for name in domains}
+        Path(args.output).mkdir(parents=True, exist_ok=True)
+        for name, (base, case) in pairs.items():
+            path = compare(base, case, Path(args.output) / name, force=args.force)
+            log.info("wrote %s", path)
+        return 0
+    path = compare(domain_file(args.base, args.domain, "base run file"),
+                   domain_file(args.case, args.domain, "case run file"), args.output, force=args.force)
     log.info("wrote %s", path)
     return 0
 

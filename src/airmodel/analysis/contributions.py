@@ -43,6 +43,7 @@ import xarray as xr
 from ..errors import InputError
 from ..files import pyplot, save_figure_atomic, write_csv_atomic, write_text_atomic
 from ..formats import markdown_header, markdown_row, number
+from ..domains import domain_file
 from .daily import daily_max_8h, daily_mean, hour_starts, local_days
 from .regions import REPORT_REGIONS, area_mean, region_weights
 from .stations import read_station_list, station_cells
@@ -362,12 +363,17 @@ def plot_response(rows: list, metrics, path: Path) -> Path:
 # ---------------------------------------------------------------------------------------------------------------
 # The ensemble's analysis
 # ---------------------------------------------------------------------------------------------------------------
-def analyse_ensemble(ensemble, out_dir, status: dict) -> list:
+def analyse_ensemble(ensemble, out_dir, status: dict, domain: str | None = None) -> list:
     """Tables and plots of an ensemble (airmodel.ensemble.Ensemble) from its complete members under ``out_dir``:
     ``summary.csv`` (every member at every receptor), ``contributions_GROUP.csv/.md/.png`` and
     ``response_GROUP.csv/.png``. Groups with a member that is not complete are left out, with a warning.
-    Rewritten (atomically) on every run of the command: they are views of the members, not results of their own."""
+    Rewritten (atomically) on every run of the command: they are views of the members, not results of their own.
+    ``domain``: with a parent domain (docs/nesting.md), the members' files of that domain (MEMBER.NAME.nc), the
+    tables into ``out_dir``/NAME; default: the inner domain."""
     out_dir = Path(out_dir)
+    tables = out_dir if domain is None else out_dir / domain
+    if domain is not None:
+        tables.mkdir(exist_ok=True)
     settings = ensemble.analysis
     where = f"{ensemble.path}: analysis"
     stations = read_station_list(settings["stations"]) if settings["stations"] else read_station_list()
@@ -387,7 +393,7 @@ def analyse_ensemble(ensemble, out_dir, status: dict) -> list:
     def values(name: str) -> dict:
         m = ensemble.member(name)
         if m.file not in cache:
-            cache[m.file] = member_values(out_dir / m.file, metrics, stations, settings["spinup_hours"],
+            cache[m.file] = member_values(domain_file(out_dir / m.file, domain, "member output"), metrics, stations, settings["spinup_hours"],
                                           settings["daily"], where)
         return cache[m.file]
 
@@ -396,7 +402,7 @@ def analyse_ensemble(ensemble, out_dir, status: dict) -> list:
     if not ready:
         return written
     values_of = {name: values(name) for name in ready}
-    written.append(write_csv_atomic(out_dir / "summary.csv", summary_rows(values_of, metrics, stations),
+    written.append(write_csv_atomic(tables / "summary.csv", summary_rows(values_of, metrics, stations),
                                     SUMMARY_COLUMNS, force=True))
     for group in ensemble.contributions:
         needed = ["base"] + [m for _, m in group.sources] + ([group.together] if group.together else [])
@@ -408,7 +414,7 @@ def analyse_ensemble(ensemble, out_dir, status: dict) -> list:
                                  [(s, m, values(m)) for s, m in group.sources],
                                  (group.together, values(group.together)) if group.together else None,
                                  metrics, stations)
-        written.append(write_csv_atomic(out_dir / f"contributions_{group.name}.csv", rows, CONTRIBUTION_COLUMNS,
+        written.append(write_csv_atomic(tables / f"contributions_{group.name}.csv", rows, CONTRIBUTION_COLUMNS,
                                         force=True))
         shown = [focus_id, "stations_mean", "Beijing", "Tianjin", "Hebei", "domain",
                  "domain_population"]
@@ -423,8 +429,8 @@ def analyse_ensemble(ensemble, out_dir, status: dict) -> list:
                 text += [f"## {metric} at {focus_id.replace('station_', '')}, by local day", ""]
                 for period in periods_of(values("base"))[1:]:
                     text += [f"{period}:", "", contributions_markdown(rows, metric, period, [focus_id]), ""]
-        written.append(write_text_atomic(out_dir / f"contributions_{group.name}.md", "\n".join(text), force=True))
-        written.append(plot_contributions(rows, metrics, out_dir / f"contributions_{group.name}.png", focus_id))
+        written.append(write_text_atomic(tables / f"contributions_{group.name}.md", "\n".join(text), force=True))
+        written.append(plot_contributions(rows, metrics, tables / f"contributions_{group.name}.png", focus_id))
         for metric in metrics:
             log.info("contributions %s to %s (whole period):\n%s", group.name, metric,
                      contributions_markdown(rows, metric, ALL_PERIOD, [focus_id, "stations_mean", "Beijing"]))
@@ -435,7 +441,7 @@ def analyse_ensemble(ensemble, out_dir, status: dict) -> list:
             log.warning("response %s: not computed, members not complete: %s", group.name, ", ".join(missing))
             continue
         rows = response_rows(group.name, group.lines, {n: values(n) for n in needed}, metrics, stations)
-        written.append(write_csv_atomic(out_dir / f"response_{group.name}.csv", rows, RESPONSE_COLUMNS,
+        written.append(write_csv_atomic(tables / f"response_{group.name}.csv", rows, RESPONSE_COLUMNS,
                                         force=True))
-        written.append(plot_response(rows, metrics, out_dir / f"response_{group.name}.png"))
+        written.append(plot_response(rows, metrics, tables / f"response_{group.name}.png"))
     return written

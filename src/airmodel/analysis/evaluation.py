@@ -30,6 +30,7 @@ from ..errors import InputError
 from ..files import (atomic_folder, check_new_folder, open_netcdf, save_figure_atomic, write_csv_atomic,
                      write_text_atomic)
 from ..formats import markdown_row, number
+from ..domains import domain_file
 from .daily import LOCAL_UTC_OFFSET_HOURS, daily_max_8h, daily_mean, hour_starts
 from .observations import FORMATS, OBSERVED_POLLUTANTS, TIME_LABELS, read_observations
 from .standards import REFERENCE_STATE, STANDARD_UNITS, to_standard_units
@@ -607,11 +608,13 @@ def add_parser(subparsers) -> None:
                    help="leave out the run's first HOURS hours (spin-up from clean air); default 0")
     p.add_argument("--no-plots", action="store_true", help="tables and summary only")
     p.add_argument("--force", action="store_true", help="replace an earlier evaluation's files in DIR")
+    p.add_argument("--domain", metavar="NAME", help="with a parent domain (docs/nesting.md): evaluate domain NAME's "
+                                                    "file RUN.NAME.nc (default: the inner domain, the file given)")
 
 
 def command(args) -> int:
     _check_output(Path(args.output), args.force)  # fail before the work, not after it
-    ev = evaluate(args.run, args.observations, args.stations, args.format, args.time_label, args.spin_up)
+    ev = evaluate(domain_file(args.run, args.domain), args.observations, args.stations, args.format, args.time_label, args.spin_up)
     paths = write_outputs(ev, args.output, force=args.force, plots=not args.no_plots)
     pooled = [r for r in ev.statistics if r["station"] == POOLED]
     for r in pooled:

@@ -33,7 +33,7 @@ import numpy as np
 from scipy.interpolate import CubicSpline
 
 from ..errors import InputError
-from ..grid import Grid
+from ..grid import EARTH_RADIUS, Grid
 from ..units import SECONDS_PER_HOUR, amount_to_rate, celsius_to_kelvin, hpa_to_pa
 from . import boundary_layer, landuse, regimes, solar, surface_layer, terrain as terrain_mod, thermo
 from .adjust import TerrainAdjustment, face_average_x, face_average_y, gaussian_smooth
@@ -68,6 +68,11 @@ SEA_SURFACE_TEMPERATURE = 26.5  # C, Bohai in August (about 25-27 C in satellite
 #: P = P_Beijing (r / r_Beijing)^2, an assumption (z_iu goes as P^(1/4): a factor 2 in P is 19 % in z_iu).
 BEIJING_URBAN_POPULATION = 16.95e6 * 0.849
 FRONT_SPEED = 12.0  # m/s, towards the south-east
+#: The area the regimes' shower counts were chosen for (regimes.py): the default greater-Beijing domain, 113.5-119.5 E,
+#: 37-42.5 N (m2, on the model's sphere: R^2 dlon (sin phi_n - sin phi_s)). A domain more than 1 % larger (a nest's
+#: regional parent) draws showers in proportion to its area, so that their density, and the rain, over greater
+#: Beijing stay as chosen; smaller domains keep the regimes' counts.
+SHOWER_REFERENCE_AREA = EARTH_RADIUS ** 2 * np.deg2rad(6.0) * (np.sin(np.deg2rad(42.5)) - np.sin(np.deg2rad(37.0)))
 FRONT_PASSAGE_BEIJING = 14.0  # local hour, before the seeded perturbation
 
 
@@ -141,10 +146,22 @@ class SyntheticMeteorology(Meteorology):
         self.urban_fraction, population = urban_cover(grid)
         self.urban_mixing_height = boundary_layer.urban_night_mixing_height(np.maximum(population, 1.0))
         self.z_mid = grid.layers.midpoints
+        area = float(grid.cell_area.sum())
+        self.shower_area_factor = area / SHOWER_REFERENCE_AREA if area > 1.01 * SHOWER_REFERENCE_AREA else 1.0
         self._static_fields()
         self._draw_weather()
         self._surface_cache: dict[int, dict] = {}
         self._snapshot_cache: dict[int, MetSnapshot] = {}
+        self.outer = None  # a nest's outermost synthetic weather, whose showers and hourly state this one shares
+
+    def follow(self, outer: "SyntheticMeteorology") -> None:
+        """Share the weather of a nest's outer domain (airmodel/nesting.py): its shower cells (drawn over its
+        area) and its domain-mean cloud, sun and synoptic wind, which set each hour's stability; so that the two
+        domains see the same weather over the inner one."""
+        self.outer = outer.outer or outer
+        self._showers.clear()
+        self._surface_cache.clear()
+        self._snapshot_cache.clear()
 
     # -- static geometry ------------------------------------------------------------------------------------------
     def _static_fields(self):
@@ -216,13 +233,14 @@ class SyntheticMeteorology(Meteorology):
             return self._showers[key]
         regime = regimes.REGIMES[self.calendar[local_date.day - 1]]
         rng = np.random.default_rng([self.seed, local_date.year, local_date.month, local_date.day])
-        count = rng.poisson(regime.showers_per_day * self.shower_frequency)
+        area = self.outer or self  # a nest's inner domain takes the showers of its outermost domain
+        count = rng.poisson(regime.showers_per_day * self.shower_frequency * area.shower_area_factor)
         midnight_utc = datetime(local_date.year, local_date.month, local_date.day,
                                 tzinfo=timezone.utc) - timedelta(hours=LOCAL_OFFSET_HOURS)
         base = (midnight_utc - EPOCH).total_seconds() / 3600.0
         t_peak = base + np.clip(rng.normal(16.0, 2.5, count), 10.0, 23.5)
-        x0 = rng.uniform(self.x_km.min(), self.x_km.max(), count)
-        y0 = rng.uniform(self.y_km.min(), self.y_km.max(), count)
+        x0 = rng.uniform(area.x_km.min(), area.x_km.max(), count)
+        y0 = rng.uniform(area.y_km.min(), area.y_km.max(), count)
         radius = rng.uniform(18.0, 35.0, count)
         peak = rng.lognormal(np.log(18.0), 0.5, count)
         half = rng.uniform(0.7, 1.5, count)
@@ -391,12 +409,14 @@ class SyntheticMeteorology(Meteorology):
         sf = self._surface(n)
         s = sf["synoptic"]
         hl = sf["local_hour"]
-        cloud_mean = float(np.mean(sf["cloud"]))
+        ref = sf if self.outer is None else self.outer._surface(n)  # the domain means: the outermost domain's
+        cloud_mean = float(np.mean(ref["cloud"]))
         u_free = s["u"] * np.ones(self.terrain.shape)
         v_free = s["v"] * np.ones(self.terrain.shape)
-        speed_free = float(np.mean(np.hypot(u_free, v_free)))
+        speed_free = float(np.mean(np.hypot(ref["synoptic"]["u"] * np.ones(ref["cloud"].shape),
+                                            ref["synoptic"]["v"] * np.ones(ref["cloud"].shape))))
         # Stability index of the hour: 0 stable night ... 1 convective day; strong wind makes nights near-neutral.
-        sun = float(np.clip(np.mean(sf["cos_zenith"]) * 2.5, 0.0, 1.0)) * (1.0 - 0.6 * cloud_mean)
+        sun = float(np.clip(np.mean(ref["cos_zenith"]) * 2.5, 0.0, 1.0)) * (1.0 - 0.6 * cloud_mean)
         stab = max(sun, 0.7 * float(np.clip((speed_free - 3.0) / 5.0, 0.0, 1.0)))
 
         # Low-level synoptic first guess: reduced and backed (Ekman turning, 20 deg at night, 10 deg by day).
