@@ -84,6 +84,10 @@ class Speciation:
                 c[POLLUTANTS.index(p), s] = coef
         return c
 
+    def species_for(self, sector: str, pollutant: str) -> set[str]:
+        """The species the table makes from one pollutant in one sector (its own rows or the * rows)."""
+        return {r.species for r in self._rows_for(sector, pollutant)}
+
     def species_made(self) -> set[str]:
         return {r.species for r in self.rows}
 
