@@ -160,7 +160,7 @@ class Model:
         self.emissions = None
         if inventory_requested(scenario["emissions"]):
             self.emissions = Emissions(scenario["emissions"], scenario["controls"], self.grid, self.species_names,
-                                       scenario.start, scenario.end, scenario.folder)
+                                       scenario.start, scenario.end, scenario.folder, chemistry=chem["mechanism"])
         self.transport = Transport(self.grid, scenario["transport"], len(self.species))
         self.boundary = BoundaryConditions(scenario["boundary"], self.species, self.grid,
                                            scenario.folder, scenario.start, scenario.end,

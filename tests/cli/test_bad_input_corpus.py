@@ -352,6 +352,10 @@ CASES = [
      ["sp.csv", "'SOX'"]),
     ("speciation table", f"{STACKS} --set emissions.speciation=nowhere.csv", {"st.csv": STACK_HEADER + STACK},
      ["nowhere"]),
+    # a table for another mechanism: grs_aero's NMVOC -> ROC would vanish in a cb05_aero run
+    ("speciation table", f"{STACKS} --set chemistry.mechanism='cb05_aero'",
+     {"st.csv": STACK_HEADER.replace("SO2[t/yr]", "NMVOC[t/yr]") + STACK},
+     ["NMVOC", "cb05_aero", "grs_aero.csv", "emissions.speciation"]),
     ("mobile table", MOBILE, {"ef.csv": EF, "va.csv": VA.replace(",10", ",-10")}, ["va.csv", "-10"]),
     ("mobile table", MOBILE, {"ef.csv": EF, "va.csv": VA.replace(",10", ",nan")}, ["va.csv", "nan"]),
     ("mobile table", MOBILE, {"ef.csv": EF, "va.csv": VA.replace(",10", ",1e300")}, ["va.csv", "1e300"]),

@@ -251,7 +251,8 @@ class Emissions:
     """Emission rates on the model grid for the transported species (module docstring)."""
 
     def __init__(self, section: dict, controls: list, grid: Grid, species_names: list[str],
-                 start: datetime | None = None, end: datetime | None = None, base_dir=None):
+                 start: datetime | None = None, end: datetime | None = None, base_dir=None,
+                 chemistry: str | None = None):
         self.inventory = inv = Inventory(section, controls, grid, base_dir, start)
         self.grid = grid
         self.species_names = list(species_names)
@@ -263,6 +264,8 @@ class Emissions:
         if inv.components and not set(self.speciation.species_made()) & set(self.species_names):
             log.warning("emissions: none of the transported species (%s) is made by the speciation table %s; the "
                         "inventory emits nothing into this run", ", ".join(self.species_names), self.speciation.source)
+        if chemistry not in (None, "none"):
+            self._check_every_pollutant_lands(chemistry)
         unused = sorted(self.speciation.species_made() - set(self.species_names))
         if unused:
             log.info("emissions: species made by the speciation but not transported (their mass is counted in the "
@@ -316,6 +319,27 @@ class Emissions:
                 rows.append(amounts @ self.matrix[c.sector])
             self._points[active] = np.array(rows).reshape(len(self.points), len(self.species_names))
         return self._points[active]
+
+    def _check_every_pollutant_lands(self, chemistry: str) -> None:
+        """With a chemistry mechanism, every inventory pollutant emitted in the domain must become at least one
+        transported species: a table made for another mechanism (grs_aero's NMVOC -> ROC in a cb05_aero run) would
+        otherwise drop that pollutant without a word."""
+        inv = self.inventory
+        for n, c in enumerate(inv.components):
+            if not inv.in_domain[n].any():
+                continue
+            for p in np.nonzero(c.amounts)[0]:
+                if np.any(self.matrix[c.sector][p] != 0.0):
+                    continue
+                pollutant = POLLUTANTS[p]
+                named = sorted(self.speciation.species_for(c.sector, pollutant))
+                raise InputError(
+                    f"emissions: the inventory emits {pollutant} (sector {c.sector}) but the speciation table "
+                    f"{self.speciation.source} maps it to "
+                    f"{', '.join(named) + ', not species of' if named else 'no species of'} mechanism "
+                    f"{chemistry!r}, so it would be dropped; set emissions.speciation to a table made for "
+                    f"{chemistry!r} (airmodel/data/emissions/speciation/<name>.csv, or a CSV path) and "
+                    f"emissions.mechanism = {chemistry!r}")
 
     def _check_species_nonnegative(self) -> None:
         for active in {s for _, _, s in self.inventory.states(*self._span())}:

@@ -5,6 +5,10 @@ Table ``sector,pollutant,species,fraction,basis`` (``data/emissions/speciation/<
 - ``basis = mass``: species mass = fraction x pollutant mass;
 - ``basis = mole``: fraction is a mole fraction: species mass = fraction x pollutant mass x M(species) /
   M(pollutant), with M(NOx) = M(NO2): NOx is counted as NO2-equivalent mass;
+- ``basis = mol_per_kg``: fraction is moles of the species per kg of the pollutant: species mass = fraction x
+  pollutant mass x M(species) [kg/mol]. This is how lumped-VOC mechanisms count a VOC split: carbon-bond classes
+  such as PAR (one paraffinic carbon bond, mw of CH2) are counted per bond or group, not per molecule, so a
+  profile gives moles of each class per gram of NMVOC and the class's mw in the mechanism turns moles to mass;
 - ``basis = remainder``: the part of the pollutant that its named parts do not account for:
   PM2.5 minus the species mass made from BC and OC; PM10 minus PM2.5. So PM2.5 = EC + POA + PM25_OTHER and
   PM10 - PM2.5 = PMC, mass for mass.
@@ -23,7 +27,7 @@ from ..errors import InputError
 from .quantities import PARTS, POLLUTANT_MOLAR_MASS, POLLUTANTS, SECTORS, pollutant_name
 from .tables import read_table
 
-BASES = ("mass", "mole", "remainder")
+BASES = ("mass", "mole", "mol_per_kg", "remainder")
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,8 @@ class Speciation:
             if row.basis == "mole":
                 return {row.pollutant: row.fraction * self.molar_mass[row.species]
                         / POLLUTANT_MOLAR_MASS[row.pollutant]}
+            if row.basis == "mol_per_kg":  # molar masses are in g/mol
+                return {row.pollutant: row.fraction * self.molar_mass[row.species] * 1e-3}
             out = {row.pollutant: row.fraction}
             for part in PARTS[row.pollutant]:
                 if part == "PM2.5" and row.pollutant == "PM10":
@@ -83,6 +89,10 @@ class Speciation:
             for p, coef in full.get(name, {}).items():
                 c[POLLUTANTS.index(p), s] = coef
         return c
+
+    def species_for(self, sector: str, pollutant: str) -> set[str]:
+        """The species the table makes from one pollutant in one sector (its own rows or the * rows)."""
+        return {r.species for r in self._rows_for(sector, pollutant)}
 
     def species_made(self) -> set[str]:
         return {r.species for r in self.rows}
