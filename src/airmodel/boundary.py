@@ -42,6 +42,22 @@ def _resolve(path: str, base_dir: str) -> Path:
     return p if p.is_absolute() else Path(base_dir) / p
 
 
+def embedded_tables() -> list[str]:
+    """The names of the profile tables shipped with airmodel (data/boundary/NAME.csv)."""
+    return sorted(p.stem for p in Path(str(data_path("boundary"))).glob("*.csv"))
+
+
+def _profile_table(name: str, base_dir: str) -> Path:
+    """A climatology table: the embedded default (empty name), an embedded table by its name (no folder, no
+    extension: the ready scenarios name theirs so, which keeps working for a scenario that extends them from another
+    folder), or a file, relative paths from the scenario's folder."""
+    if not name:
+        return DEFAULT_PROFILES
+    if name in embedded_tables():
+        return Path(str(data_path("boundary", f"{name}.csv")))
+    return _resolve(name, base_dir)
+
+
 # -- the profile table --------------------------------------------------------------------------------------------
 def read_profiles(path: Path) -> dict[tuple[str, str], tuple[np.ndarray, np.ndarray, str]]:
     """(species, side) -> (heights m, values, unit) from a profile table (species,side,height[m],value,unit)."""
@@ -91,10 +107,11 @@ class BoundaryConditions:
         self.profiles = None
         self.cf = None
         if self.source == "climatology":
-            path = _resolve(settings["file"], base_dir) if settings["file"] else DEFAULT_PROFILES
+            path = _profile_table(settings["file"], base_dir)
             if not path.is_file():
                 raise InputError(f"{where}.file: {str(path)!r} is not a file (a profile table: "
-                                 "species,side,height[m],value,unit)")
+                                 f"species,side,height[m],value,unit; or an embedded table by name: "
+                                 f"{', '.join(embedded_tables())})")
             self.profiles = self._profile_values(read_profiles(path), heights, path)
         elif self.source == "cf":
             if not settings["file"]:

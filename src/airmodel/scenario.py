@@ -120,7 +120,8 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "source": key(str, "species", choices=BOUNDARY_SOURCES,
                       doc="lateral and top boundary values: each species' inflow value, the profile table, or a CF "
                          "NetCDF file of a larger model (airmodel/boundary.py)"),
-        "file": key(str, "", doc="profile table (climatology; default: the embedded summer North China profiles) "
+        "file": key(str, "", doc="profile table (climatology; default: the embedded summer North China profiles; "
+                                "an embedded table by name, e.g. summer_parent_north_china) "
                                 "or the CF NetCDF file (cf)"),
         "variables": key(dict, {}, doc="cf: model species -> variable name in the file, where they differ"),
         "scale": key(NUMBER, 1.0, doc="multiplies every boundary value (0: zero-boundary sensitivity)", minimum=0),

@@ -141,3 +141,23 @@ def test_include_controls_and_scale(tmp_path, scenarios):
     case.write_text(f'extends = "{scenarios / "emissions_2008.toml"}"\ninclude_controls = ["growth.toml"]\n')
     with pytest.raises(InputError, match="give exactly one of reduction"):
         load(case)
+
+
+def test_an_embedded_table_by_name_is_found_from_any_scenario_folder(tmp_path):
+    """The ready scenarios name their parent table; a scenario that extends them from another folder (the zero-out
+    scenarios of tools/source_regions.py) must find the same table, not a path relative to its own folder."""
+    from airmodel.boundary import embedded_tables
+    from airmodel.data import data_path
+
+    assert {"summer_north_china", "summer_parent_north_china"} <= set(embedded_tables())
+    sc, grid, table, rho = _setup({"source": "climatology", "file": "summer_parent_north_china"})
+    by_name = BoundaryConditions(sc["boundary"], table, grid, str(tmp_path), START, END)
+    sc2, *_ = _setup({"source": "climatology", "file": str(data_path("boundary", "summer_parent_north_china.csv"))})
+    by_path = BoundaryConditions(sc2["boundary"], table, grid, str(tmp_path), START, END)
+    for a, b in zip(by_name.mixing_ratios(0.0, rho), by_path.mixing_ratios(0.0, rho)):
+        for x, y in zip(a if isinstance(a, tuple) else (a,), b if isinstance(b, tuple) else (b,)):
+            np.testing.assert_array_equal(x, y)
+    # and the name differs from the default table's values somewhere (the test can tell the tables apart)
+    sc3, *_ = _setup({"source": "climatology", "file": ""})
+    default = BoundaryConditions(sc3["boundary"], table, grid, str(tmp_path), START, END).mixing_ratios(0.0, rho)
+    assert any(not np.array_equal(x, y) for x, y in zip(default[0], by_name.mixing_ratios(0.0, rho)[0]))
