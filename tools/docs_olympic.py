@@ -100,6 +100,24 @@ def run_description(path: Path) -> dict:
                 "history": ds.getncattr("history").splitlines()[0]}
 
 
+def parent_text(base: Path) -> str:
+    """One paragraph on the outer domain when the run was nested (its file OUT.NAME.nc beside OUT.nc), else ""."""
+    with netCDF4.Dataset(base) as ds:
+        parent = ds.getncattr("parent_domain") if "parent_domain" in ds.ncattrs() else "none"
+    if parent == "none":
+        return ""
+    with netCDF4.Dataset(base.with_name(f"{base.stem}.{parent}{base.suffix}")) as ds:
+        lon, lat = ds["lon"][:], ds["lat"][:]
+        step = float(lon[1] - lon[0])
+        box = (f"{float(lon[0]) - step / 2:.4g}–{float(lon[-1]) + step / 2:.4g} °E, "
+               f"{float(lat[0]) - step / 2:.4g}–{float(lat[-1]) + step / 2:.4g} °N")
+        size = f"{len(lon)} × {len(lat)} cells of {step:.2g}°"
+    return (f"The greater-Beijing domain is nested (one way) in the regional parent {parent!r} over {box} "
+            f"({size}; its output {base.stem}.{parent}{base.suffix}): the parent's boundary is the table of air "
+            "that has not crossed the region, and the inner domain's boundary values come from the parent "
+            "(docs/nesting.md); the boundary tracers therefore count the air that entered the parent.\n")
+
+
 def local(t: datetime) -> str:
     return (t + timedelta(hours=8)).strftime("%d %B %Y %H:%M")
 
@@ -126,6 +144,7 @@ def document(base: Path, case: Path, folder: Path) -> str:
         + (f" of {b['resolution']:.2g}°" if b["resolution"] else "") + ". Base run made "
         f"{b['history'].split(' ')[0]}.",
         "",
+        parent_text(base),
         "Both runs: synthetic August weather, the default 2008 inventory, `grs_aero` chemistry, climatological "
         "summer boundaries with the boundary tracers. The weather is the synthetic default, not August 2008's: "
         "these numbers show what the model and the inventory say the controls do under typical August weather, not "
