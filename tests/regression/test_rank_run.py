@@ -1,5 +1,6 @@
-"""``airmodel rank`` end to end on a LocalCluster of 2 workers: the demo for three hours at 0.5 degrees, power and
-agriculture in Beijing and Hebei cut by half."""
+"""``airmodel rank`` end to end on a LocalCluster of 2 workers: the demo for three hours (its own 0.25-degree grid: the
+overrides apply to the projection scenario too, whose regional parent is 0.25 degrees, and an inner domain may not
+be coarser than its parent), power and agriculture in Beijing and Hebei cut by half."""
 import csv
 
 import pytest
@@ -13,7 +14,7 @@ pytestmark = pytest.mark.slow  # six short runs on two worker processes
 def test_rank_writes_the_table_and_chart_and_the_contributions_close(tmp_path):
     ranking = tmp_path / "r.toml"
     ranking.write_text(f'base = "{data_path("scenarios", "demo.toml")}"\n'
-                       'overrides = ["domain.resolution=0.5", "run.start=2008-08-07T16:00:00Z", "run.hours=3", '
+                       'overrides = ["run.start=2008-08-07T16:00:00Z", "run.hours=3", '
                        '"run.time_step=1200.0"]\nreduction = 0.5\nregions = ["Beijing", "Hebei"]\n'
                        'sectors = ["power", "agriculture"]\nmetrics = ["PM25", "O3"]\n')
     health = tmp_path / "h.csv"
