@@ -22,8 +22,8 @@ SO2, NOX, PM25, BC, CO2 = (POLLUTANTS.index(p) for p in ("SO2", "NOx", "PM2.5", 
 REQUIRED = ("fgd_coal_power", "scr_coal_power", "sncr_cement_kiln", "esp_bag_filter", "ule_coal_power",
             "industrial_boiler_coal_to_gas", "household_coal_to_gas", "household_coal_to_electricity",
             "yellow_label_retirement", "china_vi_heavy_duty", "china_v_light_duty", "fuel_quality_china_v",
-            "vapour_recovery_stage_ii", "voc_solvent_end_of_pipe", "construction_road_dust", "agricultural_nh3",
-            "coal_mine_methane")
+            "vapour_recovery_stage_ii", "voc_solvent_end_of_pipe", "low_voc_coatings", "construction_road_dust",
+            "agricultural_nh3", "coal_mine_methane")
 
 
 # --- the embedded catalogue -----------------------------------------------------------------------------------------
@@ -195,13 +195,23 @@ def test_credited_tonnes_add_up_to_the_change_after_growth(files):
     assert amounts(inv, frozenset({0, 1, 2}))[0, NOX] / 1e3 == pytest.approx(grown, rel=1e-12)
 
 
-def test_a_measure_with_a_climate_dis_benefit_and_one_without_a_cost(files):
+def test_a_cost_on_one_pollutant_and_a_measure_without_a_cost(files):
     inv = inventory(files, [{"measure": "household_coal_to_electricity"}])
     start, end = inv.clock.utc(datetime(2008, 1, 1)), inv.clock.utc(datetime(2009, 1, 1))
     rows = cost_rows(inv, start, end)
     total = {r["pollutant"]: r for r in rows if r["region"] == "all" and r["sector"] == "all"}
     assert total["PM2.5"]["removed_t"] == pytest.approx(30.0, rel=1e-9)
-    assert np.isnan(total["PM2.5"]["cost_yuan"])  # no cited cost: unknown, not zero
+    # the whole cost rides on the SO2 tonnes; PM2.5 is a co-benefit at no extra cost
+    price = catalogue()["household_coal_to_electricity"].cost_per_t()["SO2"]
+    assert total["SO2"]["cost_yuan"] == pytest.approx(100.0 * price, rel=1e-9)
+    assert total["PM2.5"]["cost_yuan"] == 0.0
+    assert total["PM2.5"]["measure_cost_yuan"] == pytest.approx(100.0 * price, rel=1e-9)
+    # a measure with an efficiency but no cited cost (China V light-duty, here on the area source's NOx)
+    inv = inventory(files, [{"measure": "china_v_light_duty", "sectors": ["residential"]}])
+    rows = cost_rows(inv, start, end)
+    total = {r["pollutant"]: r for r in rows if r["region"] == "all" and r["sector"] == "all"}
+    assert total["NOx"]["removed_t"] == pytest.approx(6.0, rel=1e-9)
+    assert np.isnan(total["NOx"]["cost_yuan"])  # no cited cost: unknown, not zero
 
 
 @pytest.mark.parametrize("entry, message", [
