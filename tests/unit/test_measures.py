@@ -77,12 +77,12 @@ def _edit(path, old, new):
                      "(NDRC/MEP/NEA 2015); efficiency = 1 - ultra-low / GB 13223-2011 limit\n", ",\n",
      r"measures.csv, line 2: column source is empty"),
     ("measures.csv", ",CH4,source", ",CH4", r"measures.csv: missing column\(s\) source"),
-    ("costs.csv", "44600", "-44600", r"costs.csv, line 2: column cost_per_t: -44600 must be positive"),
-    ("costs.csv", "44600", "0", r"costs.csv, line 2: column cost_per_t: 0 must be positive"),
+    ("costs.csv", "19120", "-19120", r"costs.csv, line 2: column cost_per_t: -19120 must be positive"),
+    ("costs.csv", "19120", "0", r"costs.csv, line 2: column cost_per_t: 0 must be positive"),
     ("costs.csv", "ule_coal_power,SO2", "ule_power,SO2", r"costs.csv, line 2: column measure: 'ule_power' is not"),
-    ("costs.csv", "per_tonne,44600", "per_ton,44600", r"costs.csv, line 2: column basis: 'per_ton'"),
-    ("costs.csv", ",CNY,2015,China", ",EUR,2015,China", r"costs.csv, line 2: column currency: 'EUR'"),
-    ("costs.csv", ",CNY,2015,China", ",CNY,1990,China", r"costs.csv, line 2: column cost_year: 1990 is not in"),
+    ("costs.csv", "per_tonne,19120", "per_ton,19120", r"costs.csv, line 2: column basis: 'per_ton'"),
+    ("costs.csv", ",CNY,2015,NDRC", ",EUR,2015,NDRC", r"costs.csv, line 2: column currency: 'EUR'"),
+    ("costs.csv", ",CNY,2015,NDRC", ",CNY,1990,NDRC", r"costs.csv, line 2: column cost_year: 1990 is not in"),
 ])
 def test_bad_catalogue_names_file_line_and_value(bad_catalogue, file, old, new, message):
     _edit(bad_catalogue / file, old, new)
@@ -93,7 +93,7 @@ def test_bad_catalogue_names_file_line_and_value(bad_catalogue, file, old, new, 
 def test_bad_catalogue_in_a_scenario_exits_2(bad_catalogue, tmp_path, monkeypatch, capsys):
     import airmodel.emissions.measures as measures
 
-    _edit(bad_catalogue / "costs.csv", "44600", "-44600")
+    _edit(bad_catalogue / "costs.csv", "19120", "-19120")
     monkeypatch.setattr(measures, "_CATALOGUE", None)
     monkeypatch.setattr(measures, "data_path", lambda *parts: bad_catalogue)
     scenario = tmp_path / "s.toml"
@@ -101,7 +101,7 @@ def test_bad_catalogue_in_a_scenario_exits_2(bad_catalogue, tmp_path, monkeypatc
     scenario.write_text(f'extends = "{base}"\n[[controls]]\nmeasure = "ule_coal_power"\n')
     out = tmp_path / "t.csv"
     assert main(["inventory", "summarize", str(scenario), "-o", str(out)]) == 2
-    assert "costs.csv, line 2: column cost_per_t: -44600 must be positive" in capsys.readouterr().err
+    assert "costs.csv, line 2: column cost_per_t: -19120 must be positive" in capsys.readouterr().err
     assert not out.exists()
     monkeypatch.setattr(measures, "_CATALOGUE", None)
 
@@ -172,7 +172,8 @@ def test_a_measure_with_a_reduction_keeps_the_fraction_and_adds_its_cost(files):
     assert total["SO2"]["cost_yuan"] == pytest.approx(300.0 * prices["SO2"], rel=1e-9)
     assert total["CO2"]["cost_yuan"] == 0.0  # a co-benefit
     assert "PM10" not in total  # the test inventory has no PM10: nothing removed, nothing paid
-    expected = 300.0 * prices["SO2"] + 600.0 * prices["NOx"]
+    assert total["NOx"]["cost_yuan"] == 0.0  # its cost rides on the SO2 tonnes (the tariff premium per kWh)
+    expected = 300.0 * prices["SO2"]
     assert sum_costs(rows) == pytest.approx(expected, rel=1e-9)
     assert total["SO2"]["measure_cost_yuan"] == pytest.approx(expected, rel=1e-9)
     by_region = [r for r in rows if r["sector"] == "all" and r["pollutant"] == "SO2" and r["region"] != "all"]
