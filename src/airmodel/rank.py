@@ -2,7 +2,8 @@
 the abatement the catalogue offers and its cost, and (given a health result) avoided deaths per yuan.
 
 A category is a sector in a region (Beijing, Tianjin, Hebei; every sector of the inventory by default, or the
-``[[categories]]`` given). The ranking runs, on the ensemble machinery (airmodel/ensemble.py: one dask task per
+``[[categories]]`` given: sectors in a region, or in several, e.g. the provinces of the parent domain outside
+Beijing, Tianjin and Hebei; a category over several regions is cut by one control per region). The ranking runs, on the ensemble machinery (airmodel/ensemble.py: one dask task per
 member, a LocalCluster or a scheduler), the base scenario, one member per category with the category's emissions
 cut by ``reduction`` (the cut depth, default 20 %), and one with every category cut together. Then, per category:
 
@@ -40,6 +41,11 @@ RANKING.toml (paths relative to the file; a ready scenario's name works for base
     receptor = "domain_population"
     spinup_hours = 24
     # [[categories]] name = "hebei_steel", region = "Hebei", sectors = ["industry"], source_ids = [...]
+    # [[categories]] name = "rest.power", regions = ["Shanxi", "Shandong", ...], sectors = ["power"]
+
+Region names are those of ``airmodel inventory summarize`` (the provinces), so that a category's tonnes are found.
+A nested base scenario's emission side (growth, abatement, cost) is read on its parent's grid, where the parent's
+provinces lie.
 """
 from __future__ import annotations
 
@@ -66,6 +72,7 @@ from .files import pyplot, read_toml_text, save_figure_atomic, write_csv_atomic,
 from .grid import build_grid
 from .inventory_summary import summary_rows
 from .measure_costs import load_for_inventory, standalone_abatement
+from .scenario import parent_domain
 from .schema import NUMBER, fill_table, key
 
 COMMAND = "rank"
@@ -94,7 +101,8 @@ RANKING_KEYS = {
 }
 CATEGORY_KEYS = {
     "name": key(str, doc="the category's name (letters, digits, _ . -)"),
-    "region": key(str, doc="Beijing, Tianjin or Hebei (or another region name)"),
+    "region": key(str, "", doc="Beijing, Tianjin or Hebei (or another region name)"),
+    "regions": key(list, [], doc="several regions instead of one (the category is their sum)"),
     "sectors": key(list, [], doc="its sectors (default: all)"),
     "source_ids": key(list, [], doc="its sources (default: all of the sectors)"),
 }
@@ -104,6 +112,13 @@ class Ranking:
     def __init__(self, path: Path, settings: dict, base: Path, projection: Path, categories: list[dict]):
         self.path, self.settings, self.base, self.projection, self.categories = \
             path, settings, base, projection, categories
+
+
+def _summary_name(name: str, where: str) -> str:
+    """The name under which ``inventory summarize`` reports a region (checked with find_region): a province's
+    summary name (a code such as 220000 becomes Jilin); another region keeps the name given."""
+    region = find_region(name, where)
+    return region.province if region.level == "province" else name
 
 
 def _resolve(name: str, folder: Path, where: str) -> Path:
@@ -134,18 +149,33 @@ def load_ranking(path) -> Ranking:
         for n, table in enumerate(settings["categories"]):
             at = f"{where}: categories[{n}]"
             entry = fill_table(table, CATEGORY_KEYS, at)
-            find_region(entry["region"], f"{at}.region")
+            if bool(entry["region"]) == bool(entry["regions"]):
+                raise InputError(f"{at}: give region (one name) or regions (a list of names), not "
+                                 f"{'both' if entry['region'] else 'neither'}")
+            if entry["region"]:
+                entry["summary"] = [_summary_name(entry["region"], f"{at}.region")]
+                entry["regions"] = [entry["region"]]
+            else:
+                entry["summary"] = []
+                for k, name in enumerate(entry["regions"]):
+                    if not isinstance(name, str) or not name:
+                        raise InputError(f"{at}.regions[{k}]: expected a region name, got {name!r}")
+                    entry["summary"].append(_summary_name(name, f"{at}.regions[{k}]"))
+                if len(set(entry["regions"])) != len(entry["regions"]):
+                    raise InputError(f"{at}.regions: a region is named twice")
+                entry["region"] = "+".join(entry["regions"])
             for k, s in enumerate(entry["sectors"]):
                 if s not in SECTORS and s not in SECTOR_GROUPS:
                     raise InputError(f"{at}.sectors[{k}]: unknown sector {s!r}; choose one of: {', '.join(SECTORS)}")
             categories.append(entry)
     else:
-        for n, region in enumerate(settings["regions"]):
-            find_region(region, f"{where}: regions[{n}]")
+        summary = {region: _summary_name(region, f"{where}: regions[{n}]")
+                   for n, region in enumerate(settings["regions"])}
         for n, s in enumerate(settings["sectors"]):
             if s not in SECTORS and s not in SECTOR_GROUPS:
                 raise InputError(f"{where}: sectors[{n}]: unknown sector {s!r}; choose one of: {', '.join(SECTORS)}")
-        categories = [{"name": f"{r}.{s}", "region": r, "sectors": [s], "source_ids": []}
+        categories = [{"name": f"{r}.{s}", "region": r, "regions": [r], "summary": [summary[r]], "sectors": [s],
+                       "source_ids": []}
                       for r in settings["regions"] for s in settings["sectors"]]
     names = [c["name"] for c in categories]
     if len(set(names)) != len(names):
@@ -153,14 +183,18 @@ def load_ranking(path) -> Ranking:
     return Ranking(path, settings, base, projection, categories)
 
 
-def _control(category: dict, reduction: float) -> dict:
-    entry = {"name": f"rank: {category['name']} cut {100 * reduction:g} %", "region": category["region"],
-             "reduction": float(reduction)}
-    if category["sectors"]:
-        entry["sectors"] = list(category["sectors"])
-    if category["source_ids"]:
-        entry["source_ids"] = list(category["source_ids"])
-    return entry
+def _controls(category: dict, reduction: float) -> list[dict]:
+    """The category's cut: one control per region."""
+    out = []
+    for region in category["regions"]:
+        entry = {"name": f"rank: {category['name']} cut {100 * reduction:g} %", "region": region,
+                 "reduction": float(reduction)}
+        if category["sectors"]:
+            entry["sectors"] = list(category["sectors"])
+        if category["source_ids"]:
+            entry["source_ids"] = list(category["source_ids"])
+        out.append(entry)
+    return out
 
 
 def _toml(value) -> str:
@@ -186,9 +220,9 @@ def ensemble_text(ranking: Ranking) -> str:
              "daily = false"]
     for c in ranking.categories:
         lines += ["", "[[members]]", f"name = {_toml('cat.' + c['name'])}",
-                  f"controls = {_toml([_control(c, s['reduction'])])}"]
+                  f"controls = {_toml(_controls(c, s['reduction']))}"]
     lines += ["", "[[members]]", 'name = "together"',
-              f"controls = {_toml([_control(c, s['reduction']) for c in ranking.categories])}"]
+              f"controls = {_toml([e for c in ranking.categories for e in _controls(c, s['reduction'])])}"]
     return "\n".join(lines) + "\n"
 
 
@@ -197,7 +231,7 @@ def _category_tonnes(rows: list[dict], category: dict) -> np.ndarray:
     out = np.zeros(len(POLLUTANTS))
     sectors = summary_sectors(category["sectors"] or SECTORS)  # each tonne once (industry: its group row)
     for r in rows:
-        if r["region"] == category["region"] and r["sector"] in sectors:
+        if r["region"] in category["summary"] and r["sector"] in sectors:
             out[POLLUTANTS.index(r["pollutant"])] += r["after_t"]
     return out
 
@@ -206,7 +240,9 @@ def emissions_side(ranking: Ranking) -> dict:
     """{category name: {'tonnes', 'growth', 'measures', 'removable_share', 'cost_yuan'}} (module docstring)."""
     def inventory(raw_or_path, extra=()):
         scenario, section, controls, base = load_for_inventory(raw_or_path, ranking.settings["overrides"])
-        inv = Inventory(section, list(controls) + list(extra), build_grid(scenario["domain"]), base, scenario.start)
+        # a nested scenario: its parent's grid, where the parent's provinces lie
+        domain = parent_domain(scenario.data) if scenario.data.get("parent") else scenario["domain"]
+        inv = Inventory(section, list(controls) + list(extra), build_grid(domain), base, scenario.start)
         return scenario, inv
 
     def year(inv):
@@ -224,11 +260,14 @@ def emissions_side(ranking: Ranking) -> dict:
         for m in catalogue().values():
             if (expand_sectors([m.sector]) <= sectors and m.scope == "sector"
                     and any(p in m.efficiency for p in POLLUTANTS)):
-                entry = {"name": f"{c['name']}: {m.id}", "measure": m.id, "region": c["region"],
-                         "sectors": [m.sector]}
-                if c["source_ids"]:
-                    entry["source_ids"] = list(c["source_ids"])
-                extra.append(entry)
+                entries = []
+                for region in c["regions"]:
+                    entry = {"name": f"{c['name']}: {m.id}", "measure": m.id, "region": region,
+                             "sectors": [m.sector]}
+                    if c["source_ids"]:
+                        entry["source_ids"] = list(c["source_ids"])
+                    entries.append(entry)
+                extra.append(entries)
                 measures.append(m)
         tonnes = _category_tonnes(base_rows, c)
         grown = _category_tonnes(proj_rows, c)
@@ -236,14 +275,19 @@ def emissions_side(ranking: Ranking) -> dict:
                   else float("nan") for p in GROWTH_POLLUTANTS}
         info = {"tonnes": tonnes, "growth": growth, "measures": [], "removable_share": 0.0, "cost_yuan": 0.0}
         if extra:
-            _, inv = inventory(ranking.base, extra)
-            first = len(inv.controls) - len(extra)
+            flat = [e for entries in extra for e in entries]
+            _, inv = inventory(ranking.base, flat)
+            first = len(inv.controls) - len(flat)
             alone = standalone_abatement(inv, start, end)
             mass = sum(tonnes[POLLUTANTS.index(p)] for p in SHARE_POLLUTANTS)
             left = tonnes.copy()
             offers = []
-            for k, m in enumerate(measures):
-                removed, cost = alone[first + k]
+            k0 = first
+            for m, entries in zip(measures, extra):
+                # the measure in each of the category's regions, acting alone: their sum
+                removed = sum(alone[k][0] for k in range(k0, k0 + len(entries)))
+                cost = float(sum(alone[k][1] for k in range(k0, k0 + len(entries))))
+                k0 += len(entries)
                 share = sum(removed[POLLUTANTS.index(p)] for p in SHARE_POLLUTANTS) / mass if mass > 0 else 0.0
                 offers.append((m, removed, cost, share))
             # cheapest per unit of mass removed first; each acts on what the earlier ones left (multiplicative)

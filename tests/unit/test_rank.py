@@ -26,6 +26,8 @@ def _write(tmp_path, text):
     ('receptor = "moon"\n', r"receptor: 'moon' is not a receptor"),
     ('colour = "red"\n', r"unknown key 'colour'"),
     ('[[categories]]\nname = "x"\nregion = "Beijing"\nsectors = ["steel"]\n', r"categories\[0\].sectors\[0\]"),
+    ('[[categories]]\nname = "x"\nregion = "Beijing"\nregions = ["Hebei"]\n', r"categories\[0\]: give region .*not both"),
+    ('[[categories]]\nname = "x"\nregions = ["Hebei", "Atlantis"]\n', r"categories\[0\].regions\[1\]: unknown region"),
 ])
 def test_a_bad_ranking_file_exits_2_and_writes_nothing(tmp_path, capsys, text, message):
     path = _write(tmp_path, text)
@@ -54,6 +56,14 @@ def test_categories_become_members_and_one_together(tmp_path):
     text = ensemble_text(r)
     assert text.count("[[members]]") == 3 and 'name = "together"' in text
     assert 'reduction = 0.2' in text and 'region = "Hebei"' in text
+
+
+def test_a_category_over_several_regions_is_cut_in_each(tmp_path):
+    r = load_ranking(_write(tmp_path, '[[categories]]\nname = "rest.power"\nregions = ["Shanxi", "220000"]\n'
+                                      'sectors = ["power"]\n'))
+    assert r.categories[0]["summary"] == ["Shanxi", "Jilin"]  # the names inventory summarize reports them under
+    member = ensemble_text(r).split('name = "cat.rest.power"')[1].split("[[members]]")[0]
+    assert member.count("reduction = 0.2") == 2 and 'region = "Shanxi"' in member and 'region = "220000"' in member
 
 
 def _ranking(reduction=0.2):
