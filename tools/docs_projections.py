@@ -137,10 +137,15 @@ def page() -> str:
         top = sorted(by.items(), key=lambda kv: -kv[1])[:3]
         lines.append(f"| `{name}` | {fig(sum(by.values()) / 1e9, 3)} | "
                      + "; ".join(f"{k} {fig(v / 1e9, 3)}" for k, v in top if v > 0) + " |")
+    unpriced = sorted({r["measure"] for rows in costs.values() for r in rows if not np.isfinite(r["cost_yuan"])})
     lines += ["", "These are the catalogue's costs of the tonnes each measure removes in that year, for the measures "
-              "with a cited cost (docs/costs.md); measures without one (coal to gas or electricity in households, "
-              "FGD, SNCR, China V cars) are not counted, so the totals are lower bounds. China V gasoline's cost "
-              "per tonne of SO2 is high because the refinery cost is carried by SO2 alone.", "",
+              "with a cited cost (docs/costs.md); "
+              + (f"the measures without one ({', '.join(f'`{m}`' for m in unpriced)}) are not counted, so the "
+                 "totals are lower bounds. " if unpriced else "every measure the projections name has one. ")
+              + "A cost carried by one pollutant's tonnes (household clean heating on SO2, China V gasoline on SO2, "
+              "ultra-low emission on SO2) makes that pollutant's cost per tonne high; the other pollutants removed "
+              "come with it. The household costs are public spending only (subsidies), and the SNCR cost is "
+              "applied where the scenarios name the measure (industry's NOx in Tianjin and Hebei).", "",
               "## The assumptions", "",
               "Drivers marked as our assumption in drivers.csv (no published number was verified for them):", ""]
     for d in drivers():
