@@ -18,8 +18,9 @@ cut by ``reduction`` (the cut depth, default 20 %), and one with every category 
   (one that can act on all of the sector: not yellow-label retirement, which acts on one class), applied alone to the
   category (airmodel.measure_costs.standalone_abatement): the tonnes it removes a year and what that costs; the
   category's ``removable share`` is the share of its PM2.5 + SO2 + NOx + NH3 + NMVOC mass that its cheapest-first
-  measures remove together, applied in turn; ``exposure_gain`` = PM2.5 contribution x removable share, a
-  first-order (linear) estimate of the exposure the measures remove, and ``exposure_gain_per_million_yuan``;
+  measures remove together, applied in turn (each paid for the tonnes it removes then: ``in_turn``);
+  ``exposure_gain`` = PM2.5 contribution x removable share, a first-order (linear) estimate of the exposure the
+  measures remove, and ``exposure_gain_per_million_yuan``;
 - health (``--health HEALTH.csv``: category, avoided_deaths, value_yuan, the health result of removing each
   category, e.g. from ``airmodel health`` on its member against the base): avoided deaths the measures buy
   (avoided_deaths x removable share), their value, deaths per million yuan and the benefit-cost ratio.
@@ -236,6 +237,23 @@ def _category_tonnes(rows: list[dict], category: dict) -> np.ndarray:
     return out
 
 
+def in_turn(tonnes: np.ndarray, offers: list) -> tuple[np.ndarray, float]:
+    """Measures applied one after another to a category's ``tonnes`` [pollutant]: each offer is (tonnes it removes
+    acting alone [pollutant], its cost per tonne {pollutant: yuan}). Each removes the same fraction of what the
+    earlier ones left as it would alone, and is paid for the tonnes it removes then (not those it would remove
+    alone: two measures that each remove all of a pollutant cost the first one's price). Returns (tonnes left,
+    yuan)."""
+    left = np.asarray(tonnes, dtype=float).copy()
+    cost = 0.0
+    for removed, prices in offers:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            fraction = np.clip(np.where(tonnes > 0, removed / np.where(tonnes > 0, tonnes, 1.0), 0.0), 0.0, 1.0)
+        now = left * fraction
+        cost += float(sum(now[POLLUTANTS.index(p)] * v for p, v in prices.items() if p in POLLUTANTS))
+        left = left - now
+    return left, cost
+
+
 def emissions_side(ranking: Ranking) -> dict:
     """{category name: {'tonnes', 'growth', 'measures', 'removable_share', 'cost_yuan'}} (module docstring)."""
     def inventory(raw_or_path, extra=()):
@@ -292,11 +310,7 @@ def emissions_side(ranking: Ranking) -> dict:
                 offers.append((m, removed, cost, share))
             # cheapest per unit of mass removed first; each acts on what the earlier ones left (multiplicative)
             priced = sorted((o for o in offers if np.isfinite(o[2]) and o[3] > 0), key=lambda o: o[2] / o[3])
-            for m, removed, cost, share in priced:
-                with np.errstate(invalid="ignore", divide="ignore"):
-                    fraction = np.where(tonnes > 0, removed / np.where(tonnes > 0, tonnes, 1.0), 0.0)
-                left = left * (1.0 - np.clip(fraction, 0.0, 1.0))
-                info["cost_yuan"] += cost
+            left, info["cost_yuan"] = in_turn(tonnes, [(removed, m.cost_per_t()) for m, removed, _, _ in priced])
             if priced and mass > 0:
                 info["removable_share"] = 1.0 - sum(left[POLLUTANTS.index(p)] for p in SHARE_POLLUTANTS) / mass
             info["measures"] = [(m.id, float(share), float(cost)) for m, _, cost, share in offers]

@@ -8,7 +8,9 @@ import pytest
 from airmodel.cli import main
 from airmodel.data import data_path
 from airmodel.errors import InputError
-from airmodel.rank import (Ranking, contribution_table, ensemble_text, load_ranking, ranking_rows, read_health)
+from airmodel.emissions.quantities import POLLUTANTS
+from airmodel.rank import (Ranking, contribution_table, ensemble_text, in_turn, load_ranking, ranking_rows,
+                          read_health)
 
 DEMO = data_path("scenarios", "demo.toml")
 
@@ -64,6 +66,22 @@ def test_a_category_over_several_regions_is_cut_in_each(tmp_path):
     assert r.categories[0]["summary"] == ["Shanxi", "Jilin"]  # the names inventory summarize reports them under
     member = ensemble_text(r).split('name = "cat.rest.power"')[1].split("[[members]]")[0]
     assert member.count("reduction = 0.2") == 2 and 'region = "Shanxi"' in member and 'region = "220000"' in member
+
+
+def test_measures_in_turn_pay_for_what_is_left():
+    so2, nox = POLLUTANTS.index("SO2"), POLLUTANTS.index("NOx")
+    tonnes = np.zeros(len(POLLUTANTS))
+    tonnes[so2], tonnes[nox] = 100.0, 50.0
+    all_so2 = np.zeros(len(POLLUTANTS))
+    all_so2[so2] = 100.0
+    half_both = tonnes * 0.5
+    # the second measure that removes all SO2 finds none left: only the first is paid
+    left, cost = in_turn(tonnes, [(all_so2, {"SO2": 10.0}), (all_so2, {"SO2": 1000.0})])
+    assert left[so2] == 0.0 and left[nox] == 50.0 and cost == pytest.approx(1000.0, rel=1e-12)
+    # half of each, then all SO2: 50 t SO2 at 2 and 25 t NOx at 4, then the 50 t SO2 left at 10
+    left, cost = in_turn(tonnes, [(half_both, {"SO2": 2.0, "NOx": 4.0}), (all_so2, {"SO2": 10.0})])
+    assert left[nox] == pytest.approx(25.0) and left[so2] == 0.0
+    assert cost == pytest.approx(50 * 2.0 + 25 * 4.0 + 50 * 10.0, rel=1e-12)
 
 
 def _ranking(reduction=0.2):
