@@ -18,7 +18,7 @@ cut by ``reduction`` (the cut depth, default 20 %), and one with every category 
   (one that can act on all of the sector: not yellow-label retirement, which acts on one class), applied alone to the
   category (airmodel.measure_costs.standalone_abatement): the tonnes it removes a year and what that costs; the
   category's ``removable share`` is the share of its PM2.5 + SO2 + NOx + NH3 + NMVOC mass that its cheapest-first
-  measures remove together, applied in turn (each paid for the tonnes it removes then: ``in_turn``);
+  measures remove together, applied in turn (each paid for what is left for it to act on: ``in_turn``);
   ``exposure_gain`` = PM2.5 contribution x removable share, a first-order (linear) estimate of the exposure the
   measures remove, and ``exposure_gain_per_million_yuan``;
 - health (``--health HEALTH.csv``: category, avoided_deaths, value_yuan, the health result of removing each
@@ -164,7 +164,7 @@ def load_ranking(path) -> Ranking:
                     entry["summary"].append(_summary_name(name, f"{at}.regions[{k}]"))
                 if len(set(entry["regions"])) != len(entry["regions"]):
                     raise InputError(f"{at}.regions: a region is named twice")
-                entry["region"] = "+".join(entry["regions"])
+                entry["region"] = "+".join(entry["summary"])
             for k, s in enumerate(entry["sectors"]):
                 if s not in SECTORS and s not in SECTOR_GROUPS:
                     raise InputError(f"{at}.sectors[{k}]: unknown sector {s!r}; choose one of: {', '.join(SECTORS)}")
@@ -239,18 +239,22 @@ def _category_tonnes(rows: list[dict], category: dict) -> np.ndarray:
 
 def in_turn(tonnes: np.ndarray, offers: list) -> tuple[np.ndarray, float]:
     """Measures applied one after another to a category's ``tonnes`` [pollutant]: each offer is (tonnes it removes
-    acting alone [pollutant], its cost per tonne {pollutant: yuan}). Each removes the same fraction of what the
-    earlier ones left as it would alone, and is paid for the tonnes it removes then (not those it would remove
-    alone: two measures that each remove all of a pollutant cost the first one's price). Returns (tonnes left,
-    yuan)."""
+    acting alone [pollutant], its cost acting alone in yuan). Each removes the same fraction of what the earlier ones
+    left as it would alone. It is paid its stand-alone cost times the largest share still left of a pollutant it
+    removes: a measure is built wherever any of its pollutants is left (coal to electricity after coal to gas, which
+    has a cited efficiency for SO2 only, is paid in full for the PM2.5 it removes), and a measure with nothing left
+    to act on costs nothing (two measures that each remove all of one pollutant cost the first one's price).
+    Returns (tonnes left, yuan)."""
     left = np.asarray(tonnes, dtype=float).copy()
     cost = 0.0
-    for removed, prices in offers:
-        with np.errstate(invalid="ignore", divide="ignore"):
-            fraction = np.clip(np.where(tonnes > 0, removed / np.where(tonnes > 0, tonnes, 1.0), 0.0), 0.0, 1.0)
-        now = left * fraction
-        cost += float(sum(now[POLLUTANTS.index(p)] * v for p, v in prices.items() if p in POLLUTANTS))
-        left = left - now
+    for removed, alone in offers:
+        acts = (tonnes > 0) & (removed > 0)
+        if not np.any(acts):
+            continue
+        fraction = np.zeros_like(left)
+        fraction[acts] = np.clip(removed[acts] / tonnes[acts], 0.0, 1.0)
+        cost += float(alone) * float(np.max(left[acts] / tonnes[acts]))
+        left = left * (1.0 - fraction)
     return left, cost
 
 
@@ -310,7 +314,7 @@ def emissions_side(ranking: Ranking) -> dict:
                 offers.append((m, removed, cost, share))
             # cheapest per unit of mass removed first; each acts on what the earlier ones left (multiplicative)
             priced = sorted((o for o in offers if np.isfinite(o[2]) and o[3] > 0), key=lambda o: o[2] / o[3])
-            left, info["cost_yuan"] = in_turn(tonnes, [(removed, m.cost_per_t()) for m, removed, _, _ in priced])
+            left, info["cost_yuan"] = in_turn(tonnes, [(removed, cost) for _, removed, cost, _ in priced])
             if priced and mass > 0:
                 info["removable_share"] = 1.0 - sum(left[POLLUTANTS.index(p)] for p in SHARE_POLLUTANTS) / mass
             info["measures"] = [(m.id, float(share), float(cost)) for m, _, cost, share in offers]

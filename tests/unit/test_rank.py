@@ -74,14 +74,16 @@ def test_measures_in_turn_pay_for_what_is_left():
     tonnes[so2], tonnes[nox] = 100.0, 50.0
     all_so2 = np.zeros(len(POLLUTANTS))
     all_so2[so2] = 100.0
-    half_both = tonnes * 0.5
     # the second measure that removes all SO2 finds none left: only the first is paid
-    left, cost = in_turn(tonnes, [(all_so2, {"SO2": 10.0}), (all_so2, {"SO2": 1000.0})])
+    left, cost = in_turn(tonnes, [(all_so2, 1000.0), (all_so2, 1e5)])
     assert left[so2] == 0.0 and left[nox] == 50.0 and cost == pytest.approx(1000.0, rel=1e-12)
-    # half of each, then all SO2: 50 t SO2 at 2 and 25 t NOx at 4, then the 50 t SO2 left at 10
-    left, cost = in_turn(tonnes, [(half_both, {"SO2": 2.0, "NOx": 4.0}), (all_so2, {"SO2": 10.0})])
+    # half of each (200 yuan alone), then all SO2 (1000 alone) on the half left: 200 + 500
+    left, cost = in_turn(tonnes, [(tonnes * 0.5, 200.0), (all_so2, 1000.0)])
     assert left[nox] == pytest.approx(25.0) and left[so2] == 0.0
-    assert cost == pytest.approx(50 * 2.0 + 25 * 4.0 + 50 * 10.0, rel=1e-12)
+    assert cost == pytest.approx(700.0, rel=1e-12)
+    # all SO2, then a measure that removes everything: its NOx is all still there, so it is paid in full
+    left, cost = in_turn(tonnes, [(all_so2, 1000.0), (tonnes.copy(), 3000.0)])
+    assert not np.any(left) and cost == pytest.approx(4000.0, rel=1e-12)
 
 
 def _ranking(reduction=0.2):
