@@ -18,7 +18,7 @@ import airmodel
 from airmodel.data import data_path
 from airmodel.emissions.inventory import Emissions
 from airmodel.emissions.quantities import SECTORS
-from airmodel.model import Model
+from airmodel.grid import build_grid
 from airmodel.scenario import load
 
 START, HOURS = "2008-08-08T04:00:00Z", 1
@@ -54,7 +54,8 @@ def nmvoc_by_sector(tmp_path_factory) -> dict[str, float]:
     path.write_text("sector,pollutant,species,fraction,basis\n"
                     + "".join(f"{sector},NMVOC,{tag},1,mass\n" for sector, tag in TAGS.items()))
     s = scenario("none", list(TAGS.values()), str(path))
-    e = Emissions(s["emissions"], s["controls"], Model(s).grid, list(TAGS.values()), s.start, s.end, s.folder)
+    e = Emissions(s["emissions"], s["controls"], build_grid(s["domain"]), list(TAGS.values()), s.start, s.end,
+                  s.folder)
     emitted = e.emitted_mass(s.start, s.end)
     return {sector: float(emitted[n]) for n, sector in enumerate(TAGS)}
 
