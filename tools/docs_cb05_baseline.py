@@ -4,15 +4,19 @@ the domain's isoprene emission; with each run's smallest value of every species 
 
     airmodel run baseline_2008_08 -o cb.nc --set chemistry.mechanism=cb05_aero --set emissions.biogenic=true
     airmodel run baseline_2008_08 -o grs.nc
-    python tools/docs_cb05_baseline.py cb.nc grs.nc -o docs/cb05_baseline.md [--note TEXT] [--force]
+    python tools/docs_cb05_baseline.py cb.nc grs.nc -o docs/cb05_baseline.md [--logs CB.LOG GRS.LOG]
+        [--note TEXT] [--force]
 
-(both with the same --set run.hours where a shorter run is documented). The composition is computed as in
+(both with the same --set run.hours where a shorter run is documented). --logs: the two runs' logs, each run as
+``/usr/bin/time -v airmodel run ... > LOG 2>&1``; the page then gives each run's CPU time (user + system) and the
+model's own wall time (its "run finished ... s wall" line), per simulated day. The composition is computed as in
 tools/docs_pm_composition.py (its ``station_means``); MDA8 is the output's own station_O3_mda8 (by local day).
 Every number in the page is computed here from the two outputs and ``MEASURED``.
 """
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
 
 import netCDF4
@@ -44,7 +48,17 @@ def residual(ds) -> tuple[str, float]:
     return worst[1][len("budget_"):-len("_relative_residual")], worst[0]
 
 
-def document(paths: list[Path], runs: list, note: str) -> str:
+def cost(log: Path) -> tuple[float, float]:
+    """(CPU seconds, user + system, of /usr/bin/time -v; the model's wall seconds) from a run's log."""
+    text = log.read_text()
+    cpu = sum(float(m) for m in re.findall(r"(?:User|System) time \(seconds\): ([0-9.]+)", text))
+    walls = [float(m) for m in re.findall(r"run finished: \d+ steps of domain \S+ in ([0-9.]+) s wall", text)]
+    if not cpu or not walls:
+        raise SystemExit(f"{log}: no /usr/bin/time -v CPU times or no 'run finished' line")
+    return cpu, max(walls)
+
+
+def document(paths: list[Path], runs: list, note: str, logs: list[Path] | None = None) -> str:
     labels = ["cb05_aero", "grs_aero"]
     comps = [station_means(ds) for ds in runs]
     names = comps[0][0]
@@ -56,6 +70,17 @@ def document(paths: list[Path], runs: list, note: str) -> str:
              "below is computed by the script.", ""]
     if note:
         lines += [note, ""]
+    if logs:
+        days = hours / 24.0
+        costs = [cost(log) for log in logs]
+        lines += ["## Cost per simulated day", "",
+                  "| run | CPU (user + system), s | model wall time, s |", "|---|---|---|"]
+        for label, (cpu, wall) in zip(labels, costs):
+            lines.append(f"| {label} | {fig(cpu / days)} | {fig(wall / days)} |")
+        lines += ["", f"CPU ratio cb05_aero / grs_aero: {fig(costs[0][0] / costs[1][0])}; a 31-day month of "
+                  f"cb05_aero at this rate: {fig(31.0 * costs[0][0] / days / 60.0)} CPU-minutes. CPU includes the "
+                  "start (reading, gridding, compiling or loading the compiled kernels); the wall time is the "
+                  "model's own loop, both domains, and depends on what else the machine was running.", ""]
     lines += ["## PM2.5 composition, mean of the 12 stations (% of the named components, i.e. without other)", "",
               "| component | cb05_aero, µg m⁻³ | cb05_aero, % | grs_aero, µg m⁻³ | grs_aero, % | measured, % |",
               "|---|---|---|---|---|---|"]
@@ -105,11 +130,13 @@ def main(argv=None) -> int:
     parser.add_argument("cb05", type=Path, help="the baseline run with chemistry.mechanism = cb05_aero")
     parser.add_argument("grs", type=Path, help="the same run with grs_aero")
     parser.add_argument("-o", "--output", type=Path, default=Path("docs/cb05_baseline.md"))
+    parser.add_argument("--logs", type=Path, nargs=2, metavar=("CB_LOG", "GRS_LOG"),
+                        help="the runs' logs with /usr/bin/time -v output, for the cost table")
     parser.add_argument("--note", default="", help="a paragraph placed under the title (e.g. the run length)")
     parser.add_argument("--force", action="store_true", help="replace an existing page")
     args = parser.parse_args(argv)
     with netCDF4.Dataset(args.cb05) as cb, netCDF4.Dataset(args.grs) as grs:
-        text = document([args.cb05, args.grs], [cb, grs], args.note)
+        text = document([args.cb05, args.grs], [cb, grs], args.note, args.logs)
     print(f"wrote {write_text_atomic(args.output, text, force=args.force)}")
     return 0
 
