@@ -353,7 +353,8 @@ CASES = [
     ("speciation table", f"{STACKS} --set emissions.speciation=nowhere.csv", {"st.csv": STACK_HEADER + STACK},
      ["nowhere"]),
     # a table for another mechanism: grs_aero's NMVOC -> ROC would vanish in a cb05_aero run
-    ("speciation table", f"{STACKS} --set chemistry.mechanism='cb05_aero'",
+    ("speciation table", f"{STACKS} --set chemistry.mechanism='cb05_aero' --set emissions.speciation=grs_aero "
+                         "--set emissions.mechanism=grs_aero",
      {"st.csv": STACK_HEADER.replace("SO2[t/yr]", "NMVOC[t/yr]") + STACK},
      ["NMVOC", "cb05_aero", "grs_aero.csv", "emissions.speciation"]),
     ("mobile table", MOBILE, {"ef.csv": EF, "va.csv": VA.replace(",10", ",-10")}, ["va.csv", "-10"]),

@@ -415,10 +415,13 @@ def integrate_cell(y, dt, sun, lon, sin_lat, cos_lat, cloud_factor, emission, di
             for s in range(NS):
                 f_time[s] = 0.0
         else:
+            # f_t = S r(dk/dt, y), as in airmodel.kernels.chemistry.integrate_cell (why: there)
             rate_constants(c_next, cloud_factor, k_thermal, k_time)
-            tendency(k_time, y, emission, dilution, background, f_time)
+            for r in range(NR):
+                k_time[r] = (k_time[r] - k_now[r]) / TIME_DERIVATIVE_DELTA
             for s in range(NS):
-                f_time[s] = (f_time[s] - f_now[s]) / TIME_DERIVATIVE_DELTA
+                f_stage[s] = 0.0
+            tendency(k_time, y, f_stage, 0.0, background, f_time)
         jacobian(k_now, y, dilution, jac)
         while True:
             if n_accepted + n_rejected >= max_steps:

@@ -46,6 +46,8 @@ log = logging.getLogger("airmodel")
 EMISSIONS_DIR = data_path("emissions")
 DEFAULT_TEMPORAL = EMISSIONS_DIR / "temporal_profiles.csv"
 DEFAULT_VERTICAL = EMISSIONS_DIR / "vertical_profiles.csv"
+#: the speciation table (and mechanism) of an inventory in a run without chemistry, where emissions.speciation is empty
+DEFAULT_SPECIATION = "grs_aero"
 #: Without meteorology (or where it lacks a field) stacks see these (assumed typical summer values).
 DEFAULT_AMBIENT_TEMPERATURE = 293.15  # K
 DEFAULT_WIND_SPEED = 3.0  # m/s
@@ -256,16 +258,20 @@ class Emissions:
         self.inventory = inv = Inventory(section, controls, grid, base_dir, start)
         self.grid = grid
         self.species_names = list(species_names)
-        mechanism = load_mechanism(inv.section["mechanism"])
+        # an empty emissions.speciation / emissions.mechanism follows the run's chemistry mechanism
+        own = chemistry if chemistry not in (None, "none") else DEFAULT_SPECIATION
+        mechanism_name = inv.section["mechanism"] or own
+        mechanism = load_mechanism(mechanism_name)
         molar_mass = {s.name: s.molar_mass for s in mechanism.species}
-        self.speciation = read_speciation(speciation_path(inv.section["speciation"], base_dir), molar_mass,
-                                          inv.section["mechanism"])
+        self.speciation = read_speciation(speciation_path(inv.section["speciation"] or own, base_dir), molar_mass,
+                                          mechanism_name)
         self.matrix = {sector: self.speciation.matrix(sector, self.species_names) for sector in SECTORS}
         if inv.components and not set(self.speciation.species_made()) & set(self.species_names):
             log.warning("emissions: none of the transported species (%s) is made by the speciation table %s; the "
                         "inventory emits nothing into this run", ", ".join(self.species_names), self.speciation.source)
         if chemistry not in (None, "none"):
             self._check_every_pollutant_lands(chemistry)
+        self._report_unspeciated()
         unused = sorted(self.speciation.species_made() - set(self.species_names))
         if unused:
             log.info("emissions: species made by the speciation but not transported (their mass is counted in the "
@@ -340,6 +346,23 @@ class Emissions:
                     f"{chemistry!r}, so it would be dropped; set emissions.speciation to a table made for "
                     f"{chemistry!r} (airmodel/data/emissions/speciation/<name>.csv, or a CSV path) and "
                     f"emissions.mechanism = {chemistry!r}")
+
+    def _report_unspeciated(self) -> None:
+        """Log, per sector and pollutant emitted in the domain, the mass fraction that the table sends to no species
+        (basis none: e.g. the unreactive carbon and ethane of an NMVOC profile), so that it is seen, not lost."""
+        inv = self.inventory
+        seen = set()
+        for n, c in enumerate(inv.components):
+            if not inv.in_domain[n].any():
+                continue
+            for p in np.nonzero(c.amounts)[0]:
+                key = (c.sector, POLLUTANTS[p])
+                parts = self.speciation.unspeciated(*key)
+                if key in seen or not parts:
+                    continue
+                seen.add(key)
+                log.info("emissions: %.1f %% of the %s of sector %s becomes no species (%s)", 100 * sum(parts.values()),
+                         key[1], key[0], ", ".join(f"{k} {100 * v:.1f} %" for k, v in parts.items()))
 
     def _check_species_nonnegative(self) -> None:
         for active in {s for _, _, s in self.inventory.states(*self._span())}:

@@ -52,9 +52,11 @@ EMISSIONS_KEYS = {
                                          "airmodel/data/emissions/temporal_profiles.csv)"),
     "vertical_profiles": key(str, "", doc="CSV of release heights of area sectors (default: "
                                          "airmodel/data/emissions/vertical_profiles.csv)"),
-    "speciation": key(str, "grs_aero", doc="a mechanism name (airmodel/data/emissions/speciation/<name>.csv) "
-                                          "or a CSV path"),
-    "mechanism": key(str, "grs_aero", doc="the mechanism whose species molar masses the speciation uses"),
+    "speciation": key(str, "", doc="a mechanism name (airmodel/data/emissions/speciation/<name>.csv) or a CSV "
+                                  "path; empty: the table of chemistry.mechanism (grs_aero in a run without "
+                                  "chemistry)"),
+    "mechanism": key(str, "", doc="the mechanism whose species molar masses the speciation uses; empty: "
+                                 "chemistry.mechanism (grs_aero in a run without chemistry)"),
     "utc_offset_hours": key(NUMBER, 8.0, doc="local time of the profiles and control windows: hours east of UTC "
                                             "(China Standard Time: 8)", minimum=-14.0, maximum=14.0),
     "plume_rise": key(str, "briggs", choices=("briggs", "none"),

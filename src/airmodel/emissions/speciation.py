@@ -11,7 +11,11 @@ Table ``sector,pollutant,species,fraction,basis`` (``data/emissions/speciation/<
   profile gives moles of each class per gram of NMVOC and the class's mw in the mechanism turns moles to mass;
 - ``basis = remainder``: the part of the pollutant that its named parts do not account for:
   PM2.5 minus the species mass made from BC and OC; PM10 minus PM2.5. So PM2.5 = EC + POA + PM25_OTHER and
-  PM10 - PM2.5 = PMC, mass for mass.
+  PM10 - PM2.5 = PMC, mass for mass;
+- ``basis = none``: a mass fraction of the pollutant that becomes no species of the mechanism (the species column
+  names the class it is, e.g. CB05's UNR for unreactive carbon or ETHA for ethane where the mechanism does not carry
+  it). It adds nothing to the matrix; ``unspeciated`` reports it, so that a profile's unreactive part is counted,
+  not silently lost.
 
 A sector's rows for a pollutant replace the ``*`` rows for that pollutant. Rows naming a species the model does not
 transport are dropped after the remainders are formed, so that mass is never moved to another species. The result is
@@ -27,7 +31,7 @@ from ..errors import InputError
 from .quantities import PARTS, POLLUTANT_MOLAR_MASS, POLLUTANTS, SECTORS, pollutant_name
 from .tables import read_table
 
-BASES = ("mass", "mole", "mol_per_kg", "remainder")
+BASES = ("mass", "mole", "mol_per_kg", "remainder", "none")
 
 
 @dataclass(frozen=True)
@@ -42,13 +46,21 @@ class Row:
 
 class Speciation:
     def __init__(self, rows: list[Row], molar_mass: dict[str, float], source: str):
-        self.rows = rows
+        self.all_rows = rows
+        #: the rows that make species (every basis but none)
+        self.rows = [r for r in rows if r.basis != "none"]
         self.molar_mass = molar_mass
         self.source = source
 
-    def _rows_for(self, sector: str, pollutant: str) -> list[Row]:
-        specific = [r for r in self.rows if r.sector == sector and r.pollutant == pollutant]
-        return specific or [r for r in self.rows if r.sector == "*" and r.pollutant == pollutant]
+    def rows_for(self, sector: str, pollutant: str, unspeciated: bool = False) -> list[Row]:
+        """The rows of one pollutant in one sector (its own or the * rows); those of basis none only if asked."""
+        mine = [r for r in self.all_rows if r.sector == sector and r.pollutant == pollutant]
+        rows = mine or [r for r in self.all_rows if r.sector == "*" and r.pollutant == pollutant]
+        return [r for r in rows if (r.basis == "none") == unspeciated]
+
+    def unspeciated(self, sector: str, pollutant: str) -> dict[str, float]:
+        """{class: mass fraction} of the pollutant that becomes no species in one sector (basis none)."""
+        return {r.species: r.fraction for r in self.rows_for(sector, pollutant, unspeciated=True)}
 
     def matrix(self, sector: str, species: list[str]) -> np.ndarray:
         """C[p, s] for POLLUTANTS x species: transported species mass (kg) per kg of each pollutant."""
@@ -57,7 +69,7 @@ class Speciation:
         def made_from(pollutant: str) -> dict[str, float]:
             """Mass of all species made from one pollutant, as a combination of pollutants."""
             total: dict[str, float] = {}
-            for row in self._rows_for(sector, pollutant):
+            for row in self.rows_for(sector, pollutant):
                 for p, c in coefficients(row).items():
                     total[p] = total.get(p, 0.0) + c
             return total
@@ -80,7 +92,7 @@ class Speciation:
             return out
 
         for pollutant in POLLUTANTS:
-            for row in self._rows_for(sector, pollutant):
+            for row in self.rows_for(sector, pollutant):
                 target = full.setdefault(row.species, {})
                 for p, c in coefficients(row).items():
                     target[p] = target.get(p, 0.0) + c
@@ -92,7 +104,7 @@ class Speciation:
 
     def species_for(self, sector: str, pollutant: str) -> set[str]:
         """The species the table makes from one pollutant in one sector (its own rows or the * rows)."""
-        return {r.species for r in self._rows_for(sector, pollutant)}
+        return {r.species for r in self.rows_for(sector, pollutant)}
 
     def species_made(self) -> set[str]:
         return {r.species for r in self.rows}
@@ -114,11 +126,11 @@ def read_speciation(path, molar_mass: dict[str, float], mechanism: str) -> Speci
             raise InputError(f"{table.where(line, cols['pollutant'])}: unknown pollutant {raw!r}; choose one of: "
                              f"{', '.join(POLLUTANTS)}")
         species = table.text(line, f, cols["species"])
-        if species not in molar_mass:
+        basis = table.text(line, f, cols["basis"])
+        if species not in molar_mass and basis != "none":
             raise InputError(f"{table.where(line, cols['species'])}: {species!r} is not a species of mechanism "
                              f"{mechanism!r}; its species: {', '.join(molar_mass)}")
         fraction = table.number(line, f, cols["fraction"], minimum=0.0)
-        basis = table.text(line, f, cols["basis"])
         if basis not in BASES:
             raise InputError(f"{table.where(line, cols['basis'])}: unknown basis {basis!r}; choose one of: "
                              f"{', '.join(BASES)}")
@@ -128,6 +140,9 @@ def read_speciation(path, molar_mass: dict[str, float], mechanism: str) -> Speci
         if basis == "remainder" and pollutant not in PARTS:
             raise InputError(f"{table.where(line, cols['basis'])}: only {', '.join(PARTS)} have parts to take a "
                              f"remainder of")
+        if basis == "none" and fraction > 1.0:
+            raise InputError(f"{table.where(line, cols['fraction'])}: a mass fraction that becomes no species is at "
+                             f"most 1, not {fraction}")
         key = (sector, pollutant, species)
         if key in seen:
             raise InputError(f"{table.path} line {line}: {sector},{pollutant},{species} is given twice "
