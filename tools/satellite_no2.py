@@ -100,6 +100,15 @@ def city_changes(base_path: Path, case_path: Path) -> dict:
         return out
 
 
+def run_commands(*paths: Path) -> list[str]:
+    """The command line that made each run, from its global attributes."""
+    lines = []
+    for path in paths:
+        with xr.open_dataset(path) as ds:
+            lines.append(ds.attrs.get("command_line", f"(not recorded in {path.name})"))
+    return lines
+
+
 def document(base: Path, case: Path) -> str:
     changes = city_changes(base, case)
     out = ["# The tropospheric NO2 column during the Games: model against satellites", "",
@@ -108,6 +117,7 @@ def document(base: Path, case: Path) -> str:
            "local, at the overpass hour, a ±0.25° box around each city centre, the column up to the model top. "
            "The satellite numbers compare 2008 with other years or with a model run on 2006 emissions, over other "
            "windows: they include weather and trends that the model's pair leaves out.", "",
+           "Runs (each file's `command_line`):", "", "```bash", *run_commands(base, case), "```", "",
            "| city | model, OMI hour (13–14 local): base → Olympic (10^15 molec cm⁻²), change "
            "| model, GOME-2 hour (09–10 local), change | published |", "|---|---|---|---|"]
     for city in CITIES:
