@@ -88,6 +88,36 @@ def cycles(run: dict) -> dict:
     return out
 
 
+def night_kz(nights: int) -> dict:
+    """Mean Kz at the 50-m interface (m2 s-1) and sensible heat flux (W m-2) in the cells of the urban and the
+    suburban stations at 22 h and 02 h local of the first ``nights`` nights after the spin-up day, from the
+    baseline's synthetic weather with the city's night off and on (the meteorology alone, no model run)."""
+    from airmodel.grid import build_grid
+    from airmodel.met import build_meteorology
+    from airmodel.scenario import load
+
+    stations = read_station_list(DEFAULT_STATION_LIST)
+    suburban = np.array([st.name in SUBURBAN for st in stations])
+    out = {}
+    for setting in ("false", "true"):
+        sc = load("baseline_2008_08", [f"meteorology.urban_night={setting}"])
+        grid = build_grid(sc["domain"])
+        met = build_meteorology(sc["meteorology"], grid, start=sc.start, end=sc.end)
+        j, i = cells_from_edges(grid.x_bounds, grid.y_bounds, stations, "baseline_2008_08")
+        level = int(np.argmin(np.abs(grid.layers.interfaces - 50.0)))
+        kz, flux = [], []
+        for day in range(1, nights + 1):
+            for hour in (day * 24 + 22, day * 24 + 26):  # 22 h local, and 02 h local the next day
+                snap = met.at(hour * 3600.0)
+                kz.append(snap.kz[level, j, i])
+                flux.append(snap.sensible_heat_flux[j, i])
+        kz, flux = np.array(kz), np.array(flux)
+        for group, rows in (("urban", ~suburban), ("suburban", suburban)):
+            out[(setting, group)] = (float(kz[:, rows].mean()), float(flux[:, rows].mean()))
+    out["samples"] = 2 * nights
+    return out
+
+
 def figure(before: dict, after: dict, path: Path) -> None:
     import matplotlib
 
@@ -127,7 +157,11 @@ def day_mean(cyc, group, name):
     return float(np.mean(cyc[(group, name)]))
 
 
-def document(before: dict, after: dict, hours: int, figure_name: str, commands: tuple[str, str]) -> str:
+def document(before: dict, after: dict, hours: int, figure_name: str, commands: tuple[str, str],
+             kz: dict) -> str:
+    kz_rows = [f"| {group} stations | {fig(kz[('false', group)][0])} | {fig(kz[('true', group)][0])} | "
+               f"{fig(kz[('false', group)][1], 2)} | {fig(kz[('true', group)][1], 2)} |"
+               for group in ("urban", "suburban")]
     rows = []
     for group, label in GROUPS:
         for name in FIELDS:
@@ -180,6 +214,14 @@ def document(before: dict, after: dict, hours: int, figure_name: str, commands: 
         "checks both settings in the synthetic weather's Beijing cells (neutral Kz = k u* z (1 − z/h)² under "
         "z_iu when on; a stable night and Kz at 50 m below half the value when off; rural cells identical).",
         "",
+        f"In the synthetic weather itself (no model run; {kz['samples']} night hours, 22 h and 02 h local of "
+        f"{kz['samples'] // 2} nights from 2 August, in the station cells):",
+        "",
+        "| stations | Kz at 50 m, off (m² s⁻¹) | Kz at 50 m, on | sensible heat flux, off (W m⁻²) | "
+        "sensible heat flux, on |",
+        "|---|---|---|---|---|",
+        *kz_rows,
+        "",
         "## Before (off) and after (on)",
         "",
         f"![Diurnal cycles before and after]({figure_name})",
@@ -229,6 +271,7 @@ ARGUMENTS = (
     (("before",), dict(type=Path, help="the baseline with meteorology.urban_night = false")),
     (("after",), dict(type=Path, help="the baseline with meteorology.urban_night = true (the default)")),
     (("-o", "--output"), dict(type=Path, default=Path("docs/night_mixing.md"), help="the page; the figure beside it")),
+    (("--kz-nights",), dict(type=int, default=7, help="nights of the synthetic weather for the Kz table")),
     (("--force",), dict(action="store_true", help="replace existing files")),
 )
 
@@ -244,7 +287,10 @@ def main(argv=None) -> int:
     raw_before, raw_after = read(args.before, hours), read(args.after, hours)
     before, after = cycles(raw_before), cycles(raw_after)
     png = args.output.with_suffix(".png")
-    text = document(before, after, hours, png.name, (raw_before["command"], raw_after["command"]))
+    if args.kz_nights < 1:
+        parser.error(f"--kz-nights {args.kz_nights}: give at least one night")
+    text = document(before, after, hours, png.name, (raw_before["command"], raw_after["command"]),
+                    night_kz(args.kz_nights))
     if args.output.exists():
         existing = args.output.read_text(encoding="utf-8")
         if LAND_USE_BEGIN in existing:
