@@ -67,3 +67,20 @@ def test_rural_night_stays_stable(august_night):
     assert met.urban_fraction[j, i] == 0.0
     assert snap.sensible_heat_flux[j, i] < 0.0 and 0.0 < snap.monin_obukhov_length[j, i] < 1e3
     assert snap.mixing_height[j, i] < 300.0
+
+
+def test_switched_off_the_city_night_is_rural(august_night, scenarios):
+    """meteorology.urban_night = false: the same night over Dongsi is stable (the rural heat loss, no urban
+    boundary layer), and Kz at 50 m falls to what the rural night and CMAQ's urban floor give."""
+    met_on, grid, snap_on, (j, i), _ = august_night
+    sc = load(scenarios / "baseline_2008_08.toml", ["meteorology.urban_night=false"])
+    met = build_meteorology(sc["meteorology"], grid, start=sc.start, end=sc.end)
+    assert not met.urban_night and met_on.urban_night
+    snap: MetSnapshot = met.at((4 * 24 + 22) * 3600.0)
+    assert snap.sensible_heat_flux[j, i] < 0.0 and 0.0 < snap.monin_obukhov_length[j, i] < 1e3
+    assert snap.mixing_height[j, i] < 0.5 * snap_on.mixing_height[j, i]
+    assert snap.kz[1, j, i] < 0.5 * snap_on.kz[1, j, i]
+    assert snap.kz[1, j, i] >= boundary_layer.KZ_MIN_URBAN
+    # the rural cells do not notice the switch
+    rural = met.urban_fraction == 0.0
+    np.testing.assert_array_equal(snap.kz[:, rural], snap_on.kz[:, rural])

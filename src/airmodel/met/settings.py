@@ -70,6 +70,11 @@ METEOROLOGY_KEYS = {
     "horizontal_diffusivity_min": key(NUMBER, DEFAULTS["horizontal_diffusivity_min"],
                                       doc="synthetic, wrf, cf, station: floor of the Smagorinsky horizontal "
                                           "diffusivity (m2/s)", minimum=0, maximum=1000000.0),
+    "urban_night": key(bool, DEFAULTS["urban_night"],
+                       doc="synthetic: the city's night (met/boundary_layer.py): no night-time heat loss over a "
+                           "cell's built-up share (near-neutral surface layer) under AERMOD's nocturnal urban "
+                           "boundary layer; false gives built-up cells the rural stable night (CMAQ's Kz floor "
+                           "by urban fraction stays)"),
     # files
     "files": key(list, [], doc="wrf, cf: input files or glob patterns (relative to the scenario file)"),
     "accumulation_hours": key(NUMBER, None, doc="cf: hours over which accumulated fields (precipitation amounts, "
@@ -101,7 +106,7 @@ METEOROLOGY_SCHEMA = {
 SOURCE_KEYS = {
     "idealized": tuple(IDEALIZED_KEYS),
     "synthetic": ("seed", "regimes", "temperature_offset", "wind_scale", "mixing_height_scale", "shower_frequency",
-                  "sea_breeze", "mountain_wind", "horizontal_diffusivity_min"),
+                  "sea_breeze", "mountain_wind", "horizontal_diffusivity_min", "urban_night"),
     "wrf": ("files", "horizontal_diffusivity_min"),
     "cf": ("files", "accumulation_hours", "standard_names", "horizontal_diffusivity_min"),
     "station": ("file", "station_lon", "station_lat", "roughness_length", "horizontal_diffusivity_min"),

@@ -53,6 +53,7 @@ DEFAULTS = {
     "sea_breeze": 3.0,
     "mountain_wind": 3.0,
     "horizontal_diffusivity_min": 100.0,
+    "urban_night": True,
 }
 
 #: Observed mean August temperature at Beijing by local hour 00, 03, ..., 21 (C), 2010-2014: UCI Beijing PM2.5 data
@@ -129,6 +130,7 @@ class SyntheticMeteorology(Meteorology):
         self.sea_breeze_speed = float(setting(section, "sea_breeze"))
         self.mountain_wind_speed = float(setting(section, "mountain_wind"))
         self.kh_min = float(setting(section, "horizontal_diffusivity_min"))
+        self.urban_night = bool(setting(section, "urban_night"))
         for key in ("wind_scale", "mixing_height_scale", "shower_frequency", "sea_breeze", "mountain_wind",
                     "horizontal_diffusivity_min"):
             if float(setting(section, key)) < 0:
@@ -496,16 +498,20 @@ class SyntheticMeteorology(Meteorology):
                                                   sf["cloud"])
         # The city at night (boundary_layer.py): the built-up share of a cell loses no heat, so the cell's flux is
         # the rural flux times its rural share, and L follows from it (near-neutral over the city).
-        urban_night = stable_night & (self.urban_fraction > 0)
-        hflux = boundary_layer.urban_night_heat_flux(hflux, self.urban_fraction, stable_night)
-        length = np.where(urban_night, surface_layer.obukhov_length(ustar, hflux, t2, rho_sfc), length)
+        # Switched off (meteorology.urban_night = false), built-up cells have the rural night (CMAQ's Kz floor by
+        # urban fraction, diagnosis.py, stays).
+        if self.urban_night:
+            urban_night = stable_night & (self.urban_fraction > 0)
+            hflux = boundary_layer.urban_night_heat_flux(hflux, self.urban_fraction, stable_night)
+            length = np.where(urban_night, surface_layer.obukhov_length(ustar, hflux, t2, rho_sfc), length)
         # Mixing height: convective (encroachment, lapse rate 5 K/km) by day, at least the mechanical one; the
         # city's nocturnal boundary layer (AERMOD's z_iu for its population) over its built-up share, until the
         # convective layer outgrows it in the morning.
         mixing_height = boundary_layer_height(self._cumulative_heat(n), ustar, rho_sfc, stable_night,
                                               scale=s["mh"] * self.mixing_height_scale)
-        urban_floor = self.urban_fraction * self.urban_mixing_height + (1.0 - self.urban_fraction) * mixing_height
-        mixing_height = np.maximum(mixing_height, urban_floor)
+        if self.urban_night:
+            urban_floor = self.urban_fraction * self.urban_mixing_height + (1.0 - self.urban_fraction) * mixing_height
+            mixing_height = np.maximum(mixing_height, urban_floor)
         # 10-m wind from the log law between 10 m and the lowest layer's midpoint.
         u10, v10 = ten_metre_wind(uc, vc, ustar, length, z1, self.roughness)
 
