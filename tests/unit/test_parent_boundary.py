@@ -1,5 +1,5 @@
 """The parent domain's boundary table: it reads, covers every species of the child table on every side, and its
-faces carry the background stations' measured surface values (tools/build_parent_boundary.py)."""
+faces carry the background stations' published (mostly summer) surface values (tools/build_parent_boundary.py)."""
 import numpy as np
 import pytest
 
@@ -19,9 +19,13 @@ def test_parent_table_reads_and_covers_the_child_species():
 
 
 @pytest.mark.parametrize("species, side, value", [
-    ("O3", "west", 49.3), ("SO2", "west", 0.15), ("NO2", "west", 0.04),  # Mt Waliguan
-    ("O3", "east", 34.8), ("SO2", "east", 0.7), ("NO2", "east", 2.25),  # Longfengshan (NOx 2.7)
-    ("O3", "south", 39.1), ("SO2", "south", 16.1), ("NO2", "south", 6.75)])  # Lin'an (NOx 8.1)
+    ("O3", "west", 54.0),  # Mt Waliguan, summer 2003
+    ("O3", "east", 23.0), ("CO", "east", 0.106),  # Oki, summer monthly means 2001-2002
+    ("SO2", "east", 1.98 * 0.46 / 0.83),  # Gosan annual 2004-05 times its 1994 summer : annual ratio
+    ("CO", "south", 0.54 - 0.0111 * (2008.62 - 2012.0)),  # Lin'an summer mean 2006-2017 carried to August 2008
+    ("SO2", "south", 2.8 / 7.0 * 7.1),  # Lin'an July : mean ratio times the July 2008 - June 2010 mean
+    ("NO2", "south", 7.1 * 12.5 / 13.6), ("NO", "south", 7.1 * 1.1 / 13.6),  # Lin'an July NOx, its NO2 share
+    ("O3", "south", 39.1)])  # Lin'an, annual 1994-95 (no summer mean found)
 def test_faces_carry_the_measured_surface_values(species, side, value):
     heights, values, _ = read_profiles(PARENT)[(species, side)]
     assert heights[0] == 0.0 and values[0] == pytest.approx(value, rel=1e-3)
