@@ -44,13 +44,15 @@ def yuan(v: float) -> str:
 
 
 def catalogue_table() -> list[str]:
-    lines = ["| measure | sector | removal efficiency | cost per tonne removed (yuan of "
-             f"{PRICE_YEAR}) | as published |", "|---|---|---|---|---|"]
+    lines = ["| measure | sector | removal efficiency | applicable share (rankings) | cost per tonne removed (yuan "
+             f"of {PRICE_YEAR}) | as published |", "|---|---|---|---|---|---|"]
     for m in catalogue().values():
         eff = ", ".join(f"{p} {m.efficiency[p]:g}" for p in CATALOGUE_POLLUTANTS if p in m.efficiency) or "none cited"
+        share = ("all of the sector" if m.scope == "sector" else
+                 ", ".join(f"{p} {v:g}" for p, v in m.applicable_share.items()) or "none cited (not ranked)")
         cost = "; ".join(f"{c.pollutant} {fig(c.yuan_per_t, 3)}" for c in m.costs) or "no cited cost"
         original = "; ".join(f"{c.pollutant}: {c.original}" for c in m.costs) or ""
-        lines.append(f"| {m.name} (`{m.id}`) | {m.sector} | {eff} | {cost} | {original} |")
+        lines.append(f"| {m.name} (`{m.id}`) | {m.sector} | {eff} | {share} | {cost} | {original} |")
     return lines
 
 
@@ -110,7 +112,11 @@ def page() -> str:
              "benefit-cost ratios.", "",
              "## The catalogue", ""] + catalogue_table() + [
              "", "Rows with \"none cited\" or \"no cited cost\" had no verified published number: they can price "
-             "nothing (their cost is reported as unknown) and must be given a bare `reduction` to act.", "",
+             "nothing (their cost is reported as unknown) and must be given a bare `reduction` to act. The "
+             "applicable share is the fraction of its sector's emissions of each pollutant that a measure acting on "
+             "part of its sector can reach (`shares.csv`, sources in `airmodel/data/SOURCES.md`): `airmodel rank` "
+             "lets such a measure remove share x efficiency of its sector, and leaves out one without a cited "
+             "share; a scenario's control selects the part itself and is not scaled by it.", "",
              "## The 2008 Olympic controls, priced", "",
              "Two of Beijing's Olympic measures match a catalogue measure: the ban of yellow-label vehicles "
              "(priced as their early retirement, the policy that followed the Games) and vapour recovery at "

@@ -15,7 +15,9 @@ import sys
 from pathlib import Path
 
 from airmodel.files import write_text_atomic
-from airmodel.rank import load_ranking
+from airmodel.emissions.measures import catalogue
+from airmodel.emissions.quantities import POLLUTANTS
+from airmodel.rank import load_ranking, ranked
 
 
 def configuration(ranking_file: Path) -> str:
@@ -30,6 +32,17 @@ def configuration(ranking_file: Path) -> str:
             f"{len(r.categories) + 2} members; receptor `{s['receptor']}`; spin-up {s['spinup_hours']:g} h.")
 
 
+def subset_text() -> str:
+    """The subset measures the ranking offers (with their applicable shares) and those it leaves out, from the
+    catalogue (airmodel/data/measures/shares.csv; sources in airmodel/data/SOURCES.md)."""
+    subset = [m for m in catalogue().values() if m.scope == "subset"]
+    offered = [f"{m.id} ({', '.join(f'{p} {v:g}' for p, v in m.applicable_share.items())})"
+               for m in subset if ranked(m)]
+    left = [m.id for m in subset if not ranked(m) and any(p in m.efficiency for p in POLLUTANTS)]
+    return (f"Measures on part of a sector, with their applicable shares: {'; '.join(offered) or 'none'}. Left out "
+            f"for want of a cited applicable share: {', '.join(left) or 'none'}.")
+
+
 def page(folder: Path, ranking_file: Path) -> str:
     table = (folder / "ranking.md").read_text(encoding="utf-8").split("\n", 2)[2]
     return "\n".join([
@@ -40,13 +53,14 @@ def page(folder: Path, ranking_file: Path) -> str:
         "ranking file:", "", "```toml", ranking_file.read_text(encoding="utf-8").strip(), "```", "",
         "What the columns are: airmodel/rank.py. The contribution is brute force at the cut depth given (the cut "
         "scaled by 1/depth); the growth is the category's emissions in the projection over the base; the removable "
-        "share is what the catalogue's sector-wide measures with a cited efficiency remove of the category's "
-        "PM2.5 + SO2 + NOx + NH3 + NMVOC mass, applied cheapest first, and the cost what they cost a year; the "
+        "share is what the catalogue's measures with a cited efficiency remove of the category's "
+        "PM2.5 + SO2 + NOx + NH3 + NMVOC mass, applied cheapest first, and the cost what they cost a year: a "
+        "sector-wide measure acts on all of its sector, a measure that acts on part of its sector on its cited "
+        "applicable share of each pollutant (removed = share x efficiency x tonnes). " + subset_text() + " The "
         "exposure gain is contribution x removable share (a linear estimate). Without a health result "
-        "(`--health`) the ranking is by exposure gain per million yuan; categories with no priced sector-wide "
-        "measure in the catalogue (their measures act on parts of the sector, or have no cited cost) get no ratio "
-        "and rank last. A run of one day without spin-up shows the command on the August baseline; it is not the "
-        "month-long ranking the question needs.", "",
+        "(`--health`) the ranking is by exposure gain per million yuan; categories with no priced measure in the "
+        "catalogue get no ratio and rank last. A run of one day without spin-up shows the command on the August "
+        "baseline; it is not the month-long ranking the question needs.", "",
         "![ranking](ranking.png)", "", table])
 
 

@@ -19,6 +19,9 @@ all-in cost per tonne). A measure without a cited cost has NaN costs.
 Per-tonne costs of permanent technologies applied to a temporary curtailment (the 2008 Olympic output cuts) price
 the tonnes as if the technology had removed them; the cost of lost output is not in the catalogue.
 
+``applicable_abatement(measure, tonnes)`` cuts a measure's stand-alone abatement on its whole sector to the part of the
+sector it applies to (a subset measure's cited applicable share; airmodel/emissions/measures.py), for rankings.
+
 ``benefit_cost(rows, health)`` joins a health result (rows of region, avoided_deaths and value_yuan) to the costs:
 the place where benefit-cost ratios take health results; ``health_from_airmodel(path, outcome)`` reads those rows
 from the long_term.csv or short_term.csv of ``airmodel health BASE.nc CASE.nc`` (one outcome).
@@ -244,11 +247,25 @@ def standalone_abatement(inventory: Inventory, start: datetime, end: datetime) -
                 continue
             fraction = inventory.window_fraction(c, start, end)
             tonnes += (c.amounts[:, None] * c.weight[None, :] * shares[control.index]).sum(axis=1) * fraction / 1e3
-        prices = control.measure.cost_per_t()
-        cost = sum(tonnes[POLLUTANTS.index(p)] * v for p, v in prices.items() if p in POLLUTANTS) \
-            if control.measure.has_cost else float("nan")
-        out[control.index] = (tonnes, float(cost))
+        out[control.index] = (tonnes, _priced(control.measure, tonnes))
     return out
+
+
+def _priced(measure, tonnes: np.ndarray) -> float:
+    """What removing ``tonnes`` [pollutant] costs at the measure's prices (yuan of PRICE_YEAR; NaN without a cited
+    cost): the tonnes of each pollutant with a cost row times its cost per tonne."""
+    if not measure.has_cost:
+        return float("nan")
+    return float(sum(tonnes[POLLUTANTS.index(p)] * v for p, v in measure.cost_per_t().items() if p in POLLUTANTS))
+
+
+def applicable_abatement(measure, tonnes: np.ndarray) -> tuple[np.ndarray, float]:
+    """A measure's abatement on the part of its sector it applies to: ``tonnes`` [pollutant], what it removes acting
+    on all of the sector (standalone_abatement), times the fraction of each pollutant it can act on
+    (Measure.applicable_fractions: 1 for a sector-wide measure, the cited applicable share for a subset measure), and
+    what those tonnes cost. Returns (tonnes removed [pollutant], yuan)."""
+    removed = np.asarray(tonnes, dtype=float) * measure.applicable_fractions()
+    return removed, _priced(measure, removed)
 
 
 def health_from_airmodel(path, outcome: str) -> list[dict]:

@@ -14,10 +14,14 @@ cut by ``reduction`` (the cut depth, default 20 %), and one with every category 
   of it changes); r = 1 is zero-out;
 - growth to the projection year: the category's emissions in the ``projection`` scenario over the base's, per
   pollutant (airmodel inventory summarize of both);
-- abatement: every catalogue measure of the category's sector with a removal efficiency and ``scope = sector``
-  (one that can act on all of the sector: not yellow-label retirement, which acts on one class), applied alone to the
-  category (airmodel.measure_costs.standalone_abatement): the tonnes it removes a year and what that costs; the
-  category's ``removable share`` is the share of its PM2.5 + SO2 + NOx + NH3 + NMVOC mass that its cheapest-first
+- abatement: every catalogue measure of the category's sectors with a removal efficiency that can act on the
+  category: a sector-wide measure (``scope = sector``) on all of its sector, a ``subset`` measure (one that acts on
+  part of its sector: yellow-label retirement on the yellow-label vehicles, SNCR on the new dry-process cement kilns)
+  on its cited applicable share of each pollutant (airmodel/data/measures/shares.csv). Each is applied alone to the
+  category's part of its sector (airmodel.measure_costs.standalone_abatement), and a subset measure's tonnes are cut
+  to its applicable share (removed = share x efficiency x tonnes; airmodel.measure_costs.applicable_abatement): the
+  tonnes it removes a year and what those tonnes cost. A subset measure without a cited share is left out (it cannot
+  say how much of the category it reaches). The category's ``removable share`` is the share of its PM2.5 + SO2 + NOx + NH3 + NMVOC mass that its cheapest-first
   measures remove together, applied in turn (each paid for what is left for it to act on: ``in_turn``);
   ``exposure_gain`` = PM2.5 contribution x removable share, a first-order (linear) estimate of the exposure the
   measures remove, and ``exposure_gain_per_million_yuan``;
@@ -72,7 +76,7 @@ from .errors import InputError
 from .files import pyplot, read_toml_text, save_figure_atomic, write_csv_atomic, write_text_atomic
 from .grid import build_grid
 from .inventory_summary import summary_rows
-from .measure_costs import load_for_inventory, standalone_abatement
+from .measure_costs import applicable_abatement, load_for_inventory, standalone_abatement
 from .scenario import parent_domain
 from .schema import NUMBER, fill_table, key
 
@@ -258,6 +262,11 @@ def in_turn(tonnes: np.ndarray, offers: list) -> tuple[np.ndarray, float]:
     return left, cost
 
 
+def ranked(measure) -> bool:
+    """Whether the ranking offers a measure: sector-wide, or a subset measure with a cited applicable share."""
+    return measure.scope == "sector" or bool(measure.applicable_share)
+
+
 def emissions_side(ranking: Ranking) -> dict:
     """{category name: {'tonnes', 'growth', 'measures', 'removable_share', 'cost_yuan'}} (module docstring)."""
     def inventory(raw_or_path, extra=()):
@@ -280,8 +289,7 @@ def emissions_side(ranking: Ranking) -> dict:
         sectors = expand_sectors(c["sectors"] or SECTORS)
         extra, measures = [], []
         for m in catalogue().values():
-            if (expand_sectors([m.sector]) <= sectors and m.scope == "sector"
-                    and any(p in m.efficiency for p in POLLUTANTS)):
+            if expand_sectors([m.sector]) <= sectors and ranked(m) and any(p in m.efficiency for p in POLLUTANTS):
                 entries = []
                 for region in c["regions"]:
                     entry = {"name": f"{c['name']}: {m.id}", "measure": m.id, "region": region,
@@ -306,9 +314,9 @@ def emissions_side(ranking: Ranking) -> dict:
             offers = []
             k0 = first
             for m, entries in zip(measures, extra):
-                # the measure in each of the category's regions, acting alone: their sum
-                removed = sum(alone[k][0] for k in range(k0, k0 + len(entries)))
-                cost = float(sum(alone[k][1] for k in range(k0, k0 + len(entries))))
+                # the measure in each of the category's regions, acting alone on all of its sector: their sum, cut
+                # to the part of the sector it applies to (a subset measure's applicable share) and priced
+                removed, cost = applicable_abatement(m, sum(alone[k][0] for k in range(k0, k0 + len(entries))))
                 k0 += len(entries)
                 share = sum(removed[POLLUTANTS.index(p)] for p in SHARE_POLLUTANTS) / mass if mass > 0 else 0.0
                 offers.append((m, removed, cost, share))

@@ -83,6 +83,24 @@ def _edit(path, old, new):
     ("costs.csv", "per_tonne,19120", "per_ton,19120", r"costs.csv, line 2: column basis: 'per_ton'"),
     ("costs.csv", ",CNY,2015,NDRC", ",EUR,2015,NDRC", r"costs.csv, line 2: column currency: 'EUR'"),
     ("costs.csv", ",CNY,2015,NDRC", ",CNY,1990,NDRC", r"costs.csv, line 2: column cost_year: 1990 is not in"),
+    ("shares.csv", "yellow_label_retirement,NOx,0.704,", "yellow_label_retirement,NOx,1.704,",
+     r"shares.csv, line 2: column share: 1.704 is out of range"),
+    ("shares.csv", "yellow_label_retirement,NOx,0.704,", "yellow_label_retirement,NOx,,",
+     r"shares.csv, line 2: column share is empty"),
+    ("shares.csv", "yellow_label_retirement,NOx,0.704,", "fgd_coal_power,SO2,0.704,",
+     r"shares.csv, line 2: measure 'fgd_coal_power' has scope 'sector'"),
+    ("shares.csv", "yellow_label_retirement,NOx,0.704,", "yellow_label_retirement,NH3,0.704,",
+     r"shares.csv, line 2: column pollutant: measure 'yellow_label_retirement' has no removal efficiency for NH3"),
+    ("shares.csv", "yellow_label_retirement,NOx,0.704,", "yellow_label_retirement,CO,0.704,",
+     r"shares.csv, line 4: measure 'yellow_label_retirement' has two applicable shares for CO"),
+    ("shares.csv", "yellow_label_retirement,NOx,0.704,", "yellow_label_retired,NOx,0.704,",
+     r"shares.csv, line 2: column measure: 'yellow_label_retired' is not a measure"),
+    ("shares.csv", "and 91.1 % of PM\n", "and 91.1 % of PM\nchina_vi_heavy_duty,CO2,0.5,2011,China,\n",
+     r"shares.csv, line 3: column pollutant: measure 'china_vi_heavy_duty' has no removal efficiency for CO2"),
+    ("shares.csv", "and 91.1 % of PM\n", "and 91.1 % of PM\nlow_voc_coatings,NMVOC,0.5,2008,China,\n",
+     r"shares.csv, line 3: column source is empty"),
+    ("shares.csv", "and 91.1 % of PM\n", "and 91.1 % of PM\nlow_voc_coatings,NMVOC,0.5,2008,,x\n",
+     r"shares.csv, line 3: column area is empty"),
 ])
 def test_bad_catalogue_names_file_line_and_value(bad_catalogue, file, old, new, message):
     _edit(bad_catalogue / file, old, new)
@@ -104,6 +122,39 @@ def test_bad_catalogue_in_a_scenario_exits_2(bad_catalogue, tmp_path, monkeypatc
     assert "costs.csv, line 2: column cost_per_t: -19120 must be positive" in capsys.readouterr().err
     assert not out.exists()
     monkeypatch.setattr(measures, "_CATALOGUE", None)
+
+
+def test_applicable_shares_are_cited_fractions_of_subset_measures():
+    from airmodel.emissions.measures import SHARE_COLUMNS
+
+    assert SHARE_COLUMNS[-1] == "source"
+    measures = catalogue()
+    with_shares = [m for m in measures.values() if m.applicable_share]
+    assert {"yellow_label_retirement", "china_vi_heavy_duty", "sncr_cement_kiln"} <= {m.id for m in with_shares}
+    for m in measures.values():
+        fractions = m.applicable_fractions()
+        assert np.all((fractions >= 0.0) & (fractions <= 1.0))
+        if m.scope == "sector":
+            assert not m.applicable_share and np.all(fractions == 1.0)
+            continue
+        for p, share in m.applicable_share.items():
+            assert 0.0 <= share <= 1.0 and p in m.efficiency
+        if m.applicable_share:  # the ranking uses it: its cost is carried by tonnes it can reach
+            assert all(c.pollutant in m.applicable_share for c in m.costs)
+    # every share row is cited, and BC and OC take PM2.5's share as they take its efficiency
+    import csv
+    rows = list(csv.DictReader(open(data_path("measures", "shares.csv"), encoding="utf-8")))
+    assert rows and all(r["source"].strip() and r["area"].strip() for r in rows)
+    vi = measures["china_vi_heavy_duty"].applicable_fractions()
+    assert vi[BC] == vi[PM25] == measures["china_vi_heavy_duty"].applicable_share["PM2.5"]
+
+
+def test_a_measure_with_shares_needs_one_for_the_pollutant_that_carries_its_cost(bad_catalogue):
+    path = bad_catalogue / "shares.csv"
+    lines = path.read_text().splitlines(keepends=True)
+    path.write_text("".join(line for line in lines if not line.startswith("yellow_label_retirement,NOx,")))
+    with pytest.raises(InputError, match=r"measure 'yellow_label_retirement' has applicable shares but none for NOx"):
+        read_catalogue(bad_catalogue)
 
 
 def test_catalogue_columns_are_the_schema():

@@ -123,3 +123,56 @@ def test_ranked_by_deaths_per_yuan_with_health_else_by_exposure_gain_per_yuan():
     with pytest.raises(InputError, match=r"no row for category 'b'"):
         ranking_rows(r, contributions, emissions, {"a": health["a"]})
     assert np.isfinite(rows[1]["deaths_per_million_yuan"])
+
+
+# --- the emissions side: measures on part of a sector act on their applicable share ----------------------------------
+def _one_region_inventory(tmp_path, rows: str) -> Path:
+    """A ranking of Beijing categories over an inventory of region totals ``rows`` (SO2, NOx, PM2.5, NMVOC t/yr)."""
+    (tmp_path / "totals.csv").write_text("id,region,sector,proxy,profile,SO2[t/yr],NOx[t/yr],PM2.5[t/yr],NMVOC[t/yr]\n"
+                                         + rows)
+    (tmp_path / "s.toml").write_text(f'extends = "{DEMO}"\n[emissions]\ninventory = "none"\nyear = 2008\n'
+                                     'region_totals_files = ["totals.csv"]\n')
+    path = tmp_path / "r.toml"
+    path.write_text('base = "s.toml"\nprojection = "s.toml"\n' + "".join(
+        f'[[categories]]\nname = "{s}"\nregion = "Beijing"\nsectors = ["{s}"]\n'
+        for s in ("cement", "transport", "power")))
+    return path
+
+
+def test_a_subset_measure_removes_its_applicable_share_times_its_efficiency(tmp_path):
+    from airmodel.emissions.measures import catalogue
+    from airmodel.rank import emissions_side
+
+    path = _one_region_inventory(tmp_path, "C1,Beijing,cement,area,industry,0,1000,0,0\n"
+                                           "T1,Beijing,transport,area,transport,0,400,0,0\n"
+                                           "P1,Beijing,power,area,power,0,0,0,0\n")
+    out = emissions_side(load_ranking(path))
+    sncr = catalogue()["sncr_cement_kiln"]
+    assert sncr.scope == "subset"
+    # SNCR is the cement sector's only measure: it removes share x efficiency of the NOx, the category's only mass
+    share = sncr.applicable_share["NOx"] * sncr.efficiency["NOx"]
+    assert 0 < out["cement"]["removable_share"] == pytest.approx(share, rel=1e-12)
+    (mid, measure_share, cost), = out["cement"]["measures"]
+    assert mid == "sncr_cement_kiln" and measure_share == pytest.approx(share, rel=1e-12)
+    assert cost == pytest.approx(1000.0 * share * sncr.cost_per_t()["NOx"], rel=1e-9)
+    assert out["cement"]["cost_yuan"] == pytest.approx(cost, rel=1e-12)
+    # transport: the priced measures with a share each act on their share, one after the other (in_turn)
+    priced = [m for m in catalogue().values() if m.sector == "transport" and m.applicable_share.get("NOx")
+              and m.has_cost]
+    assert {"yellow_label_retirement", "china_vi_heavy_duty"} <= {m.id for m in priced}
+    left = np.prod([1.0 - m.applicable_share["NOx"] * m.efficiency["NOx"] for m in priced])
+    assert out["transport"]["removable_share"] == pytest.approx(1.0 - left, rel=1e-12)
+    assert out["power"]["removable_share"] == 0.0  # no emissions, nothing to remove
+
+
+def test_the_ranking_offers_subset_measures_only_with_a_cited_share():
+    from dataclasses import replace
+
+    from airmodel.emissions.measures import catalogue
+    from airmodel.rank import ranked
+
+    measures = catalogue()
+    assert ranked(measures["fgd_coal_power"])  # sector-wide: all of its sector
+    yellow = measures["yellow_label_retirement"]
+    assert ranked(yellow) and not ranked(replace(yellow, applicable_share={}))
+    assert not ranked(replace(measures["fgd_coal_power"], scope="subset"))

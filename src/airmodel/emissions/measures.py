@@ -16,6 +16,14 @@ The catalogue is data (``airmodel/data/measures/``, every number cited in ``airm
   ``currency`` (CNY, USD, HKD) and ``cost_year``. A measure's cost is the sum over its rows of the tonnes of that
   pollutant removed times the cost per tonne; the pollutants without a cost row are co-benefits at no extra cost.
   A measure without cost rows has no cited cost: it can be applied, its cost is reported as unknown.
+- ``shares.csv``: the applicable share of a ``subset`` measure, one row per measure and pollutant: ``share``, the
+  fraction of its sector's emissions of that pollutant that the measure can act on (e.g. the yellow-label vehicles'
+  share of on-road NOx), with the ``year`` and ``area`` the number is for and its ``source``. Only subset measures
+  have shares (a sector-wide measure acts on all of its sector), only for pollutants the measure has an efficiency
+  for, and a measure with shares has one for each pollutant that carries its cost. The shares serve rankings
+  (airmodel/rank.py: a subset measure removes share x efficiency of its sector there); a scenario's control selects
+  the subset itself (sectors, sources, vehicle classes) and is not scaled by them. A subset measure without a cited
+  share is left out of rankings.
 - ``prices.csv``: China's consumer price index (previous year = 100) and the annual mean exchange rates, to express
   every cost in yuan of ``PRICE_YEAR``: convert at the cost year's exchange rate, then inflate with the CPI.
 
@@ -54,6 +62,7 @@ SCOPES = ("sector", "subset")
 MEASURE_COLUMNS = ("id", "name", "sector", "activity", "applicability", "scope") + CATALOGUE_POLLUTANTS + ("source",)
 COST_COLUMNS = ("measure", "pollutant", "basis", "cost_per_t", "capital", "operating_per_year", "removed_t_per_year",
                 "unit", "discount_rate", "lifetime_years", "currency", "cost_year", "source")
+SHARE_COLUMNS = ("measure", "pollutant", "share", "year", "area", "source")
 PRICE_COLUMNS = ("year", "cpi_previous_year_100", "cny_per_usd", "cny_per_hkd")
 
 
@@ -80,6 +89,7 @@ class Measure:
     source: str
     origin: str  # file and line
     costs: tuple = field(default=())  # CostItem
+    applicable_share: dict = field(default_factory=dict)  # catalogue pollutant -> fraction (subset measures, cited)
 
     def inventory_efficiencies(self) -> np.ndarray:
         """[N_POLLUTANTS] removal fractions on the inventory's pollutants (NaN where the measure does not act)."""
@@ -88,6 +98,19 @@ class Measure:
             q = FOLLOWS.get(p, p)
             if q in self.efficiency:
                 out[n] = self.efficiency[q]
+        return out
+
+    def applicable_fractions(self) -> np.ndarray:
+        """[N_POLLUTANTS] the fraction of its sector's emissions of each inventory pollutant that the measure can act
+        on: 1 for a sector-wide measure; for a subset measure its cited applicable share (BC and OC take that of
+        PM2.5), 0 where none is cited."""
+        if self.scope == "sector":
+            return np.ones(N_POLLUTANTS)
+        out = np.zeros(N_POLLUTANTS)
+        for n, p in enumerate(POLLUTANTS):
+            q = FOLLOWS.get(p, p)
+            if q in self.applicable_share:
+                out[n] = self.applicable_share[q]
         return out
 
     def cost_per_t(self) -> dict:
@@ -236,7 +259,44 @@ def read_catalogue(folder: Path | None = None) -> dict[str, Measure]:
             raise InputError(f"{where}: column basis: {basis!r}; choose one of: {', '.join(BASES)}")
         yuan = to_price_year(value, row["currency"], year, prices, where)
         rows[mid]["costs"].append(CostItem(p, basis, yuan, original, rate, years, row["source"].strip()))
+    _read_shares(folder / "shares.csv", rows, mpath.name)
     return {k: Measure(**{**v, "costs": tuple(v["costs"])}) for k, v in rows.items()}
+
+
+def _read_shares(spath: Path, rows: dict, measures_file: str) -> None:
+    """Fill rows[measure]['applicable_share'] from shares.csv, checked (module docstring)."""
+    for row in rows.values():
+        row["applicable_share"] = {}
+    for line, row in _read(spath, SHARE_COLUMNS):
+        where = f"{spath}, line {line}"
+        mid = (row["measure"] or "").strip()
+        if mid not in rows:
+            raise InputError(f"{where}: column measure: {mid!r} is not a measure of {measures_file}")
+        m = rows[mid]
+        if m["scope"] != "subset":
+            raise InputError(f"{where}: measure {mid!r} has scope {m['scope']!r}: it acts on all of its sector; an "
+                             f"applicable share is for subset measures")
+        p = row["pollutant"]
+        if p not in CATALOGUE_POLLUTANTS:
+            raise InputError(f"{where}: column pollutant: unknown pollutant {p!r}; choose one of: "
+                             f"{', '.join(CATALOGUE_POLLUTANTS)}")
+        if p not in m["efficiency"]:
+            raise InputError(f"{where}: column pollutant: measure {mid!r} has no removal efficiency for {p}; it has: "
+                             f"{', '.join(m['efficiency']) or '(none)'}")
+        if p in m["applicable_share"]:
+            raise InputError(f"{where}: measure {mid!r} has two applicable shares for {p}")
+        share = _number(row["share"], where, "share", 0.0, 1.0, required=True)
+        _number(row["year"], where, "year", 1990.0, 2100.0, required=True)
+        for column in ("area", "source"):
+            if not (row[column] or "").strip():
+                raise InputError(f"{where}: column {column} is empty"
+                                 + ("; every share is cited" if column == "source" else "; say where the share holds"))
+        m["applicable_share"][p] = share
+    for mid, m in rows.items():
+        missing = [c.pollutant for c in m["costs"] if m["applicable_share"] and c.pollutant not in m["applicable_share"]]
+        if missing:
+            raise InputError(f"{spath}: measure {mid!r} has applicable shares but none for {', '.join(missing)}, whose "
+                             f"tonnes carry its cost (costs.csv); give one")
 
 
 _CATALOGUE: dict[str, Measure] | None = None
