@@ -21,8 +21,9 @@ cut by ``reduction`` (the cut depth, default 20 %), and one with every category 
   category's part of its sector (airmodel.measure_costs.standalone_abatement), and a subset measure's tonnes are cut
   to its applicable share (removed = share x efficiency x tonnes; airmodel.measure_costs.applicable_abatement): the
   tonnes it removes a year and what those tonnes cost. A subset measure without a cited share is left out (it cannot
-  say how much of the category it reaches). The category's ``removable share`` is the share of its PM2.5 + SO2 + NOx + NH3 + NMVOC mass that its cheapest-first
-  measures remove together, applied in turn (each paid for what is left for it to act on: ``in_turn``);
+  say how much of the category it reaches). The category's ``removable share`` is the share of its PM2.5 + SO2 +
+  NOx + NH3 + NMVOC mass that its cheapest-first measures remove together, applied in turn (each paid for what is
+  left for it to act on: ``in_turn``);
   ``exposure_gain`` = PM2.5 contribution x removable share, a first-order (linear) estimate of the exposure the
   measures remove, and ``exposure_gain_per_million_yuan``;
 - health (``--health HEALTH.csv``: category, avoided_deaths, value_yuan, the health result of removing each

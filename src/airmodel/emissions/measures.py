@@ -293,8 +293,8 @@ def _read_shares(spath: Path, rows: dict, measures_file: str) -> None:
                                  + ("; every share is cited" if column == "source" else "; say where the share holds"))
         m["applicable_share"][p] = share
     for mid, m in rows.items():
-        missing = [c.pollutant for c in m["costs"] if m["applicable_share"] and c.pollutant not in m["applicable_share"]]
-        if missing:
+        missing = [c.pollutant for c in m["costs"] if c.pollutant not in m["applicable_share"]]
+        if m["applicable_share"] and missing:
             raise InputError(f"{spath}: measure {mid!r} has applicable shares but none for {', '.join(missing)}, whose "
                              f"tonnes carry its cost (costs.csv); give one")
 
