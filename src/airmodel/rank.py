@@ -3,8 +3,9 @@ the abatement the catalogue offers and its cost, and (given a health result) avo
 
 A category is a sector in a region (Beijing, Tianjin, Hebei; every sector of the inventory by default, or the
 ``[[categories]]`` given: sectors in a region, or in several, e.g. the provinces of the parent domain outside
-Beijing, Tianjin and Hebei; a category over several regions is cut by one control per region). The ranking runs, on the ensemble machinery (airmodel/ensemble.py: one dask task per
-member, a LocalCluster or a scheduler), the base scenario, one member per category with the category's emissions
+Beijing, Tianjin and Hebei; a category over several regions is cut by one control per region). The ranking runs,
+on the ensemble machinery (airmodel/ensemble.py: one dask task per member, a LocalCluster or a scheduler; members
+whose complete output is there from an earlier run of the same ranking are kept), the base scenario, one member per category with the category's emissions
 cut by ``reduction`` (the cut depth, default 20 %), and one with every category cut together. Then, per category:
 
 - contribution: the brute-force contribution C = (C_base - C_cut) / r to each metric at the receptor (default the
@@ -438,12 +439,16 @@ def _fmt(v) -> str:
     return f"{v:.3g}"
 
 
-def ranking_markdown(ranking: Ranking, rows: list[dict], contributions: list[dict], wall_s: float) -> str:
+def ranking_markdown(ranking: Ranking, rows: list[dict], contributions: list[dict], wall_s: float,
+                     reused: int = 0) -> str:
+    """``reused``: members whose complete output from an earlier run was kept (not in the wall time)."""
     s = ranking.settings
+    kept = (f" ({reused} member{'s' if reused != 1 else ''} kept complete from an earlier run of this ranking, "
+            f"not counted)") if reused else ""
     lines = [f"# Ranking of source categories: {s['description'] or ranking.path}", "",
              f"Base `{ranking.base}`, growth from `{ranking.projection}`; cut depth {100 * s['reduction']:g} % "
              f"(contributions scaled by 1/{s['reduction']:g}); receptor `{s['receptor']}`; spin-up "
-             f"{s['spinup_hours']:g} h. Ensemble wall time {wall_s:.0f} s.", "",
+             f"{s['spinup_hours']:g} h. Ensemble wall time {wall_s:.0f} s{kept}.", "",
              "| rank | category | contribution | % of base | growth PM2.5 / NOx / SO2 | removable share | cost "
              "(M yuan/yr) | exposure gain per M yuan | deaths per M yuan |", "|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
@@ -530,6 +535,7 @@ def command(args) -> int:
             if cluster is not None:
                 cluster.close()
     wall = wallclock.perf_counter() - t0
+    reused = sum(1 for st in status.values() if st["status"] == "complete")
     failed = [n for n, s in status.items() if s["status"] == "failed"]
     if failed:
         log.error("%d members failed: %s; no ranking", len(failed), ", ".join(failed))
@@ -544,9 +550,10 @@ def command(args) -> int:
                  write_csv_atomic(out_dir / "contributions.csv", contributions,
                                   ("category", "metric", "units", "base", "cut", "contribution", "percent_of_base",
                                    "sum_of_contributions", "non_linearity", "non_linearity_percent"), force=True),
-                 write_text_atomic(out_dir / "ranking.md", ranking_markdown(ranking, rows, contributions, wall),
+                 write_text_atomic(out_dir / "ranking.md", ranking_markdown(ranking, rows, contributions, wall, reused),
                                    force=True),
                  plot_ranking(rows, out_dir / "ranking.png")):
         log.info("wrote %s", path)
-    log.info("ranking: ensemble wall time %.0f s", wall)
+    log.info("ranking: ensemble wall time %.0f s%s", wall,
+             f" ({reused} members kept from an earlier run)" if reused else "")
     return 0

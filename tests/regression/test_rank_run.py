@@ -37,3 +37,9 @@ def test_rank_writes_the_table_and_chart_and_the_contributions_close(tmp_path):
                                                                              rel=1e-9, abs=1e-12)
     pm = next(r for r in cons if r["metric"] == "PM25" and r["category"] == "together")
     assert abs(float(pm["non_linearity_percent"])) < 5.0  # primary PM and its precursors, cut by half: near linear
+    # run again on the same folder: the complete members are kept, not rerun, and the page says so
+    first = (out / "members" / "base.nc").stat().st_mtime_ns
+    assert main(["-q", "rank", str(ranking), "-o", str(out), "--workers", "2", "--health", str(health)]) == 0
+    assert (out / "members" / "base.nc").stat().st_mtime_ns == first
+    kept = "(6 members kept complete from an earlier run of this ranking, not counted)"
+    assert kept in (out / "ranking.md").read_text()
