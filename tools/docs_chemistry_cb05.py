@@ -4,9 +4,9 @@
 
 1. Noon radicals: the ready case ``box/cb05_urban`` (5 days, 5-minute outputs); at local solar noon of days 3-5,
    OH and HO2 (molecule cm-3) and the gross ozone production rate P(O3) = sum of the rates of the peroxy + NO
-   reactions that make NO2 (HO2, XO2, MEO2, C2O3, CXO3 and TO2 + NO: CB05 R30, R54, R67, R87, R105, R132 with
+   reactions that make NO2 (HO2, XO2, MEO2, C2O3, CXO3 and TO2 + NO: CB05 R30, R54, R67, R87, R102, R129 with
    its 0.9 NO2 yield), and the net rate P(O3) - L(O3), L the O3 and O(1D) losses (R9 followed by R11 for the
-   O(1D) that makes OH, R12, R13, the alkene ozonolysis R121, R125, R129, R146, R149, R154 and R3 is left out as
+   O(1D) that makes OH, R12, R13, the alkene ozonolysis R118, R122, R126, R143, R146, R151 and R3 is left out as
    a null cycle with R1), beside measured noon values of OH and HO2 near Beijing (Lu et al. 2013, ACP 13, 1057,
    CAREBeijing-2006 at Yufa: daily maxima of OH (4-17) x 1e6 and of HO2* (2-24) x 1e8 cm-3) and in the Pearl River
    Delta for contrast (Hofzumahaus et al. 2009, Science 324, 1702, Backgarden, July 2006: noon OH of
@@ -35,8 +35,8 @@ CASE = "box/cb05_urban"
 VOC = ("PAR", "ETH", "OLE", "IOLE", "TOL", "XYL", "FORM", "ALD2", "ALDX", "ISOP", "TERP")
 NOX = ("NO", "NO2")
 FACTORS = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0)
-PRODUCTION = {"R30": 1.0, "R54": 1.0, "R67": 1.0, "R87": 1.0, "R105": 1.0, "R132": 0.9}
-LOSS = ("R12", "R13", "R121", "R125", "R129", "R146", "R149", "R154")
+PRODUCTION = {"R30": 1.0, "R54": 1.0, "R67": 1.0, "R87": 1.0, "R102": 1.0, "R129": 0.9}
+LOSS = ("R12", "R13", "R118", "R122", "R126", "R143", "R146", "R151")
 DAY = 86400.0
 
 
@@ -133,7 +133,7 @@ def main() -> int:
         "| Yufa, 50 km south of Beijing, Aug.-Sep. 2006 | 4-17 | 2-24 (HO2*, with some RO2) | Lu et al. 2013, ACP "
         "13, 1057 |",
         "| Backgarden, Pearl River Delta, July 2006 | 15-26 | | Hofzumahaus et al. 2009, Science 324, 1702 |", "",
-        "P(O3) sums the peroxy + NO reactions that make NO2 (CB05 R30, R54, R67, R87, R105, 0.9 x R132); L(O3) "
+        "P(O3) sums the peroxy + NO reactions that make NO2 (CB05 R30, R54, R67, R87, R102, 0.9 x R129); L(O3) "
         "the ozone losses (O(1D) + H2O, OH + O3, HO2 + O3 and alkene and isoprene ozonolysis). No published "
         "P(O3) for Beijing summer was checked in this work; none is quoted.", "",
         "## Ozone isopleths", "", "![ozone isopleths](chemistry_isopleth.png)", "",
