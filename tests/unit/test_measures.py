@@ -23,7 +23,7 @@ REQUIRED = ("fgd_coal_power", "scr_coal_power", "sncr_cement_kiln", "esp_bag_fil
             "industrial_boiler_coal_to_gas", "household_coal_to_gas", "household_coal_to_electricity",
             "yellow_label_retirement", "china_vi_heavy_duty", "china_v_light_duty", "fuel_quality_china_v",
             "vapour_recovery_stage_ii", "voc_solvent_end_of_pipe", "low_voc_coatings", "construction_road_dust",
-            "agricultural_nh3", "coal_mine_methane")
+            "agricultural_nh3", "coal_mine_methane", "fgd_sinter")
 
 
 # --- the embedded catalogue -----------------------------------------------------------------------------------------
@@ -37,6 +37,21 @@ def test_catalogue_has_the_required_measures_each_cited_and_in_range():
             assert (-1.0 if p in CLIMATE_GASES else 0.0) <= e <= 1.0
         for c in m.costs:
             assert c.yuan_per_t > 0 and np.isfinite(c.yuan_per_t) and c.source
+
+
+def test_sinter_fgd_follows_its_cited_derivation():
+    # SOURCES.md: efficiency 1 - 200/2000 (GB 28662-2012 and the limit before it); running cost 5-14 yuan per t sinter
+    # (midpoint) over 0.9 x 2.765 kg SO2 per t sinter (midpoint of 2.24-3.29 kg, Yunnan 2009), 2009 yuan; share 0.724
+    m = catalogue()["fgd_sinter"]
+    assert m.sector == "iron_steel" and m.scope == "subset"
+    assert m.efficiency == {"SO2": pytest.approx(1.0 - 200.0 / 2000.0, rel=1e-12)}
+    assert m.applicable_share == {"SO2": 0.724}
+    (cost,) = m.costs
+    assert cost.original == "3818 CNY/t (2009)"
+    assert 3818 == round((5.0 + 14.0) / 2.0 / (0.9 * (2.24 + 3.29) / 2.0 * 1e-3))
+    prices = read_prices(data_path("measures", "prices.csv"))
+    assert cost.yuan_per_t == pytest.approx(to_price_year(3818.0, "CNY", 2009, prices, "x"), rel=1e-12)
+    assert cost.yuan_per_t > 3818.0  # CPI rose from 2009 to 2015
 
 
 def test_price_conversion_and_annualisation():

@@ -176,3 +176,26 @@ def test_the_ranking_offers_subset_measures_only_with_a_cited_share():
     yellow = measures["yellow_label_retirement"]
     assert ranked(yellow) and not ranked(replace(yellow, applicable_share={}))
     assert not ranked(replace(measures["fgd_coal_power"], scope="subset"))
+
+
+def test_sinter_fgd_gives_iron_and_steel_its_share_times_its_efficiency(tmp_path):
+    from airmodel.emissions.measures import catalogue
+    from airmodel.rank import emissions_side
+
+    (tmp_path / "totals.csv").write_text("id,region,sector,proxy,profile,SO2[t/yr],NOx[t/yr],PM2.5[t/yr],NMVOC[t/yr]\n"
+                                         "S1,Beijing,iron_steel,area,industry,1000,0,0,0\n")
+    (tmp_path / "s.toml").write_text(f'extends = "{DEMO}"\n[emissions]\ninventory = "none"\nyear = 2008\n'
+                                     'region_totals_files = ["totals.csv"]\n')
+    path = tmp_path / "r.toml"
+    path.write_text('base = "s.toml"\nprojection = "s.toml"\n[[categories]]\nname = "steel"\nregion = "Beijing"\n'
+                    'sectors = ["iron_steel"]\n')
+    fgd = catalogue()["fgd_sinter"]
+    assert fgd.scope == "subset" and fgd.sector == "iron_steel"
+    assert [m.id for m in catalogue().values() if m.sector == "iron_steel"] == ["fgd_sinter"]
+    out = emissions_side(load_ranking(path))["steel"]
+    # sinter FGD is iron and steel's only measure and SO2 the category's only mass: it removes share x efficiency
+    share = fgd.applicable_share["SO2"] * fgd.efficiency["SO2"]
+    assert 0 < out["removable_share"] == pytest.approx(share, rel=1e-12)
+    (mid, measure_share, cost), = out["measures"]
+    assert mid == "fgd_sinter" and measure_share == pytest.approx(share, rel=1e-12)
+    assert cost == pytest.approx(1000.0 * share * fgd.cost_per_t()["SO2"], rel=1e-9)
