@@ -28,7 +28,10 @@ cut by ``reduction`` (the cut depth, default 20 %), and one with every category 
   ``exposure_gain`` = PM2.5 contribution x removable share, a first-order (linear) estimate of the exposure the
   measures remove, and ``exposure_gain_per_million_yuan``;
 - health (``--health HEALTH.csv``: category, avoided_deaths, value_yuan, the health result of removing each
-  category, e.g. from ``airmodel health`` on its member against the base): avoided deaths the measures buy
+  category, e.g. from ``airmodel health`` on its member against the base; or ``--health-from-members``, which
+  computes exactly that: airmodel.health of each member against the base, the long-term outcomes' avoided deaths a
+  year and their value, central estimate, the domain's people, after the spin-up, scaled by 1/reduction; a day's
+  members give the annualised deaths of that day's concentrations): avoided deaths the measures buy
   (avoided_deaths x removable share), their value, deaths per million yuan and the benefit-cost ratio.
 
 The table is ranked by avoided deaths per yuan when a health result is supplied, else by exposure gain per yuan.
@@ -66,6 +69,7 @@ from pathlib import Path
 import numpy as np
 
 from .analysis.contributions import member_values, receptors
+from .analysis.daily import hour_starts, local_days
 from .analysis.stations import read_station_list
 from .data import resolve_scenario
 from .driver import command_line_text
@@ -77,6 +81,9 @@ from .ensemble import load_ensemble, local_cluster, plan, refuse_different, run_
 from .errors import InputError
 from .files import pyplot, read_toml_text, save_figure_atomic, write_csv_atomic, write_text_atomic
 from .grid import build_grid
+from .health import Options as HealthOptions
+from .health import health_impacts
+from .health.impact import open_run
 from .inventory_summary import summary_rows
 from .measure_costs import applicable_abatement, load_for_inventory, standalone_abatement
 from .scenario import parent_domain
@@ -391,6 +398,34 @@ RANKING_COLUMNS = ("rank", "category", "region", "sectors", "metric", "units", "
                    "benefit_cost_ratio")
 
 
+def health_from_members(ranking: Ranking, files: dict) -> dict:
+    """{category: {'avoided_deaths', 'value_yuan'}} from ``airmodel health`` of each category's member against the
+    base member (``files``: {member name: path}): the long-term outcomes (avoided deaths a year, annualised, and their
+    value), central estimate, over the people of the domain, after the spin-up; scaled by 1/reduction like the
+    contributions, so that they are the health result of removing the whole category (the linear estimate that
+    the ranking multiplies by the removable share)."""
+    r, spinup = ranking.settings["reduction"], ranking.settings["spinup_hours"]
+    base = open_run(files["base"], "base")
+    start = None
+    if spinup > 0:
+        # the first whole local day after the spin-up (health periods are local days)
+        days = local_days(hour_starts(base))
+        k = int(np.ceil(spinup))
+        if k >= days.size:
+            raise InputError(f"{ranking.path}: spinup_hours = {spinup:g} leaves no hour of the members for health")
+        start = str(days[k] if k == 0 or days[k] != days[k - 1] else days[k] + np.timedelta64(1, "D"))
+    options = HealthOptions(draws=100, seed=0, start=start)
+    out = {}
+    for c in ranking.categories:
+        ds = health_impacts(base, open_run(files[f"cat.{c['name']}"], "case"), None, options)
+        long_term = ds["outcome_term"].values == "long"
+        where = dict(region="domain", statistic="central")
+        deaths = float(np.sum(ds["avoided_deaths"].sel(**where).values[long_term]))
+        value = float(np.sum(ds["value"].sel(**where).values[long_term]))
+        out[c["name"]] = {"avoided_deaths": deaths / r, "value_yuan": value / r}
+    return out
+
+
 def ranking_rows(ranking: Ranking, contributions: list[dict], emissions: dict, health: dict | None) -> list[dict]:
     """The ranking table: one row per category (the first metric's contribution), ranked (module docstring)."""
     metric = ranking.settings["metrics"][0]
@@ -492,6 +527,10 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--scheduler", metavar="ADDRESS", help="a running dask scheduler")
     p.add_argument("--health", metavar="HEALTH.csv", help="health result per category: category, avoided_deaths, "
                                                           "value_yuan")
+    p.add_argument("--health-from-members", action="store_true",
+                   help="compute the health result of each category from its member against the base "
+                        "(airmodel health: long-term avoided deaths a year and their value, central estimate, over "
+                        "the domain's people, scaled by 1/reduction); not with --health")
     p.add_argument("--force", action="store_true", help="recompute every member")
     return p
 
@@ -500,6 +539,8 @@ def command(args) -> int:
     from distributed import Client
 
     ranking = load_ranking(args.ranking)
+    if args.health and args.health_from_members:
+        raise InputError("--health and --health-from-members: give one of them")
     health = read_health(args.health) if args.health else None
     if health is not None:
         missing = [c["name"] for c in ranking.categories if c["name"] not in health]
@@ -545,6 +586,8 @@ def command(args) -> int:
                                     ranking.settings["spinup_hours"], False, f"{ranking.path}")
               for m in ensemble.members}
     contributions = contribution_table(ranking, values)
+    if args.health_from_members:
+        health = health_from_members(ranking, {m.name: out_dir / m.file for m in ensemble.members})
     rows = ranking_rows(ranking, contributions, emissions, health)
     for path in (write_csv_atomic(out_dir / "ranking.csv", rows, RANKING_COLUMNS, force=True),
                  write_csv_atomic(out_dir / "contributions.csv", contributions,

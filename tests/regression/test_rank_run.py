@@ -3,10 +3,13 @@ overrides apply to the projection scenario too, whose regional parent is 0.25 de
 be coarser than its parent), power and agriculture in Beijing and Hebei cut by half."""
 import csv
 
+import numpy as np
 import pytest
 
 from airmodel.cli import main
 from airmodel.data import data_path
+from airmodel.health import Options, health_impacts
+from airmodel.health.impact import open_run
 
 pytestmark = pytest.mark.slow  # six short runs on two worker processes
 
@@ -43,3 +46,19 @@ def test_rank_writes_the_table_and_chart_and_the_contributions_close(tmp_path):
     assert (out / "members" / "base.nc").stat().st_mtime_ns == first
     kept = "(6 members kept complete from an earlier run of this ranking, not counted)"
     assert kept in (out / "ranking.md").read_text()
+
+    # the health result from the members themselves: each category's airmodel health against the base, long-term
+    # deaths a year (central, domain), scaled by 1/reduction; ranked by avoided deaths per yuan
+    assert main(["-q", "rank", str(ranking), "-o", str(out), "--health-from-members"]) == 0
+    rows = list(csv.DictReader(open(out / "ranking.csv")))
+    deaths = [float(r["deaths_per_million_yuan"]) for r in rows]
+    ranked = [d for d in deaths if np.isfinite(d)]
+    assert ranked and ranked == sorted(ranked, reverse=True)
+    base = open_run(out / "members" / "base.nc", "base")
+    row = next(r for r in rows if r["category"] == "Beijing.power")
+    ds = health_impacts(base, open_run(out / "members" / "cat.Beijing.power.nc", "case"), None,
+                        Options(draws=100, seed=0))
+    long_term = ds["outcome_term"].values == "long"
+    expected = float(np.sum(ds["avoided_deaths"].sel(region="domain", statistic="central").values[long_term])) / 0.5
+    assert expected > 0
+    assert float(row["avoided_deaths"]) == pytest.approx(expected, rel=1e-12)

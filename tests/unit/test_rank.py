@@ -52,6 +52,16 @@ def test_a_bad_health_table_names_line_and_value(tmp_path):
         read_health(h)
 
 
+def test_health_from_a_table_and_from_the_members_exclude_each_other(tmp_path, capsys):
+    h = tmp_path / "h.csv"
+    h.write_text("category,avoided_deaths,value_yuan\nBeijing.power,1,1e6\n")
+    ranking = _write(tmp_path, 'regions = ["Beijing"]\nsectors = ["power"]\n')
+    out = tmp_path / "out"
+    assert main(["rank", str(ranking), "-o", str(out), "--health", str(h), "--health-from-members"]) == 2
+    assert "--health and --health-from-members: give one of them" in capsys.readouterr().err
+    assert not out.exists()
+
+
 def test_categories_become_members_and_one_together(tmp_path):
     r = load_ranking(_write(tmp_path, 'regions = ["Beijing", "Hebei"]\nsectors = ["power"]\nreduction = 0.2\n'))
     assert [c["name"] for c in r.categories] == ["Beijing.power", "Hebei.power"]
