@@ -45,6 +45,8 @@ SOURCES = {
               "(2012), GBC 26, GB1030 (2006)",
 }
 
+#: the note of the provinces whose SO2 is the 2010 table scaled to 2008 (airmodel/data/SOURCES.md)
+SCALED = "ours: the 2010 value x 1.070, China's SO2 of 2008 over 2010"
 #: (province or group, pollutant, published value in t, year, source key, explanation of a large difference)
 PUBLISHED = [
     ("Beijing", "SO2", 123_000.0, "2008", "BJSY2010", "ours is this figure (by construction)"),
@@ -58,14 +60,14 @@ PUBLISHED = [
     ("Tianjin", "SO2", 209_844.0, "2008", "CSY2009", "industry only"),
     ("Tianjin", "SO2", 238_000.0, "2010", "MEP2011H1", "2010, first half doubled"),
     ("Tianjin", "NOx", 340_200.0, "2010", "MEP2011H1", "2010, first half doubled"),
-    ("Hebei", "SO2", 1_234_000.0, "2010", "CSY2011", "ours: the 2010 value x 1.070, China's SO2 of 2008 over 2010"),
-    ("Shanxi", "SO2", 1_249_000.0, "2010", "CSY2011", "ours: the 2010 value x 1.070, China's SO2 of 2008 over 2010"),
-    ("Inner Mongolia", "SO2", 1_394_000.0, "2010", "CSY2011", "ours: the 2010 value x 1.070, China's SO2 of 2008 over 2010"),
-    ("Liaoning", "SO2", 1_022_000.0, "2010", "CSY2011", "ours: the 2010 value x 1.070, China's SO2 of 2008 over 2010"),
-    ("Jilin", "SO2", 357_000.0, "2010", "CSY2011", "ours: the 2010 value x 1.070, China's SO2 of 2008 over 2010"),
-    ("Jiangsu", "SO2", 1_050_000.0, "2010", "CSY2011", "ours: the 2010 value x 1.070, China's SO2 of 2008 over 2010"),
-    ("Anhui", "SO2", 532_000.0, "2010", "CSY2011", "ours: the 2010 value x 1.070, China's SO2 of 2008 over 2010"),
-    ("Shandong", "SO2", 1_538_000.0, "2010", "CSY2011", "ours: the 2010 value x 1.070, China's SO2 of 2008 over 2010"),
+    ("Hebei", "SO2", 1_234_000.0, "2010", "CSY2011", SCALED),
+    ("Shanxi", "SO2", 1_249_000.0, "2010", "CSY2011", SCALED),
+    ("Inner Mongolia", "SO2", 1_394_000.0, "2010", "CSY2011", SCALED),
+    ("Liaoning", "SO2", 1_022_000.0, "2010", "CSY2011", SCALED),
+    ("Jilin", "SO2", 357_000.0, "2010", "CSY2011", SCALED),
+    ("Jiangsu", "SO2", 1_050_000.0, "2010", "CSY2011", SCALED),
+    ("Anhui", "SO2", 532_000.0, "2010", "CSY2011", SCALED),
+    ("Shandong", "SO2", 1_538_000.0, "2010", "CSY2011", SCALED),
     ("Chongqing", "SO2", 627_238.0, "2008", "CSY2009", "industry only (ours: this + a per-person estimate "
      "of consumption SO2; no row read for Chongqing in CSY2011)"),
     ("BTH", "SO2", 1_425_000.0, "2012-14", "ZHENG2019", "SO2 fell from 2008 to 2012-14 (desulphurisation)"),
