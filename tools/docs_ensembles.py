@@ -96,17 +96,27 @@ def local_day(period: str) -> str:
 
 
 def month_note(zero: Contributions, month: Path) -> str:
-    """Why the base values look like the month run's: the same three leading digits, different quantities."""
+    """Why the base values may look like the month run's: where they share three leading digits, they are still
+    different quantities (said only where they do)."""
     regions = {(r["region"], r["metric"]): r for r in read_csv(month / "regions.csv")}
     stations = {(r["station"], r["metric"]): r for r in read_csv(month / "stations.csv")}
     month_beijing = float(regions[("Beijing", "PM25")]["base"])
     month_stadium = float(stations[("1011A", "PM25")]["base"])
-    return (f"The base values are the ensemble's own base member's. Two of them round to the same three digits as "
-            f"figures of the 0.1° month run in docs/olympic_2008.md, but they are other quantities: Beijing's area "
-            f"mean is {fig(zero.base('PM25', 'Beijing'), 4)} µg m⁻³ here (6–11 August, 0.25°) against "
-            f"{fig(month_beijing, 4)} there (the month, 0.1°), and the mean of the 12 stations here is "
-            f"{fig(zero.base('PM25', 'stations_mean'), 4)} against {fig(month_stadium, 4)} for the Aotizhongxin "
-            "station alone there. Re-running the ensemble reproduces them from its members.")
+    here_beijing, here_stations = zero.base("PM25", "Beijing"), zero.base("PM25", "stations_mean")
+    pairs = []
+    if f"{here_beijing:.3g}" == f"{month_beijing:.3g}":
+        pairs.append(f"Beijing's area mean is {fig(here_beijing, 4)} µg m⁻³ here (6–11 August, 0.25°) against "
+                     f"{fig(month_beijing, 4)} there (the month, 0.1°)")
+    if f"{here_stations:.3g}" == f"{month_stadium:.3g}":
+        pairs.append(f"the mean of the 12 stations here is {fig(here_stations, 4)} against {fig(month_stadium, 4)} "
+                     "for the Aotizhongxin station alone there")
+    if not pairs:
+        return ("The base values are the ensemble's own base member's (not the month run's of docs/olympic_2008.md). "
+                "Re-running the ensemble reproduces them from its members.")
+    count = "Two of them round" if len(pairs) == 2 else "One of them rounds"
+    return (f"The base values are the ensemble's own base member's. {count} to the same three digits as figures of "
+            f"the 0.1° month run in docs/olympic_2008.md, but they are other quantities: {', and '.join(pairs)}. "
+            "Re-running the ensemble reproduces them from its members.")
 
 
 def example1(folder: Path, month: Path | None = None) -> str:
