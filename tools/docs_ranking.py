@@ -2,7 +2,8 @@
 contributions with their non-linearity, the chart, and what the numbers can and cannot say.
 
     airmodel rank RANKING.toml -o DIR --workers 2
-    python tools/docs_ranking.py DIR RANKING.toml -o docs/ranking.md [--force]
+    airmodel rank RANKING.toml -o DIR --health-from-members     # optional: the members are kept, health added
+    python tools/docs_ranking.py DIR RANKING.toml -o docs/ranking.md [--note TEXT] [--force]
 
 The tables are DIR/ranking.md as the command wrote it (every number comes from the run); the chart is copied beside
 the page as docs/ranking.png.
@@ -44,11 +45,15 @@ def subset_text() -> str:
             f"for want of a cited applicable share: {', '.join(left) or 'none'}.")
 
 
-def page(folder: Path, ranking_file: Path) -> str:
+def page(folder: Path, ranking_file: Path, note: str = "") -> str:
     table = (folder / "ranking.md").read_text(encoding="utf-8").split("\n", 2)[2]
     with open(folder / "ranking.csv", newline="", encoding="utf-8") as fh:
         with_health = "avoided_deaths" in (csv.DictReader(fh).fieldnames or [])
     flag = " --health-from-members" if with_health else ""
+    with open(folder / "index.csv", newline="", encoding="utf-8") as fh:
+        walls = [float(r["wall_s"]) for r in csv.DictReader(fh) if r.get("wall_s")]
+    members = (f"Members: {len(walls)}; each took {min(walls):.0f}–{max(walls):.0f} s on one worker, "
+               f"{sum(walls):.0f} s in all (`index.csv`)." if walls else "")
     health = (
         "The health columns come from `--health-from-members`: `airmodel health` of each category's member against "
         "the base (airmodel/health: the long-term outcomes, avoided deaths a year and their value, central estimate, "
@@ -72,7 +77,7 @@ def page(folder: Path, ranking_file: Path) -> str:
         "exposure gain is contribution x removable share (a linear estimate). " + health + " Categories with no "
         "priced measure in the catalogue get no ratio and rank last. A run of one day without spin-up shows the command on the August "
         "baseline; it is not the month-long ranking the question needs.", "",
-        "![ranking](ranking.png)", "", table])
+        "![ranking](ranking.png)", "", " ".join(x for x in (members, note) if x), "", table])
 
 
 def main(argv=None) -> int:
@@ -80,10 +85,11 @@ def main(argv=None) -> int:
     parser.add_argument("folder", type=Path)
     parser.add_argument("ranking", type=Path)
     parser.add_argument("-o", "--output", default="docs/ranking.md")
+    parser.add_argument("--note", default="", help="a sentence on how the run was made (e.g. the machine's load)")
     parser.add_argument("--force", action="store_true")
     options = parser.parse_args(argv)
     out = Path(options.output)
-    written = write_text_atomic(out, page(options.folder, options.ranking), force=options.force)
+    written = write_text_atomic(out, page(options.folder, options.ranking, options.note), force=options.force)
     shutil.copyfile(options.folder / "ranking.png", out.parent / "ranking.png")
     print(f"wrote {written}")
     return 0
