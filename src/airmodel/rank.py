@@ -5,8 +5,9 @@ A category is a sector in a region (Beijing, Tianjin, Hebei; every sector of the
 ``[[categories]]`` given: sectors in a region, or in several, e.g. the provinces of the parent domain outside
 Beijing, Tianjin and Hebei; a category over several regions is cut by one control per region). The ranking runs,
 on the ensemble machinery (airmodel/ensemble.py: one dask task per member, a LocalCluster or a scheduler; members
-whose complete output is there from an earlier run of the same ranking are kept), the base scenario, one member per category with the category's emissions
-cut by ``reduction`` (the cut depth, default 20 %), and one with every category cut together. Then, per category:
+whose complete output is there from an earlier run of the same ranking are kept), the base scenario, one member per
+category with the category's emissions cut by ``reduction`` (the cut depth, default 20 %), and one with every
+category cut together. Then, per category:
 
 - contribution: the brute-force contribution C = (C_base - C_cut) / r to each metric at the receptor (default the
   population-weighted mean over Beijing, Tianjin and Hebei: ``domain_population``; Clappier et al., 2017, eq. 3),
@@ -413,7 +414,7 @@ def health_from_members(ranking: Ranking, files: dict) -> dict:
         k = int(np.ceil(spinup))
         if k >= days.size:
             raise InputError(f"{ranking.path}: spinup_hours = {spinup:g} leaves no hour of the members for health")
-        start = str(days[k] if k == 0 or days[k] != days[k - 1] else days[k] + np.timedelta64(1, "D"))
+        start = str(days[k] if days[k] != days[k - 1] else days[k] + np.timedelta64(1, "D"))
     options = HealthOptions(draws=100, seed=0, start=start)
     out = {}
     for c in ranking.categories:
