@@ -207,12 +207,12 @@ def _substeps(n, dt, cfl_max, w, worst, n_sub):
 # mass-weighted coefficients of CW84 eqs. 1.6 and 1.7 (PPM) or Walcek's weights (Walcek).
 # ----------------------------------------------------------------------------------------------------------------
 @njit(cache=True, error_model="numpy")
-def _geometry(n, walcek, cw84, cs08, w):
+def _geometry(n, walcek, ppm, w):
     """Fill the per-sub-step fields of the block from _AIR and _CROSS (see the field list):
     _MASS, _INV_AIR, _COURANT; PPM: _INV_PAIR, _SLOPE_C1/2 (padded cells 1..n+2), _FACE_W/B/C, with
       delta a_g = c1 (a_{g+1} - a_g) + c2 (a_g - a_{g-1})                                  (CW84 eq. 1.7),
       a_f = a_L + w (a_R - a_L) + c delta a_L - b delta a_R,  L = g = f+1, R = g+1          (CW84 eq. 1.6);
-    Walcek: _WALCEK_W, _AIR_NEW. walcek, cw84, cs08: the scheme (_SCHEME_MARKERS).
+    Walcek: _WALCEK_W, _AIR_NEW. walcek, ppm: the scheme markers (_SCHEME_MARKERS).
     """
     nl = min(w.shape[2], _LANES)      # lane count (see the field list)
     for i in range(n):
@@ -252,7 +252,7 @@ def _geometry(n, walcek, cw84, cs08, w):
                 # as the driver will update it
                 w[i, _AIR_NEW, l] = w[i, _AIR, l] + (w[i, _CROSS, l] - w[i + 1, _CROSS, l])
         return
-    if cw84 is None and cs08 is None:     # never at run time; leaves the rest out of Walcek's compiled code
+    if ppm is None:       # never at run time: leaves the rest out of Walcek's compiled code
         return
 
     # Reciprocal of the air mass of each pair of neighbours (shared by eqs. 1.6 and 1.7).
@@ -419,12 +419,11 @@ def _upwind_flux(cross, from_left, from_right):
 
 
 @njit(cache=True, error_model="numpy")
-def _ppm_fluxes(n, cw84, cs08, w):
+def _ppm_fluxes(n, cs08, w):
     """Tracer mass through every face (_FLUX) for PPM: face values (CW84 eqs. 1.6-1.8, or Colella and Sekora
-    2008 for cs08), the limited parabola of each cell (CW84 eq. 1.10, or CS08), and the crossing air mass times the
+    2008 when cs08), the limited parabola of each cell (CW84 eq. 1.10, or CS08), and the crossing air mass times the
     mean mixing ratio of the upwind cell's parabola over the departing air (CW84 eq. 1.12); at an inflow boundary,
-    times the inflow value. Each flux has the sign of the air flux (means are clipped at zero). cw84, cs08: the
-    scheme markers (_SCHEME_MARKERS).
+    times the inflow value. Each flux has the sign of the air flux (means are clipped at zero).
     One pass along the line, so that each row is reused while it is in the cache: at row f the slope of padded
     cell f+2 and the value of face f are formed (_SLOPE, _FACE_Q), then the parabola of cell f-1, which lies between
     faces f-1 and f (_MEAN_LEFT, _MEAN_RIGHT), then the flux through face f-1, between cells f-2 and f-1."""
@@ -435,13 +434,10 @@ def _ppm_fluxes(n, cw84, cs08, w):
         q_plus = w[2, _Q, l]
         c1 = w[1, _SLOPE_C1, l]
         c2 = w[1, _SLOPE_C2, l]
-        if cs08 is not None:
-            w[1, _SLOPE, l] = _slope_cs08(q_minus, q, q_plus, c1, c2)
-        if cw84 is not None:
-            w[1, _SLOPE, l] = _slope_cw84(q_minus, q, q_plus, c1, c2)
+        w[1, _SLOPE, l] = _slope_cs08(q_minus, q, q_plus, c1, c2) if cs08 else _slope_cw84(q_minus, q, q_plus, c1, c2)
     for f in range(n + 1):
         g = f + 1         # face f lies between padded cells g and g+1
-        if cs08 is not None:
+        if cs08:
             for l in range(nl):
                 q_left = w[g, _Q, l]
                 q_right = w[g + 1, _Q, l]
@@ -450,7 +446,7 @@ def _ppm_fluxes(n, cw84, cs08, w):
                 w[g + 1, _SLOPE, l] = s_right
                 w[f, _FACE_Q, l] = _face_cs08(w[g - 1, _Q, l], q_left, q_right, q_far_right, w[f, _FACE_W, l],
                                               w[f, _FACE_B, l], w[f, _FACE_C, l], w[g, _SLOPE, l], s_right)
-        if cw84 is not None:
+        else:
             for l in range(nl):
                 q_left = w[g, _Q, l]
                 q_right = w[g + 1, _Q, l]
@@ -465,14 +461,14 @@ def _ppm_fluxes(n, cw84, cs08, w):
             continue
         i = f - 1         # cell i lies between faces i and i+1 = f
         g = i + 2
-        if cs08 is not None:
+        if cs08:
             for l in range(nl):
                 q = w[g, _Q, l]
                 a_left, a_right = _limit_cs08(w[g - 2, _Q, l], w[g - 1, _Q, l], q, w[g + 1, _Q, l], w[g + 2, _Q, l],
                                               w[i, _FACE_Q, l], w[i + 1, _FACE_Q, l])
                 w[i, _MEAN_LEFT, l], w[i, _MEAN_RIGHT, l] = _parabola_means(
                     q, a_left, a_right, w[i, _COURANT, l], w[i + 1, _COURANT, l])
-        if cw84 is not None:
+        else:
             for l in range(nl):
                 q = w[g, _Q, l]
                 a_left, a_right = _limit_cw84(q, w[i, _FACE_Q, l], w[i + 1, _FACE_Q, l])
@@ -721,14 +717,14 @@ def _update(n, w):
 # ----------------------------------------------------------------------------------------------------------------
 @njit(cache=True, error_model="numpy")
 def _advect_block(w, rows, first, lane_work, n_sub, buf, tracer_flat, air_flat, flux_flat, dt, cfl_max, walcek,
-                  cw84, cs08, n, lanes, along_line, cell0, cell_stride, face0, face_stride, inflow_low, inflow_high,
+                  ppm, cs08, n, lanes, along_line, cell0, cell_stride, face0, face_stride, inflow_low, inflow_high,
                   transport, steps_used):
     """Advect `lanes` (<= _LANES) neighbouring lines of one plane; w, rows, first, lane_work, n_sub, buf: work arrays.
 
     Cells of line l: tracer_flat[s, cell0 + l*cell_stride + i] when along_line (x), else at
     cell0 + i*cell_stride + l; faces likewise from face0 with face_stride. inflow_low/high: [ns, lanes];
     transport: [2, ns, lanes] (boundary transport, filled); steps_used: [lanes] (sub-steps, 1 for a line without
-    flux, -1 for an infeasible line). walcek, cw84, cs08: the scheme markers (_SCHEME_MARKERS).
+    flux, -1 for an infeasible line). walcek, ppm, cs08: the scheme (_SCHEME_MARKERS).
     """
     ns = tracer_flat.shape[0]
     nl = min(w.shape[2], _LANES)      # lane count (see the field list)
@@ -756,7 +752,7 @@ def _advect_block(w, rows, first, lane_work, n_sub, buf, tracer_flat, air_flat, 
         for f in range(n + 1):
             for l in range(nl):
                 w[f, _CROSS, l] = w[f, _FACE_FLUX, l] * w[0, _DT_SUB, l] if step < n_sub[l] else 0.0
-        _geometry(n, walcek, cw84, cs08, w)
+        _geometry(n, walcek, ppm, w)
         if walcek is not None:
             _walcek_rows(n, w, rows)
         for s in range(ns):
@@ -769,8 +765,8 @@ def _advect_block(w, rows, first, lane_work, n_sub, buf, tracer_flat, air_flat, 
                 # The Walcek cell routine applies its own guard (outgoing <= content + incoming).
                 _walcek_fluxes(n, w, rows, first, retry)
                 _update(n, w)
-            if cw84 is not None or cs08 is not None:
-                _ppm_fluxes(n, cw84, cs08, w)
+            if ppm is not None:
+                _ppm_fluxes(n, cs08, w)
                 if _update(n, w) > 0:
                     _limit_outflow(n, w)
                     _update(n, w)
@@ -790,14 +786,16 @@ def _advect_block(w, rows, first, lane_work, n_sub, buf, tracer_flat, air_flat, 
 # Public entry point: the scheme picks one compiled variant of a prange over tasks of a few blocks of lines, with
 # strides telling where a block's cells and faces are.
 # ----------------------------------------------------------------------------------------------------------------
-#: The scheme as the arguments (walcek, cw84, cs08) of _advect_lines, _advect_block and _ppm_fluxes: the scheme's
-#: own is True, the others None. Markers rather than one number, so that each scheme is a signature of its own,
-#: compiled (and cached) only when used: before it compiles a function, Numba removes the code under
-#: `if x is not None` where x is an argument typed None (but keeps both sides of a test on a bool). So every
-#: scheme's code is under a test on its own marker, never in an `else`: a run with Walcek (the default) compiles
-#: no PPM or CS08 code, a PPM run no Walcek code. The code that runs is the same, so the results are too.
-_SCHEME_MARKERS = {SCHEME_PPM: (None, True, None), SCHEME_WALCEK: (True, None, None),
-                   SCHEME_PPM_CS08: (None, None, True)}
+#: The scheme as the arguments (walcek, ppm, cs08) of _advect_lines: walcek and ppm are markers, True for the
+#: scheme's family and None for the other, so that Walcek and PPM (with either limiter) are signatures of their own,
+#: compiled (and cached) only when used. Before it compiles a function, Numba removes the code under
+#: `if x is not None` where x is an argument typed None (but keeps both sides of a test on a bool), so each
+#: family's code is under a test on its own marker, never in an `else`: a run with Walcek (the default) compiles no
+#: PPM code, a PPM run no Walcek code. cs08 (PPM's limiter) stays a run-time flag: the two limiters share one
+#: compiled variant, which costs less to compile than two (the test suite compiles every scheme, and a fresh
+#: machine compiles from nothing). The code that runs is the same as with one compiled function, bit for bit.
+_SCHEME_MARKERS = {SCHEME_PPM: (None, True, False), SCHEME_WALCEK: (True, None, False),
+                   SCHEME_PPM_CS08: (None, True, True)}
 
 
 def advect(tracer_mass, air_mass, air_mass_flux, dt, axis, inflow_low, inflow_high,
@@ -821,14 +819,14 @@ def advect(tracer_mass, air_mass, air_mass_flux, dt, axis, inflow_low, inflow_hi
     """
     if scheme not in _SCHEME_MARKERS:
         raise ValueError("advect: unknown scheme")
-    walcek, cw84, cs08 = _SCHEME_MARKERS[scheme]
+    walcek, ppm, cs08 = _SCHEME_MARKERS[scheme]
     return _advect_lines(tracer_mass, air_mass, air_mass_flux, dt, axis, inflow_low, inflow_high, boundary_transport,
-                         cfl_max, walcek, cw84, cs08)
+                         cfl_max, walcek, ppm, cs08)
 
 
 @njit(parallel=True, cache=True, error_model="numpy")
 def _advect_lines(tracer_mass, air_mass, air_mass_flux, dt, axis, inflow_low, inflow_high, boundary_transport,
-                  cfl_max, walcek, cw84, cs08):
+                  cfl_max, walcek, ppm, cs08):
     """advect, with the scheme given by its markers (_SCHEME_MARKERS)."""
     ns, nz, ny, nx = tracer_mass.shape
     if not (cfl_max > 0.0 and cfl_max <= 1.0):
@@ -891,7 +889,7 @@ def _advect_lines(tracer_mass, air_mass, air_mass_flux, dt, axis, inflow_low, in
             if b1 - b0 < _LANES:      # the last block of a plane: fewer lanes
                 w = np.empty((n + 2 * _GHOSTS, _N_FIELDS, _VECTOR * ((b1 - b0 + _VECTOR - 1) // _VECTOR)))
             _advect_block(w, rows, first, lane_work, lane_flags, buf, tracer_flat, air_flat, flux_flat, dt, cfl_max,
-                          walcek, cw84, cs08, n, b1 - b0, along_line, a * cell_outer + b0 * cell_lane, cell_stride,
+                          walcek, ppm, cs08, n, b1 - b0, along_line, a * cell_outer + b0 * cell_lane, cell_stride,
                           a * face_outer + b0 * face_lane, face_stride, inflow_low[:, a, b0:b1],
                           inflow_high[:, a, b0:b1], boundary_transport[:, :, a, b0:b1],
                           steps_used[a * n_inner + b0:a * n_inner + b1])
