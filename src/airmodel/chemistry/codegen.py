@@ -40,13 +40,12 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from ..cache import cache_folder
 from ..errors import InputError
 from ..files import read_text, write_text_atomic
 from ..kernels import aerosol as kaerosol
@@ -625,22 +624,6 @@ def generate_source(mech: Mechanism) -> str:
 # -------------------------------------------------------------------------------------------------------------------
 # Cache and import
 # -------------------------------------------------------------------------------------------------------------------
-def cache_folder() -> Path:
-    """Where generated modules go (module docstring); created if missing."""
-    base = os.environ.get("AIRMODEL_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    folder = Path(base) / "airmodel" / "generated_mechanisms"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        if os.access(folder, os.W_OK):
-            return folder
-    except OSError:
-        pass
-    folder = Path(tempfile.gettempdir()) / f"airmodel-{os.getuid() if hasattr(os, 'getuid') else 'user'}" / \
-        "generated_mechanisms"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
 def _kernel_sources() -> bytes:
     return b"".join(Path(m.__file__).read_bytes() for m in (kchem, krosenbrock, kphotolysis, kaerosol))
 
@@ -671,7 +654,7 @@ def generated_module(mech: Mechanism):
     if module_name in _LOADED:
         _BY_MECHANISM[id(mech)] = (mech, _LOADED[module_name])
         return _LOADED[module_name]
-    path = cache_folder() / f"mech_{mech.name}_{key}.py"
+    path = cache_folder("generated_mechanisms") / f"mech_{mech.name}_{key}.py"
     if not path.exists() or path.read_text(encoding="utf-8") != source:
         write_text_atomic(path, source, force=True, what="generated chemistry code")
     spec = importlib.util.spec_from_file_location(module_name, path)

@@ -831,12 +831,12 @@ def advect(tracer_mass, air_mass, air_mass_flux, dt, axis, inflow_low, inflow_hi
         raise ValueError("advect: cfl_max must be in (0, 1]")
     if air_mass.shape != (nz, ny, nx):
         raise ValueError("advect: air_mass shape does not match tracer_mass")
-    if axis == 2:
-        n, n_outer, n_inner, face_shape = nx, nz, ny, (nz, ny, nx + 1)
-    elif axis == 1:
-        n, n_outer, n_inner, face_shape = ny, nz, nx, (nz, ny + 1, nx)
-    elif axis == 0:
-        n, n_outer, n_inner, face_shape = nz, ny, nx, (nz + 1, ny, nx)
+    if axis == 2:      # lines (k, j)
+        n_outer, n_inner, face_shape = nz, ny, (nz, ny, nx + 1)
+    elif axis == 1:    # lines (k, i)
+        n_outer, n_inner, face_shape = nz, nx, (nz, ny + 1, nx)
+    elif axis == 0:    # lines (j, i)
+        n_outer, n_inner, face_shape = ny, nx, (nz + 1, ny, nx)
     else:
         raise ValueError("advect: axis must be 0 (z), 1 (y) or 2 (x)")
     if air_mass_flux.shape != face_shape:
