@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import tempfile
+import warnings
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -48,7 +49,9 @@ def _memoised():
 
 def cf_check(path: Path, criteria: str = "strict") -> tuple[bool, bool, str]:
     """(passed at ``criteria``, errors occurred, the text report) of ``cchecker.py --test cf:1.8``."""
-    CheckSuite.load_all_available_checkers()
+    with warnings.catch_warnings():     # the plug-ins it loads beside cf warn of their own deprecation
+        warnings.simplefilter("ignore", DeprecationWarning)
+        CheckSuite.load_all_available_checkers()
     with tempfile.TemporaryDirectory() as folder:
         report = Path(folder) / "report.txt"
         with _memoised():
