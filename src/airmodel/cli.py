@@ -22,31 +22,41 @@ import sys
 from .errors import InputError, ModelHealthError, OutputWriteError
 from .version import __version__
 
-#: The commands, in the order of ``airmodel --help``: modules relative to this package.
-COMMANDS = (
-    ".run_command",
-    ".met_output",
-    ".chemistry.box",
-    ".inventory_summary",
-    ".plot_met",
-    ".ensemble",
-    ".rank",
-    ".analysis.compare",
-    ".health_command",
-    ".analysis.evaluation",
-    ".report",
-    ".ready_scenarios",
-)
+#: The commands, in the order of ``airmodel --help``: name -> module relative to this package (its ``COMMAND``).
+COMMANDS = {
+    "run": ".run_command",
+    "met": ".met_output",
+    "box": ".chemistry.box",
+    "inventory": ".inventory_summary",
+    "plot": ".plot_met",
+    "ensemble": ".ensemble",
+    "rank": ".rank",
+    "compare": ".analysis.compare",
+    "health": ".health_command",
+    "evaluate": ".analysis.evaluation",
+    "report": ".report",
+    "scenarios": ".ready_scenarios",
+}
 
 
-def command_modules() -> dict:
-    """{command name: module} for every registered command."""
+def command_modules(names=None) -> dict:
+    """{command name: module} for the named commands (default: every registered command)."""
     modules = {}
-    for name in COMMANDS:
-        # The one lazy import of the package: by name, from this table, so that adding a command is one line.
-        module = importlib.import_module(name, __package__)
-        modules[module.COMMAND] = module
+    for name in COMMANDS if names is None else names:
+        # The one lazy import of the package: by name, from this table, so that adding a command is one line, and
+        # a command imports only its own module (the others bring dask, matplotlib and more: about a second).
+        module = importlib.import_module(COMMANDS[name], __package__)
+        if module.COMMAND != name:
+            raise RuntimeError(f"cli.COMMANDS: {COMMANDS[name]} defines the command {module.COMMAND!r}, not {name!r}")
+        modules[name] = module
     return modules
+
+
+def _command_named(argv: list[str]) -> str | None:
+    """The command the command line names, if its first word is one (else None: the parser of every command,
+    which gives the help, the version and argparse's message for an unknown command)."""
+    words = [w for w in argv if w not in ("-q", "--quiet")]     # the global options that may come first
+    return words[0] if words and words[0] in COMMANDS else None
 
 
 def _parser(modules: dict) -> argparse.ArgumentParser:
@@ -73,7 +83,8 @@ def _check_paths(args) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    modules = command_modules()
+    named = _command_named(list(argv))
+    modules = command_modules(None if named is None else [named])
     parser = _parser(modules)
     args = parser.parse_args(argv)  # argparse itself exits with 2 on usage errors
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,

@@ -21,7 +21,7 @@ log = logging.getLogger("airmodel")
 
 def add_parser(sub) -> None:
     p = sub.add_parser("health", help="health impacts of a scenario against a base run: avoided deaths (long- and "
-                                      "short-term) and their value in yuan, with 95 % intervals")
+                                      "short-term) and their value in yuan, with 95 %% intervals")
     p.add_argument("base", help="the base run's NetCDF file (airmodel run output)")
     p.add_argument("case", help="the scenario run's NetCDF file (same grid and hours)")
     p.add_argument("-o", "--output", required=True, help="output folder")

@@ -16,6 +16,32 @@ def test_version():
     assert r.returncode == 0 and __version__ in r.stdout
 
 
+def test_a_command_imports_only_its_own_module():
+    """``airmodel scenarios`` does not import the other commands (dask, matplotlib: a second of every start);
+    ``airmodel --help`` still lists every command, each under the name its module gives."""
+    code = ("import sys; from airmodel.cli import main; main(['-q', 'scenarios']); "
+            "print(sorted(m for m in ('airmodel.report', 'airmodel.ensemble', 'airmodel.run_command', "
+            "'airmodel.ready_scenarios') if m in sys.modules))")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip().splitlines()[-1] == "['airmodel.ready_scenarios']"
+    r = subprocess.run([sys.executable, "-m", "airmodel.cli", "--help"], capture_output=True, text=True)
+    from airmodel.cli import COMMANDS, command_modules
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert all(f"\n    {name} " in r.stdout for name in COMMANDS)
+    assert list(command_modules()) == list(COMMANDS)
+
+
+@pytest.mark.parametrize("command", ["run", "met", "box", "inventory", "plot", "ensemble", "rank", "compare",
+                                     "health", "evaluate", "report", "scenarios"])
+def test_every_command_has_a_help_page(command, capsys):
+    """(``airmodel --help`` once failed with a traceback: a help text with a bare percent sign.)"""
+    with pytest.raises(SystemExit) as stop:
+        main([command, "--help"])
+    assert stop.value.code == 0
+    assert f"usage: airmodel {command}" in capsys.readouterr().out
+
+
 def check_error(capsys, tmp_path, args, message):
     code = main(args)
     err = capsys.readouterr().err

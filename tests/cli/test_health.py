@@ -3,9 +3,6 @@ concentration change) matches the command to 1e-9 for a GEMM and a log-linear fu
 inputs exit 2 with a message naming the file and value, and nothing written; the report shows a health folder."""
 import csv
 import math
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,6 +11,7 @@ import xarray as xr
 from airmodel.analysis.regions import frame_of, population
 from airmodel.cli import main
 from airmodel.data import data_path
+from tests.cf_check import cf_check
 from tests.health_runs import constant_pair, write_run
 
 HEADER = ("id,group,endpoint,term,pollutant,metric,form,age_start,age_end,incidence,beta,beta_se,increment,percent,"
@@ -125,10 +123,8 @@ def test_hand_computed_case_matches_the_command(hand_pair, tmp_path):
     assert {r["outcome"] for r in rows} == {"gemm/ncd_lri"}
     assert {r["outcome"] for r in csv.DictReader((out / "short_term.csv").open())} == {
         "chen/nonaccidental", "yin/nonaccidental", "logi/nonaccidental", "lin/visits"}
-    checker = Path(sys.executable).parent / "cchecker.py"
-    r = subprocess.run([sys.executable, str(checker), "--test", "cf:1.8", str(out / "health.nc")],
-                       capture_output=True, text=True)
-    assert "Errors" not in r.stdout, r.stdout[-3000:]
+    text = cf_check(out / "health.nc", "normal")[2]
+    assert "Errors" not in text, text[-3000:]
     ages = [r for r in csv.DictReader((out / "by_age.csv").open()) if r["function"] == "g6064"]
     assert ages[0]["age_start"] == "60" and ages[0]["age_end"] == "64"
     text = (out / "summary.md").read_text()

@@ -7,8 +7,6 @@ case with Beijing's Olympic controls.
 import csv
 import shutil
 import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -19,6 +17,7 @@ from airmodel.analysis.daily import daily_max_8h, daily_mean
 from airmodel.analysis.regions import region_weights
 from airmodel.analysis.stations import sample
 from airmodel.cli import main
+from tests.cf_check import assert_cf_strict
 
 SMALL = ["--set", "domain.resolution=0.5", "--set", "run.start=2008-08-07T16:00:00Z", "--set", "run.hours=24",
          "--set", "run.time_step=1200.0", "--no-progress"]
@@ -39,17 +38,10 @@ def runs(scenarios, tmp_path_factory):
     return base, case, out
 
 
-def _cf_strict(path: Path):
-    checker = Path(sys.executable).parent / "cchecker.py"
-    r = subprocess.run([sys.executable, str(checker), "--test", "cf:1.8", "--criteria", "strict", str(path)],
-                       capture_output=True, text=True)
-    assert r.returncode == 0 and "All tests passed!" in r.stdout, r.stdout[-3000:]
-
-
 def test_every_output_passes_the_cf_checker_and_opens_in_ncdump_and_cdo(runs):
     base, _, cmp = runs
     for path in (base, cmp / "fields.nc"):
-        _cf_strict(path)
+        assert_cf_strict(path)
         for tool in (["ncdump", "-h"], ["cdo", "-s", "sinfo"]):
             if shutil.which(tool[0]) is None:
                 pytest.skip(f"{tool[0]} is not installed (.ci/run installs netcdf-bin and cdo)")

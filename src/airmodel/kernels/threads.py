@@ -1,0 +1,63 @@
+"""Independent tasks of a compiled kernel on several threads, without Numba's parallel transform.
+
+A kernel that loops over independent tasks (blocks of advection lines, chunks of chemistry cells) is compiled as
+``@njit(nogil=True)`` with two leading arguments, the first task and one past the last, and ``run_tasks`` calls it
+on contiguous ranges of tasks from ``numba.get_num_threads()`` threads: the calling thread and the threads of a
+small pool. Why not ``prange``: Numba compiles the body of a parallel loop as a module of its own and links and
+optimises everything the body calls into it once more, so a kernel whose work sits in callees (a Rosenbrock
+integration, a block of advection lines) is compiled about twice on every fresh machine; a ``nogil`` function is
+compiled once. The ranges are handed out one at a time to whichever thread is free (``pieces`` ranges per thread),
+so a thread that drew cheap cells (night, clean air) takes more of them; each task writes only its own part of the
+outputs, so the result does not depend on the number of threads or on which thread ran which range.
+"""
+import concurrent.futures
+import itertools
+
+import numba
+
+_POOL = []
+
+
+def _pool(workers: int) -> concurrent.futures.ThreadPoolExecutor:
+    """The shared pool, with at least ``workers`` threads (replaced by a larger one when the count is raised)."""
+    if not _POOL or _POOL[0]._max_workers < workers:
+        if _POOL:
+            _POOL.pop().shutdown(wait=True)
+        _POOL.append(concurrent.futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="airmodel-kernel"))
+    return _POOL[0]
+
+
+def run_tasks(kernel, n_tasks: int, args: tuple, pieces: int = 1) -> None:
+    """Call ``kernel(begin, end, *args)`` over ranges that cover tasks 0 .. n_tasks - 1 once each.
+
+    ``pieces``: ranges per thread (1: one contiguous range per thread, as a static schedule; more: smaller ranges
+    handed out as threads come free). With one thread (or one task) the kernel runs once, in the calling thread,
+    over all tasks. An exception in any range is raised here after every range has finished.
+    """
+    threads = max(1, min(numba.get_num_threads(), n_tasks))
+    if threads == 1:
+        kernel(0, n_tasks, *args)
+        return
+    n_ranges = min(n_tasks, threads * max(1, pieces))
+    bounds = [n_tasks * r // n_ranges for r in range(n_ranges + 1)]
+    next_range = itertools.count()   # next() on a count is atomic: each range is drawn by exactly one thread
+
+    def work():
+        for r in iter(lambda: next(next_range), None):
+            if r >= n_ranges:
+                return
+            kernel(bounds[r], bounds[r + 1], *args)
+
+    others = [_pool(threads - 1).submit(work) for _ in range(threads - 1)]
+    error = None
+    try:
+        work()
+    except BaseException as exc:    # re-raised once the other threads have stopped writing
+        error = exc
+    for future in others:
+        try:
+            future.result()
+        except BaseException as exc:
+            error = error or exc
+    if error is not None:
+        raise error
