@@ -174,7 +174,7 @@ def bench_3d(nx, ny, nz, dt, steps, threads, kernels="auto", mechanism="grs_aero
     chem.step(c, rho, temperature, 0.65, 0.0, lon, lat, datetime(2008, 8, 1, 3, tzinfo=timezone.utc), dt,
               cell_volume=volume)
     out["first_call_s"] = time.perf_counter() - t0
-    stats = (kchem.chemistry_chunks if chem.generated is None else chem.generated.chemistry_chunks).stats
+    stats = (kchem.chemistry_3d if chem.generated is None else chem.generated.chemistry_3d).stats
     out["first_call_was"] = "cache load" if stats.cache_hits and not stats.cache_misses else "JIT compilation"
     before = numba.get_num_threads()
     for label, n_threads in (("one_thread", 1),) if one_thread_only else (("all_threads", threads),

@@ -12,8 +12,8 @@ What is generated (straight-line code, every index and constant a literal):
 - ``decompose(a)`` and ``solve_lu(a, b)``: the LU decomposition of the sparse stage matrix without pivoting, and the
   forward and back substitution, on the same layout;
 - ``clip_negatives``, ``equilibrate``, the per-cell Rosenbrock integrator ``integrate_cell`` and the drivers
-  ``chemistry_3d`` (chunks of cells on threads: ``chemistry_chunks``, compiled) and ``integrate_box``, with the
-  arguments of the generic drivers in ``airmodel.kernels.chemistry`` less the mechanism arrays (compiled in).
+  ``chemistry_3d`` (parallel over cells) and ``integrate_box``, with the arguments of the generic drivers in
+  ``airmodel.kernels.chemistry`` less the mechanism arrays (they are compiled in).
 
 Each expression is written in the order the generic kernels evaluate it (reaction by reaction, left to right), so
 the generated tendency and Jacobian equal the generic ones to the last bit on most inputs; the generic kernels stay
@@ -54,7 +54,7 @@ from ..kernels import photolysis as kphotolysis
 from ..kernels import rosenbrock as krosenbrock
 from .mechanism import Mechanism
 
-GENERATOR_VERSION = "2"
+GENERATOR_VERSION = "1"
 KERNEL_CHOICES = ("auto", "generated", "generic")
 
 
@@ -497,29 +497,20 @@ def integrate_cell(y, dt, sun, lon, sin_lat, cos_lat, cloud_factor, emission, di
     return STATUS_OK, n_accepted, n_rejected, max(h, h_plan)
 
 
+@njit(parallel=True, cache=True, error_model='numpy')
 def chemistry_3d(concentration, slot, active, solve, air_density, temperature, rh_percent, cloud_fraction,
                  cloud_cover, lon, lat, sun, dt, tab, rtol, atol, max_steps, status, steps, next_step,
                  photolysis_at_midpoint):
     """airmodel.kernels.chemistry.chemistry_3d with the generated pieces (same arguments less the mechanism
     arrays, n_coupled and position)."""
-    run_tasks(chemistry_chunks, (air_density.size + CELLS_PER_CHUNK - 1) // CELLS_PER_CHUNK,
-              (concentration, slot, active, solve, air_density, temperature, rh_percent, cloud_fraction, cloud_cover,
-               lon, lat, sun, dt, tab, rtol, atol, max_steps, status, steps, next_step, photolysis_at_midpoint),
-              pieces=CHUNK_RANGES_PER_THREAD)
-
-
-@njit(nogil=True, cache=True, error_model='numpy')
-def chemistry_chunks(chunk_begin, chunk_end, concentration, slot, active, solve, air_density, temperature,
-                     rh_percent, cloud_fraction, cloud_cover, lon, lat, sun, dt, tab, rtol, atol, max_steps, status,
-                     steps, next_step, photolysis_at_midpoint):
-    """chemistry_3d over the chunks chunk_begin .. chunk_end - 1 (one thread)."""
     nz, ny, nx = air_density.shape
     n_cells = nz * ny * nx
-    ws = allocate(tab.stages)
-    cell_sun = sun.copy()
-    y = np.zeros(NS)
-    no_emission = np.zeros(NS)
-    for chunk in range(chunk_begin, chunk_end):
+    n_chunks = (n_cells + CELLS_PER_CHUNK - 1) // CELLS_PER_CHUNK
+    for chunk in prange(n_chunks):
+        ws = allocate(tab.stages)
+        cell_sun = sun.copy()
+        y = np.zeros(NS)
+        no_emission = np.zeros(NS)
         for cell in range(chunk * CELLS_PER_CHUNK, min(n_cells, (chunk + 1) * CELLS_PER_CHUNK)):
             k = cell // (ny * nx)
             rest = cell - k * ny * nx
@@ -592,17 +583,15 @@ def generate_source(mech: Mechanism) -> str:
         f'{mech.name}: {ns} species, {nr} reactions, a sparse LU of {layout.nnz} entries ({len(layout.jacobian)} '
         f'of the Jacobian and the diagonal, {layout.n_fill} fill-in) in the Markowitz order. Do not edit: it is '
         f'rewritten whenever the mechanism or the generator changes."""',
-        "import math", "", "import numpy as np", "from numba import njit", "",
+        "import math", "", "import numpy as np", "from numba import njit, prange", "",
         "from airmodel.kernels.aerosol import nh4no3_dissociation_constant, partition_ammonium_nitrate",
-        "from airmodel.kernels.chemistry import (CELLS_PER_CHUNK, CHUNK_RANGES_PER_THREAD, PPB, STATUS_OK,",
-        "                                        STATUS_SINGULAR, STATUS_STEP_TOO_SMALL, STATUS_TOO_MANY_STEPS,",
-        "                                        TIME_DERIVATIVE_DELTA, air_number_density, cell_to_ppb,",
-        "                                        clip_negatives_by_element, control_step, cos_zenith_in_call,",
-        "                                        new_solution_and_error,",
+        "from airmodel.kernels.chemistry import (CELLS_PER_CHUNK, PPB, STATUS_OK, STATUS_SINGULAR,",
+        "                                        STATUS_STEP_TOO_SMALL, STATUS_TOO_MANY_STEPS, TIME_DERIVATIVE_DELTA,",
+        "                                        air_number_density, cell_to_ppb, clip_negatives_by_element,",
+        "                                        control_step, cos_zenith_in_call, new_solution_and_error,",
         "                                        ppb_to_cell, starting_step, sun_parameters, troe_jpl,",
         "                                        falloff, oh_hno3, water_number_density, O2_FRACTION, N2_FRACTION)",
-        "from airmodel.kernels.photolysis import cloud_attenuation",
-        "from airmodel.kernels.threads import run_tasks", "",
+        "from airmodel.kernels.photolysis import cloud_attenuation", "",
         f"MECHANISM = {mech.name!r}",
         f"SPECIES = {tuple(mech.species_names)!r}",
         f"NS = {ns}", f"NR = {nr}", f"NNZ = {layout.nnz}", "INF = math.inf",

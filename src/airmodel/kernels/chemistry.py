@@ -44,12 +44,11 @@ import math
 from collections import namedtuple
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from .aerosol import nh4no3_dissociation_constant, partition_ammonium_nitrate
 from .photolysis import cloud_attenuation, cos_zenith, declination_and_equation_of_time, mcm_photolysis_all
 from .rosenbrock import lu_factor, lu_solve, next_step_factor
-from .threads import run_tasks
 
 AVOGADRO = 6.02214076e23  # mol-1 (SI 2019, exact)
 MOLAR_MASS_AIR = 28.9647  # g mol-1, dry air
@@ -78,7 +77,6 @@ STATUS_SINGULAR = 3
 
 TIME_DERIVATIVE_DELTA = 1e-3  # s
 CELLS_PER_CHUNK = 32
-CHUNK_RANGES_PER_THREAD = 8  # ranges of chunks per thread, handed out as threads come free
 
 #: The compiled mechanism (see airmodel/chemistry/mechanism.py for how each array is built).
 MechanismArrays = namedtuple("MechanismArrays", [
@@ -607,10 +605,11 @@ def sun_parameters(seconds_of_year, days_in_year, dt, fixed_cos_zenith):
 # ---------------------------------------------------------------------------------------------------------------
 # Drivers
 # ---------------------------------------------------------------------------------------------------------------
+@njit(parallel=True, cache=True, error_model="numpy")
 def chemistry_3d(concentration, slot, active, solve, n_coupled, position, air_density, temperature, rh_percent,
                  cloud_fraction, cloud_cover, lon, lat, sun, dt, mech, tab, rtol, atol, max_steps, status, steps,
                  next_step, photolysis_at_midpoint):
-    """Advance the chemistry of every cell over dt seconds, in place, in parallel over chunks of cells.
+    """Advance the chemistry of every cell over dt seconds, in place, in parallel over cells.
 
     concentration[slot[s], k, j, i] is species s of the mechanism in kg m-3; only the ``active`` species (those
     the chemistry can change) are read and written. air_density, temperature (K), rh_percent (%) and the layer
@@ -623,32 +622,19 @@ def chemistry_3d(concentration, slot, active, solve, n_coupled, position, air_de
     photolysis frequencies (and OH proxy) are those of the solar zenith angle at the middle of the call, held
     constant over it, as CMAQ and CAMx hold them over a chemistry step: the rate constants are then computed
     once per call instead of at every stage (about half the cost of a solver step), at an error of second order
-    in the call's length. Chunks of CELLS_PER_CHUNK cells are handed to the threads as they come free
-    (threads.run_tasks, CHUNK_RANGES_PER_THREAD ranges a thread): a cell's cost varies several-fold between day and
-    night and between clean and polluted air.
+    in the call's length.
     """
-    n_cells = air_density.size
-    run_tasks(chemistry_chunks, (n_cells + CELLS_PER_CHUNK - 1) // CELLS_PER_CHUNK,
-              (concentration, slot, active, solve, n_coupled, position, air_density, temperature, rh_percent,
-               cloud_fraction, cloud_cover, lon, lat, sun, dt, mech, tab, rtol, atol, max_steps, status, steps,
-               next_step, photolysis_at_midpoint), pieces=CHUNK_RANGES_PER_THREAD)
-
-
-@njit(nogil=True, cache=True, error_model="numpy")
-def chemistry_chunks(chunk_begin, chunk_end, concentration, slot, active, solve, n_coupled, position, air_density,
-                     temperature, rh_percent, cloud_fraction, cloud_cover, lon, lat, sun, dt, mech, tab, rtol, atol,
-                     max_steps, status, steps, next_step, photolysis_at_midpoint):
-    """chemistry_3d over the chunks chunk_begin .. chunk_end - 1 (one thread)."""
     ns = mech.molar_mass.size
     nr = mech.rate_type.size
     nj = mech.photolysis_par.shape[0]
     nz, ny, nx = air_density.shape
     n_cells = nz * ny * nx
-    ws = allocate_workspace(ns, nr, nj, solve.size, n_coupled, tab.stages)
-    cell_sun = sun.copy()
-    y = np.zeros(ns)
-    no_emission = np.zeros(ns)
-    for chunk in range(chunk_begin, chunk_end):
+    n_chunks = (n_cells + CELLS_PER_CHUNK - 1) // CELLS_PER_CHUNK
+    for chunk in prange(n_chunks):
+        ws = allocate_workspace(ns, nr, nj, solve.size, n_coupled, tab.stages)
+        cell_sun = sun.copy()
+        y = np.zeros(ns)
+        no_emission = np.zeros(ns)
         for cell in range(chunk * CELLS_PER_CHUNK, min(n_cells, (chunk + 1) * CELLS_PER_CHUNK)):
             k = cell // (ny * nx)
             rest = cell - k * ny * nx

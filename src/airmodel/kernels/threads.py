@@ -1,14 +1,15 @@
 """Independent tasks of a compiled kernel on several threads, without Numba's parallel transform.
 
-A kernel that loops over independent tasks (blocks of advection lines, chunks of chemistry cells) is compiled as
-``@njit(nogil=True)`` with two leading arguments, the first task and one past the last, and ``run_tasks`` calls it
-on contiguous ranges of tasks from ``numba.get_num_threads()`` threads: the calling thread and the threads of a
-small pool. Why not ``prange``: Numba compiles the body of a parallel loop as a module of its own and links and
-optimises everything the body calls into it once more, so a kernel whose work sits in callees (a Rosenbrock
-integration, a block of advection lines) is compiled about twice on every fresh machine; a ``nogil`` function is
-compiled once. The ranges are handed out one at a time to whichever thread is free (``pieces`` ranges per thread),
-so a thread that drew cheap cells (night, clean air) takes more of them; each task writes only its own part of the
-outputs, so the result does not depend on the number of threads or on which thread ran which range.
+A kernel that loops over independent tasks (blocks of advection lines) is compiled as ``@njit(nogil=True)`` with
+two leading arguments, the first task and one past the last, and ``run_tasks`` calls it on contiguous ranges of
+tasks from ``numba.get_num_threads()`` threads: the calling thread and the threads of a small pool. Why not
+``prange`` for advection: Numba compiles the body of a parallel loop as a module of its own and links and optimises
+everything the body calls into it once more; the advection kernel compiled in 29 s of CPU with prange and in 16 s
+this way (benchmarks/RESULTS.md). It is not a rule: the generated chemistry of cb05_aero compiled in 221 s this way
+against 135 s with prange (LLVM then inlines the whole Rosenbrock integration into one function), so chemistry
+keeps its prange loop. With ``pieces`` > 1 the ranges are handed out one at a time to whichever thread is free.
+Each task writes only its own part of the outputs, so the result does not depend on the number of threads or on
+which thread ran which range.
 """
 import concurrent.futures
 import itertools
