@@ -15,14 +15,13 @@ def _record(begin, end, hits, threads_seen):
 
 
 @pytest.mark.parametrize("n_tasks", [0, 1, 2, 7, 64, 1001])
-@pytest.mark.parametrize("pieces", [1, 3, 8])
-def test_every_task_once(n_tasks, pieces):
+def test_every_task_once(n_tasks):
     previous = numba.get_num_threads()
     try:
         for threads in range(1, numba.config.NUMBA_NUM_THREADS + 1):
             numba.set_num_threads(threads)
             hits, seen = np.zeros(n_tasks, dtype=int), set()
-            run_tasks(_record, n_tasks, (hits, seen), pieces=pieces)
+            run_tasks(_record, n_tasks, (hits, seen))
             assert (hits == 1).all()
             # one thread (or a single task): the calling thread alone, in one call
             if threads == 1 or n_tasks <= 1:
@@ -33,7 +32,7 @@ def test_every_task_once(n_tasks, pieces):
 
 @pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="needs at least two Numba threads")
 def test_two_threads_both_work():
-    """With two threads and work that waits, the second thread takes ranges too."""
+    """With two threads, the second thread takes a range too."""
     import time
 
     previous = numba.get_num_threads()
@@ -45,7 +44,7 @@ def test_two_threads_both_work():
 
     try:
         numba.set_num_threads(2)
-        run_tasks(slow, 16, (), pieces=4)
+        run_tasks(slow, 16, ())
     finally:
         numba.set_num_threads(previous)
     assert len(seen) == 2
@@ -65,7 +64,7 @@ def test_an_error_in_any_range_is_raised_after_all_ranges(failing):
     try:
         numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
         with pytest.raises(ValueError, match=f"task {failing}"):
-            run_tasks(work, 16, (), pieces=8)
+            run_tasks(work, 16, ())
     finally:
         numba.set_num_threads(previous)
     assert done.max() <= 1     # nothing ran twice

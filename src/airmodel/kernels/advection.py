@@ -855,7 +855,7 @@ def advect(tracer_mass, air_mass, air_mass_flux, dt, axis, inflow_low, inflow_hi
     steps_used = np.zeros(n_outer * n_inner, dtype=np.int64)
     args = (tracer_mass, air_mass, air_mass_flux, dt, axis, inflow_low, inflow_high, boundary_transport, cfl_max,
             walcek, ppm, cs08, per_task, steps_used)
-    run_tasks(_advect_tasks, n_tasks, args, pieces=1)
+    run_tasks(_advect_tasks, n_tasks, args)
     if n_outer * n_inner == 0:
         return 0
     if steps_used.min() < 0:

@@ -7,12 +7,10 @@ tasks from ``numba.get_num_threads()`` threads: the calling thread and the threa
 everything the body calls into it once more; the advection kernel compiled in 29 s of CPU with prange and in 16 s
 this way (benchmarks/RESULTS.md). It is not a rule: the generated chemistry of cb05_aero compiled in 221 s this way
 against 135 s with prange (LLVM then inlines the whole Rosenbrock integration into one function), so chemistry
-keeps its prange loop. With ``pieces`` > 1 the ranges are handed out one at a time to whichever thread is free.
-Each task writes only its own part of the outputs, so the result does not depend on the number of threads or on
-which thread ran which range.
+keeps its prange loop. Each task writes only its own part of the outputs, so the result does not depend on the
+number of threads or on which thread ran which range.
 """
 import concurrent.futures
-import itertools
 
 import numba
 
@@ -28,31 +26,20 @@ def _pool(workers: int) -> concurrent.futures.ThreadPoolExecutor:
     return _POOL[0]
 
 
-def run_tasks(kernel, n_tasks: int, args: tuple, pieces: int = 1) -> None:
-    """Call ``kernel(begin, end, *args)`` over ranges that cover tasks 0 .. n_tasks - 1 once each.
-
-    ``pieces``: ranges per thread (1: one contiguous range per thread, as a static schedule; more: smaller ranges
-    handed out as threads come free). With one thread (or one task) the kernel runs once, in the calling thread,
-    over all tasks. An exception in any range is raised here after every range has finished.
+def run_tasks(kernel, n_tasks: int, args: tuple) -> None:
+    """Call ``kernel(begin, end, *args)`` on one contiguous range of tasks per thread (a static schedule, as prange's),
+    the ranges covering tasks 0 .. n_tasks - 1 once each. With one thread (or one task) the kernel runs once, in the
+    calling thread, over all tasks. An exception in any range is raised here after every range has finished.
     """
     threads = max(1, min(numba.get_num_threads(), n_tasks))
     if threads == 1:
         kernel(0, n_tasks, *args)
         return
-    n_ranges = min(n_tasks, threads * max(1, pieces))
-    bounds = [n_tasks * r // n_ranges for r in range(n_ranges + 1)]
-    next_range = itertools.count()   # next() on a count is atomic: each range is drawn by exactly one thread
-
-    def work():
-        for r in iter(lambda: next(next_range), None):
-            if r >= n_ranges:
-                return
-            kernel(bounds[r], bounds[r + 1], *args)
-
-    others = [_pool(threads - 1).submit(work) for _ in range(threads - 1)]
+    bounds = [n_tasks * t // threads for t in range(threads + 1)]
+    others = [_pool(threads - 1).submit(kernel, bounds[t], bounds[t + 1], *args) for t in range(threads - 1)]
     error = None
     try:
-        work()
+        kernel(bounds[-2], bounds[-1], *args)
     except BaseException as exc:    # re-raised once the other threads have stopped writing
         error = exc
     for future in others:

