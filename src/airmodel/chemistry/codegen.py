@@ -506,7 +506,9 @@ def chemistry_3d(concentration, slot, active, solve, air_density, temperature, r
     nz, ny, nx = air_density.shape
     n_cells = nz * ny * nx
     n_chunks = (n_cells + CELLS_PER_CHUNK - 1) // CELLS_PER_CHUNK
-    for chunk in prange(n_chunks):
+    stride = chunk_stride(n_chunks)  # chunks spread over the threads (why: airmodel.kernels.chemistry)
+    for p in prange(n_chunks):
+        chunk = (p * stride) % n_chunks
         ws = allocate(tab.stages)
         cell_sun = sun.copy()
         y = np.zeros(NS)
@@ -587,7 +589,8 @@ def generate_source(mech: Mechanism) -> str:
         "from airmodel.kernels.aerosol import nh4no3_dissociation_constant, partition_ammonium_nitrate",
         "from airmodel.kernels.chemistry import (CELLS_PER_CHUNK, PPB, STATUS_OK, STATUS_SINGULAR,",
         "                                        STATUS_STEP_TOO_SMALL, STATUS_TOO_MANY_STEPS, TIME_DERIVATIVE_DELTA,",
-        "                                        air_number_density, cell_to_ppb, clip_negatives_by_element,",
+        "                                        air_number_density, cell_to_ppb, chunk_stride,",
+        "                                        clip_negatives_by_element,",
         "                                        control_step, cos_zenith_in_call, new_solution_and_error,",
         "                                        ppb_to_cell, starting_step, sun_parameters, troe_jpl,",
         "                                        falloff, oh_hno3, water_number_density, O2_FRACTION, N2_FRACTION)",

@@ -26,6 +26,7 @@ from ..chemistry.mechanism import load_mechanism
 from ..data import data_path
 from ..errors import InputError
 from ..grid import Grid
+from ..kernels.emission import add_by_species, add_sparse
 from ..met.constants import GRAVITY
 from .area import read_gridded, read_region_totals
 from .biogenic import BiogenicEmissions
@@ -59,24 +60,38 @@ FILE_KEYS = ("point_files", "region_totals_files", "gridded_files", "road_files"
 class EmissionRates:
     """Emission rates at one instant, kg/s. ``surface`` goes into the lowest layer (the surface flux of the vertical
     mixing), the lowest-layer part of stack plumes and of the area sectors' release heights included; the rest is
-    sparse: ``index[n] = (species, k, j, i)`` with ``rate[n]`` and k >= 1; an index may repeat."""
+    sparse: ``index[n] = (species, k, j, i)`` with ``rate[n]`` and k >= 1; an index may repeat. The sparse entries
+    are held as ``parts``, pairs (index, rate) in order (the area sources of the hour, which are reused for every
+    step of the hour, then the stacks of the step), so that no step copies the hour's 100,000-odd entries; ``index``
+    and ``rate`` are their concatenation."""
 
     surface: np.ndarray  # [ns, ny, nx]
-    index: np.ndarray  # [n, 4] int64
-    rate: np.ndarray  # [n]
+    parts: tuple  # ((index [n, 4] int64, rate [n]), ...)
+
+    @property
+    def index(self) -> np.ndarray:
+        return np.concatenate([index for index, _ in self.parts] + [np.zeros((0, 4), dtype=np.int64)])
+
+    @property
+    def rate(self) -> np.ndarray:
+        return np.concatenate([rate for _, rate in self.parts] + [np.zeros(0)])
 
     def by_species(self) -> np.ndarray:
-        """Total rate of each species (kg/s)."""
+        """Total rate of each species (kg/s): the surface sums plus the sparse entries' sums, added entry by entry
+        in order (as ``np.bincount`` adds its weights)."""
         total = self.surface.sum(axis=(1, 2))
-        if self.rate.size:
-            total = total + np.bincount(self.index[:, 0], weights=self.rate, minlength=total.size)
+        if any(rate.size for _, rate in self.parts):
+            sparse = np.zeros(total.size)
+            for index, rate in self.parts:
+                add_by_species(index, rate, sparse)
+            total = total + sparse
         return total
 
     def add_elevated(self, tracer_mass: np.ndarray, dt: float) -> None:
         """tracer_mass[s, k, j, i] += rate dt (kg) for the elevated part."""
-        if self.rate.size:
-            s, k, j, i = self.index.T
-            np.add.at(tracer_mass, (s, k, j, i), self.rate * dt)
+        for index, rate in self.parts:
+            if rate.size:
+                add_sparse(tracer_mass, index, rate, float(dt))
 
 
 def _resolve(path: str, base: Path) -> Path:
@@ -403,8 +418,9 @@ class Emissions:
         ns, ny, nx = self.shape
         if self.biogenic is not None:
             self.biogenic.add_rates(surface.reshape(ns, ny, nx), met)
-        return EmissionRates(surface.reshape(ns, ny, nx), np.concatenate([idx, p_idx]).astype(np.int64),
-                             np.concatenate([rate, p_rate]))
+        return EmissionRates(surface.reshape(ns, ny, nx), tuple((np.ascontiguousarray(index, dtype=np.int64),
+                                                                  np.ascontiguousarray(values, dtype=np.float64))
+                                                                 for index, values in ((idx, rate), (p_idx, p_rate))))
 
     def _spread_rates(self, t: datetime, active: frozenset):
         inv = self.inventory

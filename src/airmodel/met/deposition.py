@@ -245,9 +245,14 @@ class DryDeposition:
         dew = None
         if met.relative_humidity is not None:
             dew = (met.relative_humidity[0] > 0.95) & (G < 10.0)
+        first_row = {}  # species of one class share its velocity (eight pm_fine species in grs_aero): computed once
         for n, (name, c) in enumerate(zip(names, classes)):
             if isinstance(c, NoDeposition):
                 continue
+            if name in first_row:
+                out[n] = out[first_row[name]]
+                continue
+            first_row[name] = n
             if isinstance(c, ParticleClass):
                 out[n] = particle_deposition_velocity(c, lu, ustar, ra, t2)
                 continue
