@@ -5,7 +5,9 @@ output), with 1 and 2 Numba threads, for one or more source trees, alternating.
 Each case is an ``airmodel run baseline_2008_08 --set run.hours=HOURS`` in its own process (so that
 NUMBA_NUM_THREADS takes effect and each tree imports its own code), after a 1-hour run of the same tree that fills
 Numba's cache (not timed). The child wraps each timed function with ``time.perf_counter`` (a nested call is also
-counted in its caller: the parts do not add up to the step) and prints the totals as JSON at exit.
+counted in its caller: the parts do not add up to the step) and prints the totals as JSON at exit, with the
+chemistry solver's steps (accepted and rejected) summed by layer for each domain (``steps_by_layer``, keyed by the
+grid's shape): how uneven the cells' cost is.
 
     python benchmarks/step_parts.py [--hours 24] [--threads 1 2] [--rounds 1] [--source LABEL=SRC_DIR ...]
 
@@ -62,7 +64,17 @@ def generated_module(mech):
         module._timed = True
     return module
 process.select_kernels = lambda mech, kernels: None if kernels == "generic" else generated_module(mech)
-atexit.register(lambda: print("STEP_PARTS " + json.dumps(dict(seconds=seconds, calls=calls)), file=sys.stderr))
+steps_by_layer = {}  # solver steps (accepted + rejected) of each domain's chemistry, summed by layer
+plain_chemistry_step = process.Chemistry.step
+def chemistry_step(self, *args, **kwargs):
+    result = plain_chemistry_step(self, *args, **kwargs)
+    by_layer = self.last_steps.sum(axis=(1, 2))
+    key = "x".join(str(n) for n in self.last_steps.shape)
+    steps_by_layer[key] = [a + int(b) for a, b in zip(steps_by_layer.get(key, [0] * by_layer.size), by_layer)]
+    return result
+process.Chemistry.step = chemistry_step
+atexit.register(lambda: print("STEP_PARTS " + json.dumps(dict(seconds=seconds, calls=calls,
+                                                              steps_by_layer=steps_by_layer)), file=sys.stderr))
 from airmodel.cli import main
 sys.exit(main(sys.argv[1:]))
 """
@@ -110,6 +122,11 @@ def main() -> None:
                                        if k not in ("Model.step", "Chemistry.step", "chemistry kernel"))
                     print(f"{label} threads={threads} round={round_ + 1}: step {s.get('Model.step', 0):.2f} s, "
                           f"chemistry kernel {s.get('chemistry kernel', 0):.2f} s; {others}", flush=True)
+                    for shape, by_layer in record["steps_by_layer"].items():
+                        half = len(by_layer) // 2
+                        print(f"  solver steps by layer, grid {shape}: {by_layer}; lower half "
+                              f"{sum(by_layer[:half]) / max(sum(by_layer[half:]), 1):.2f} times the upper",
+                              flush=True)
     path = common.write_result("step_parts", dict(hours=args.hours, rows=rows))
     print(f"wrote {path}")
 
