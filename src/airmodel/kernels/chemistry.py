@@ -260,14 +260,9 @@ def chunk_stride(n_chunks):
     if n_chunks <= 2:
         return 1
     s = int(round(n_chunks * GOLDEN_FRACTION))
-    while True:
-        a = s
-        b = n_chunks
-        while b != 0:
-            a, b = b, a % b
-        if a == 1:
-            return s
+    while math.gcd(s, n_chunks) != 1:
         s += 1
+    return s
 
 
 # ---------------------------------------------------------------------------------------------------------------
