@@ -261,6 +261,7 @@ def wait_for(condition, timeout=120.0):
         time.sleep(0.02)
 
 
+@pytest.mark.slow  # fault injection (a killed worker or command): .ci/run runs it with the slow tests
 def test_killed_worker_loses_no_finished_member(loopback, scenarios, tmp_path):
     from distributed import Client
 
@@ -285,6 +286,7 @@ def test_killed_worker_loses_no_finished_member(loopback, scenarios, tmp_path):
         assert output_state(out / m.file, m.text) == "complete"
 
 
+@pytest.mark.slow  # fault injection (a killed worker or command): .ci/run runs it with the slow tests
 def test_killed_command_rerun_completes_the_rest(loopback, scenarios, tmp_path):
     path = ensemble_file(tmp_path / "kill.toml", scenarios, LONG, KILL_BODY)
     out = tmp_path / "out"

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import netCDF4
 import numpy as np
+import pytest
 
 import airmodel
 
@@ -80,6 +81,7 @@ def _airmodel(*args):
     return [sys.executable, "-m", "airmodel.cli", *args]
 
 
+@pytest.mark.slow  # fault injection (SIGKILL), about 25 s: .ci/run runs it with the slow tests
 def test_sigkill_leaves_no_partial_output_and_restart_completes(scenarios, tmp_path):
     plume = scenarios / "idealized" / "plume.toml"
     # 20 layers of the plume's 40 (half the time a run); the kill comes within a second of the first checkpoint,

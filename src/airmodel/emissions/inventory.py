@@ -298,6 +298,7 @@ class Emissions:
         self._grids: dict[frozenset, dict] = {}
         self._points: dict[frozenset, tuple] = {}
         self._hour_cache: tuple | None = None
+        self._nonzero: dict = {}  # (active, field key) -> the field's nonzero entries (_nonzero_entries)
         self.points = [n for n, c in enumerate(inv.components) if c.stack is not None and inv.in_domain[n][0]]
         self.spread = [n for n, c in enumerate(inv.components) if c.stack is None]
         self._check_species_nonnegative()
@@ -427,19 +428,32 @@ class Emissions:
         ns, ny, nx = self.shape
         surface = np.zeros((ns, ny * nx))
         idx, rate = [np.zeros((0, 4), dtype=np.int64)], [np.zeros(0)]
-        for (sector, profile, vertical, month), field in self._gridded(active).items():
+        for key, field in self._gridded(active).items():
+            sector, profile, vertical, month = key
             f = hour_fraction(inv.temporal[profile], inv.clock, t, month) / 3600.0
             if f == 0.0:
                 continue
             layers = self.layer_fractions[vertical]
             surface += field * (f * layers[0])
-            for k in np.nonzero(layers[1:])[0] + 1:
-                s, cell = np.nonzero(field)
-                values = field[s, cell] * (f * layers[k])
-                j, i = np.divmod(cell, nx)
+            elevated = np.nonzero(layers[1:])[0] + 1
+            if not elevated.size:
+                continue
+            s, j, i, nonzero = self._nonzero_entries(active, key, field)
+            for k in elevated:
                 idx.append(np.stack([s, np.full(s.size, k), j, i], axis=1))
-                rate.append(values)
+                rate.append(nonzero * (f * layers[k]))
         return surface, np.concatenate(idx), np.concatenate(rate)
+
+    def _nonzero_entries(self, active: frozenset, key: tuple, field: np.ndarray):
+        """(species, row, column, value) of the nonzero entries of one gridded field [ns, ny*nx], in np.nonzero's
+        order; remembered with the field (the fields stay the same for a set of active controls, and finding the
+        entries anew for every layer and hour took most of the hourly emission rates' time)."""
+        entries = self._nonzero.get((active, key))
+        if entries is None:
+            s, cell = np.nonzero(field)
+            j, i = np.divmod(cell, self.grid.nx)
+            entries = self._nonzero[(active, key)] = (s, j, i, field[s, cell])
+        return entries
 
     def _point_rates(self, t: datetime, active: frozenset, met):
         inv = self.inventory

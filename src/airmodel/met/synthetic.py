@@ -91,9 +91,17 @@ def urban_cover(grid: Grid, samples: int = 5) -> tuple[np.ndarray, np.ndarray]:
     population = np.zeros((grid.ny, grid.nx))
     beijing_radius = next(r for name, _, _, r in terrain_mod.CITIES if name == "Beijing")
     for _, clat, clon, radius in terrain_mod.built_up_circles(grid):
-        within = terrain_mod.distance_km(lon, lat, clon, clat) <= radius
-        inside |= within
-        cells = within.reshape(grid.ny, samples, grid.nx, samples).any(axis=(1, 3))
+        # Only the cells whose sample points can lie within the radius (terrain.circle_window): the same distances
+        # for those points, and every point left out is farther than the radius.
+        rows, cols = terrain_mod.circle_window(sx, sy, clon, clat, radius, samples)
+        if rows.start == rows.stop or cols.start == cols.stop:
+            continue
+        points = (slice(rows.start * samples, rows.stop * samples), slice(cols.start * samples, cols.stop * samples))
+        within = terrain_mod.distance_km(lon[points], lat[points], clon, clat) <= radius
+        inside[points] |= within
+        cells = np.zeros((grid.ny, grid.nx), dtype=bool)
+        cells[rows, cols] = within.reshape(rows.stop - rows.start, samples, cols.stop - cols.start,
+                                           samples).any(axis=(1, 3))
         city = BEIJING_URBAN_POPULATION * (radius / beijing_radius) ** 2
         population = np.where(cells, np.maximum(population, city), population)
     fraction = inside.reshape(grid.ny, samples, grid.nx, samples).mean(axis=(1, 3))

@@ -18,6 +18,7 @@ the parent domain are built up in the meteorology as in the emissions.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -182,6 +183,28 @@ def distance_km(lon, lat, lon0, lat0):
     dl = np.deg2rad(np.asarray(lon) - lon0)
     a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
     return 2 * EARTH_RADIUS * np.arcsin(np.sqrt(a)) / 1000.0
+
+
+def circle_window(lon, lat, lon0, lat0, radius_km, samples: int = 1) -> tuple[slice, slice]:
+    """(rows, columns) of the cells, ``samples`` points a side along the increasing sample coordinates ``lat``
+    [ny*samples] and ``lon`` [nx*samples], outside which no point is within radius_km of (lon0, lat0).
+
+    Haversine: d = 2R asin(sqrt(a)), a = sin^2(dphi/2) + cos(phi) cos(phi0) sin^2(dlambda/2), so d >= R |dphi| and
+    d >= 2R asin(cos(phi_max) |sin(dlambda/2)|) with phi_max the largest |latitude| of the two points; the window
+    takes 1 % more than these bounds allow."""
+    lon, lat = np.asarray(lon), np.asarray(lat)
+    angle = radius_km * 1000.0 / EARTH_RADIUS                       # rad
+    dlat = np.rad2deg(angle) * 1.01
+    phi_max = np.deg2rad(max(float(np.abs(lat).max()), abs(lat0)))
+    ratio = math.sin(angle / 2.0) / max(math.cos(phi_max), 1e-12)
+    dlon = 360.0 if ratio >= 1.0 else np.rad2deg(2.0 * math.asin(ratio)) * 1.01
+
+    def cells(values, centre, half):
+        first = int(np.searchsorted(values, centre - half, side="left"))
+        last = int(np.searchsorted(values, centre + half, side="right"))
+        return slice(first // samples, (last + samples - 1) // samples if last > first else first // samples)
+
+    return cells(lat, lat0, dlat), cells(lon, lon0, dlon)
 
 
 def derive_land_use(grid: Grid, terrain: np.ndarray, land_fraction: np.ndarray) -> np.ndarray:
