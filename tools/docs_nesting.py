@@ -175,7 +175,12 @@ def document(weather: list[dict], results: dict, timing) -> str:
         "## What is interpolated how",
         "",
         "- **Stepping.** One parent step (of `time_step_ratio` inner steps) goes first; then the inner domain takes "
-        "its steps. Nothing goes back to the parent (one-way).",
+        "its steps. Nothing goes back to the parent (one-way)."
+        " With two or more Numba threads (the meteorology synthetic or idealized, the boundary not a NetCDF"
+        " file) the parent steps in a thread of its own beside the inner domain, one Numba thread each and at"
+        " most two parent steps ahead, and the inner domain takes each parent state when its own steps reach"
+        " it: the same results, bit for bit (tests/regression/test_parent_thread.py), in less time on two"
+        " cores (benchmarks/RESULTS.md).",
         "- **Lateral boundary values, in space.** For every transported species, layer by layer, the parent's "
         "mixing ratio (kg/kg: its concentration over its air density at that instant) interpolated bilinearly "
         "between the parent's cell centres to the centre of each ghost cell of the inner domain, half an inner cell "

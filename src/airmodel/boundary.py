@@ -273,9 +273,19 @@ class NestedBoundary:
     def record(self, elapsed: float, mixing_ratio: np.ndarray, top: np.ndarray) -> None:
         """The parent's state at ``elapsed``: mixing ratios [ns, nz, ny, nx] (kg/kg) and its top boundary values
         [ns, ny, nx] (kg/kg); the earlier of the two states held before is dropped."""
+        self.push(self.sample(elapsed, mixing_ratio, top))
+
+    def sample(self, elapsed: float, mixing_ratio: np.ndarray, top: np.ndarray) -> tuple[float, dict]:
+        """(elapsed, the values by side) that :meth:`record` keeps, without keeping them: the parent's state
+        interpolated to the child's ghost cells and columns, for :meth:`push` (a parent stepping in a thread of its
+        own samples its state after each step and the child pushes it when its steps reach that time)."""
         values = {side: f(mixing_ratio) for side, f in self.sides.items()}
         values["top"] = self.columns(top).reshape(top.shape[:1] + self.child_shape)
-        self.states = self.states[-1:] + [(float(elapsed), values)]
+        return float(elapsed), values
+
+    def push(self, state: tuple[float, dict]) -> None:
+        """Keep a state from :meth:`sample` as the latest; the earlier of the two held before is dropped."""
+        self.states = self.states[-1:] + [state]
 
     def mixing_ratios(self, elapsed: float, air_density: np.ndarray):
         """((west, east) [ns, nz, ny], (south, north) [ns, nz, nx], top [ns, ny, nx]) in kg/kg at ``elapsed`` s,

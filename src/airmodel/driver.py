@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import logging
 import os
+import queue
 import shlex
 import sys
 import tempfile
+import threading
 import time as wallclock
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -237,6 +239,8 @@ def execute(scenario_source, output: Path, overrides=None, force=False, restart=
         progress = Progress(model, scenario["run"]["progress"], domains=nest.domains)
         t_start = wallclock.perf_counter()
         by_domain = {id(lane.domain): lane for lane in lanes}
+        if parent_in_own_thread(nest):
+            _step_with_parent_thread(nest, lanes, checkpoint_every, progress)
         while model.step_index < scenario.n_steps:
             for domain in nest.due():
                 lane = by_domain[id(domain)]
@@ -245,12 +249,7 @@ def execute(scenario_source, output: Path, overrides=None, force=False, restart=
                     with writing(lane.output):
                         lane.writer.after_step()
             if checkpoint_every and model.step_index % checkpoint_every == 0:
-                for lane in lanes:
-                    with lane.model.timers("output"):
-                        lane.checkpoint_dir.mkdir(parents=True, exist_ok=True)
-                        lane.records = write_records(lane.checkpoint_dir, lane.model, lane.writer, lane.identity,
-                                                     lane.records)
-                        write_checkpoint(lane.checkpoint_dir, lane.model, lane.writer, lane.identity)
+                _write_checkpoints(lanes)
             progress.update()
         progress.update(force=True)
         wall = wallclock.perf_counter() - t_start
@@ -270,6 +269,124 @@ def execute(scenario_source, output: Path, overrides=None, force=False, restart=
                     isinstance(exc, OutputWriteError) and exc.path == lane.output):
                 lane.writer.tmp.unlink(missing_ok=True)
         raise
+
+
+def _write_checkpoints(lanes: list[Lane]) -> None:
+    """Every domain's checkpoint of the same instant, and the output records since the last one."""
+    for lane in lanes:
+        _write_checkpoint(lane)
+
+
+def _write_checkpoint(lane: Lane) -> None:
+    """One domain's checkpoint, and its output records since its last one."""
+    with lane.model.timers("output"), _NETCDF:
+        lane.checkpoint_dir.mkdir(parents=True, exist_ok=True)
+        lane.records = write_records(lane.checkpoint_dir, lane.model, lane.writer, lane.identity, lane.records)
+        write_checkpoint(lane.checkpoint_dir, lane.model, lane.writer, lane.identity)
+
+
+# -- the parent domain in a thread of its own --------------------------------------------------------------------
+#: The NetCDF library is not thread-safe: while two domains step at the same time, one file operation at a time.
+_NETCDF = threading.Lock()
+#: Meteorology sources that read no file while the run steps (the others read theirs record by record).
+_SOURCES_WITHOUT_FILES = ("synthetic", "idealized")
+
+
+def parent_in_own_thread(nest: Nest) -> bool:
+    """Whether the parent domain steps in a thread of its own, beside the inner domain: a run with a parent domain,
+    at least two Numba threads, and sources that read no file while the run steps (the meteorology synthetic or
+    idealized, the boundary not a NetCDF file). Why: the two domains' steps depend on each other only through the
+    parent's state at the end of each parent step (one-way nesting), and on two cores one thread a domain keeps
+    both busy, where each domain's Python work between its kernels left a core idle (benchmarks/RESULTS.md).
+    The results are the same, bit for bit: each domain's arithmetic does not depend on which thread does it."""
+    sc = nest.scenario
+    return (nest.nested and numba.get_num_threads() >= 2 and sc["meteorology"]["source"] in _SOURCES_WITHOUT_FILES
+            and sc["boundary"]["source"] != "cf")
+
+
+class ParentThread(threading.Thread):
+    """Steps the parent domain, writes its output and its checkpoints, one Numba thread, and hands the inner domain
+    the parent's state after each step (``Nest.parent_state``; the inner domain's thread interpolates it to its
+    boundary) through a queue of two, so that the parent runs at most two steps ahead. The parent's checkpoint of an instant is written when the parent reaches it, the inner
+    domain's when the inner domain does (a restart reads both of the instant it restarts from; a checkpoint of the
+    parent written before the run stopped, and not matched by the inner domain's, is not read). An exception ends
+    the thread and is handed on through the same queue."""
+
+    def __init__(self, nest: Nest, lane: Lane, checkpoint_every: int):
+        super().__init__(name="airmodel-parent-domain", daemon=True)
+        self.nest, self.lane = nest, lane
+        self.checkpoint_every = checkpoint_every // nest.domains[0].every if checkpoint_every else 0  # its steps
+        self.states: queue.Queue = queue.Queue(maxsize=2)
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        numba.set_num_threads(1)
+        model = self.lane.model
+        try:
+            self._put(self.nest.parent_state())
+            while model.step_index < model.scenario.n_steps and not self.stop.is_set():
+                model.step()
+                state = self.nest.parent_state()
+                with model.timers("output"), _NETCDF, writing(self.lane.output):
+                    self.lane.writer.after_step()
+                self._put(state)
+                if self.checkpoint_every and model.step_index % self.checkpoint_every == 0:
+                    _write_checkpoint(self.lane)
+        except BaseException as exc:  # handed to the inner domain's thread, which raises it
+            self._put(exc)
+
+    def _put(self, item) -> None:
+        while not self.stop.is_set():
+            try:
+                self.states.put(item, timeout=0.05)
+                return
+            except queue.Full:
+                continue
+
+    def take(self):
+        """The parent's next state (Nest.parent_state); the parent's exception is raised here."""
+        while True:
+            try:
+                item = self.states.get(timeout=0.05)
+            except queue.Empty:
+                if not self.is_alive() and self.states.empty():
+                    raise RuntimeError("the parent domain's thread ended before the run did") from None
+                continue
+            if isinstance(item, BaseException):
+                raise item
+            return item
+
+
+def _step_with_parent_thread(nest: Nest, lanes: list[Lane], checkpoint_every: int, progress: Progress) -> None:
+    """The run loop with the parent domain in a ParentThread and the inner domain in this thread (one Numba thread
+    each): the inner domain takes the parent's state at the end of each parent step when its own steps reach that
+    step, as the loop one domain after the other does; each thread writes its domain's output and checkpoints."""
+    model = nest.inner
+    parent_domain, inner_domain = nest.domains
+    inner_lane = next(lane for lane in lanes if lane.domain is inner_domain)
+    parent_lane = next(lane for lane in lanes if lane.domain is parent_domain)
+    log.info("the parent domain %s steps in a thread of its own, beside the inner domain", parent_domain.name)
+    threads = numba.get_num_threads()
+    worker = ParentThread(nest, parent_lane, checkpoint_every)
+    numba.set_num_threads(1)
+    worker.start()
+    try:
+        nest.boundary.push(nest.boundary.sample(*worker.take()))  # the parent's state at its start
+        while model.step_index < model.scenario.n_steps:
+            if model.step_index % parent_domain.every == 0:
+                # ... at the end of the parent step that begins now
+                nest.boundary.push(nest.boundary.sample(*worker.take()))
+            nest.step(inner_domain)
+            with model.timers("output"), _NETCDF, writing(inner_lane.output):
+                inner_lane.writer.after_step()
+            if checkpoint_every and model.step_index % checkpoint_every == 0:
+                _write_checkpoint(inner_lane)
+            progress.update()
+        worker.join()
+    finally:
+        worker.stop.set()
+        worker.join()
+        numba.set_num_threads(threads)
 
 
 def _log_summary(model: Model, rows: list[dict], wall: float, name: str = "") -> None:

@@ -22,6 +22,8 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass
 
+import numpy as np
+
 from .boundary import NestedBoundary
 from .emissions.point import point_sources
 from .errors import InputError
@@ -109,11 +111,20 @@ class Nest:
 
     def record_parent(self) -> None:
         """Give the inner domain's boundary the parent's state now: its mixing ratios and top boundary values."""
+        self.boundary.push(self.sample_parent())
+
+    def sample_parent(self) -> tuple[float, dict]:
+        """The parent's state now as the inner domain's boundary keeps it (NestedBoundary.sample), not yet kept."""
+        return self.boundary.sample(*self.parent_state())
+
+    def parent_state(self) -> tuple[float, np.ndarray, np.ndarray]:
+        """(elapsed s, the parent's mixing ratios [ns, nz, ny, nx] and top boundary values [ns, ny, nx], kg/kg) now,
+        in arrays of their own: what NestedBoundary.sample interpolates."""
         parent = self.domains[0].model
         rho = parent.met.at(parent.elapsed).air_density
         mixing_ratio = parent.concentration / rho[None]
         top = parent.boundary.mixing_ratios(parent.elapsed, rho)[2]
-        self.boundary.record(parent.elapsed, mixing_ratio, top)
+        return parent.elapsed, mixing_ratio, top
 
     def due(self) -> list[Domain]:
         """The domains that step before the inner domain's next step (outermost first)."""

@@ -497,7 +497,7 @@ def integrate_cell(y, dt, sun, lon, sin_lat, cos_lat, cloud_factor, emission, di
     return STATUS_OK, n_accepted, n_rejected, max(h, h_plan)
 
 
-@njit(parallel=True, cache=True, error_model='numpy')
+@njit(parallel=True, nogil=True, cache=True, error_model='numpy')
 def chemistry_3d(concentration, slot, active, solve, air_density, temperature, rh_percent, cloud_fraction,
                  cloud_cover, lon, lat, sun, dt, tab, rtol, atol, max_steps, status, steps, next_step,
                  photolysis_at_midpoint):

@@ -90,7 +90,7 @@ def rate_coefficients(temperature, hydrogen_ion, liquid, air_molar_density, so2_
     return (common * k_h2o2 / (1.0 + h_h * rt * liquid), common * k_o3 / (1.0 + h_o * rt * liquid))
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, nogil=True)
 def oxidise(tracer_mass, so2, sulfate, h2o2, o3, molar_mass, hydrogen_ion, cloud_fraction, cloud_water,
             air_density, temperature, cell_volume, dt, so2_henry, so2_acid1, so2_acid2, h2o2_henry, h2o2_rate,
             h2o2_equilibrium, o3_henry, o3_k0, o3_k1, o3_k2, oxidised):

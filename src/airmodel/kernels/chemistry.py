@@ -628,7 +628,7 @@ def sun_parameters(seconds_of_year, days_in_year, dt, fixed_cos_zenith):
 # ---------------------------------------------------------------------------------------------------------------
 # Drivers
 # ---------------------------------------------------------------------------------------------------------------
-@njit(parallel=True, cache=True, error_model="numpy")
+@njit(parallel=True, nogil=True, cache=True, error_model="numpy")
 def chemistry_3d(concentration, slot, active, solve, n_coupled, position, air_density, temperature, rh_percent,
                  cloud_fraction, cloud_cover, lon, lat, sun, dt, mech, tab, rtol, atol, max_steps, status, steps,
                  next_step, photolysis_at_midpoint):

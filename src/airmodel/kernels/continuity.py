@@ -17,7 +17,7 @@ Nothing here imports ``airmodel``; no I/O.
 from numba import njit, prange
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, nogil=True)
 def vertical_air_mass_flux(air_mass_flux_x, air_mass_flux_y, air_mass_start, air_mass_end, dt, air_mass_flux_z):
     """Diagnose the vertical air-mass flux by integrating the discrete continuity equation upward.
 

@@ -39,7 +39,7 @@ def _first_invalid_range(values, start, stop):
     return -1
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, nogil=True)
 def first_invalid(values):
     """Flat index of the first element that is NaN, infinite or negative (< 0.0); -1 if none.
 

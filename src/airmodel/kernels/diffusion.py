@@ -23,7 +23,7 @@ from numba import njit, prange
 _MAX_DIFFUSION_NUMBER = 0.5
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, nogil=True)
 def _layer_max_rate(air_mass, conductance_x, conductance_y):
     """Per layer k: max over (j, i) of (Gx[k,j,i] + Gx[k,j,i+1] + Gy[k,j,i] + Gy[k,j+1,i]) / m[k,j,i] (s-1).
 
@@ -46,7 +46,7 @@ def _layer_max_rate(air_mass, conductance_x, conductance_y):
     return out
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, nogil=True)
 def horizontal_diffusion(tracer_mass, air_mass, conductance_x, conductance_y, dt):
     """Explicit (forward-Euler, sub-stepped) horizontal diffusion in flux form; updates ``tracer_mass`` in place.
 
@@ -123,7 +123,7 @@ def horizontal_diffusion(tracer_mass, air_mass, conductance_x, conductance_y, dt
     return n_sub
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, nogil=True)
 def vertical_diffusion(tracer_mass, air_mass, conductance_z, surface_emission, deposition_conductance, dt,
                        deposited):
     """Vertical diffusion, theta-weighted in time, with surface emission and implicit dry deposition, per column.

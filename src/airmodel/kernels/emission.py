@@ -11,14 +11,14 @@ from __future__ import annotations
 from numba import njit
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy")
 def add_sparse(tracer_mass, index, rate, dt):
     """tracer_mass[s, k, j, i] += rate[n] * dt for each entry n, (s, k, j, i) = index[n] (int64 [n, 4]), in order."""
     for n in range(rate.size):
         tracer_mass[index[n, 0], index[n, 1], index[n, 2], index[n, 3]] += rate[n] * dt
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy")
 def add_by_species(index, rate, out):
     """out[s] += rate[n] for each entry n of species s = index[n, 0], in order (as ``np.bincount`` with weights)."""
     for n in range(rate.size):

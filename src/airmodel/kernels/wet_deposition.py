@@ -66,7 +66,7 @@ def aqueous_fraction(effective_henry_constant, temperature, liquid_volume_fracti
     return x / (1.0 + x)
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, nogil=True)
 def scavenge(tracer_mass, slots, washout, incloud, henry, acid1, acid2, base, water_ion_product, hydrogen_ion,
              precipitation, cloud_fraction, cloud_water, air_density, temperature, thickness, dt, deposited):
     """Remove the rain's share of tracer_mass[slots[n]] in place over dt seconds; add the mass removed from each
