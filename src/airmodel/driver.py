@@ -307,10 +307,11 @@ def parent_in_own_thread(nest: Nest) -> bool:
 class ParentThread(threading.Thread):
     """Steps the parent domain, writes its output and its checkpoints, one Numba thread, and hands the inner domain
     the parent's state after each step (``Nest.parent_state``; the inner domain's thread interpolates it to its
-    boundary) through a queue of two, so that the parent runs at most two steps ahead. The parent's checkpoint of an instant is written when the parent reaches it, the inner
-    domain's when the inner domain does (a restart reads both of the instant it restarts from; a checkpoint of the
-    parent written before the run stopped, and not matched by the inner domain's, is not read). An exception ends
-    the thread and is handed on through the same queue."""
+    boundary) through a queue of two, so that the parent runs at most two steps ahead. The parent's checkpoint of
+    an instant is written when the parent reaches it, the inner domain's when the inner domain does (a restart
+    reads both of the instant it restarts from; a checkpoint of the parent written before the run stopped, and not
+    matched by the inner domain's, is not read). An exception ends the thread and is handed on through the same
+    queue (``take``, or ``raise_pending`` once the thread has ended)."""
 
     def __init__(self, nest: Nest, lane: Lane, checkpoint_every: int):
         super().__init__(name="airmodel-parent-domain", daemon=True)
@@ -356,6 +357,14 @@ class ParentThread(threading.Thread):
                 raise item
             return item
 
+    def raise_pending(self) -> None:
+        """After the thread has ended: raise the exception it handed on after the last state the inner domain took
+        (its last output record or checkpoint failed), if any."""
+        while not self.states.empty():
+            item = self.states.get_nowait()
+            if isinstance(item, BaseException):
+                raise item
+
 
 def _step_with_parent_thread(nest: Nest, lanes: list[Lane], checkpoint_every: int, progress: Progress) -> None:
     """The run loop with the parent domain in a ParentThread and the inner domain in this thread (one Numba thread
@@ -383,6 +392,7 @@ def _step_with_parent_thread(nest: Nest, lanes: list[Lane], checkpoint_every: in
                 _write_checkpoint(inner_lane)
             progress.update()
         worker.join()
+        worker.raise_pending()
     finally:
         worker.stop.set()
         worker.join()

@@ -12,6 +12,7 @@ import pytest
 import airmodel
 from airmodel.cli import main
 from airmodel.driver import domain_output
+from airmodel.errors import OutputWriteError
 from airmodel.model import Model
 from airmodel.scenario import dump_toml
 from tests.regression.test_nesting_files import NESTED
@@ -75,4 +76,24 @@ def test_an_error_in_either_domain_stops_the_run(tmp_path, capsys, monkeypatch, 
     err = capsys.readouterr().err
     assert "a faulty process produced an invalid concentration nan" in err and "Traceback" not in err
     assert not out.exists() and not domain_output(out, "d01").exists()
+    assert not parent_threads()
+
+
+def test_a_failed_last_checkpoint_of_the_parent_fails_the_run(tmp_path, capsys, monkeypatch):
+    """The parent's checkpoint at the end of the run cannot be written (after the inner domain has taken the
+    parent's last state): the run fails as it does with the domains one after the other, the same exit code."""
+    import airmodel.driver as driver
+
+    original = driver.write_checkpoint
+
+    def failing(folder, model, writer, identity):
+        if folder.name.endswith(".d01") and model.step_index == model.scenario.n_steps:
+            raise OutputWriteError(f"{folder}: writing the checkpoint failed (No space left on device)", folder)
+        return original(folder, model, writer, identity)
+
+    monkeypatch.setattr(driver, "write_checkpoint", failing)
+    codes = [main(["run", str(nested(tmp_path, hours=2, threads=threads)), "-o", str(tmp_path / f"t{threads}.nc")])
+             for threads in (1, 2)]
+    err = capsys.readouterr().err
+    assert codes == [4, 4] and err.count("No space left on device") == 2, (codes, err[-2000:])
     assert not parent_threads()
