@@ -111,11 +111,7 @@ class Nest:
 
     def record_parent(self) -> None:
         """Give the inner domain's boundary the parent's state now: its mixing ratios and top boundary values."""
-        self.boundary.push(self.sample_parent())
-
-    def sample_parent(self) -> tuple[float, dict]:
-        """The parent's state now as the inner domain's boundary keeps it (NestedBoundary.sample), not yet kept."""
-        return self.boundary.sample(*self.parent_state())
+        self.boundary.record(*self.parent_state())
 
     def parent_state(self) -> tuple[float, np.ndarray, np.ndarray]:
         """(elapsed s, the parent's mixing ratios [ns, nz, ny, nx] and top boundary values [ns, ny, nx], kg/kg) now,
