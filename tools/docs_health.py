@@ -20,8 +20,10 @@ from airmodel.files import atomic_file
 from airmodel.health import Options, health_impacts, incidence, valuation
 from airmodel.health.functions import read_functions
 
-REGIONS = ("Beijing", "Tianjin", "Hebei", "domain")
-LABELS = {"Hebei": "Hebei (in the domain)", "domain": "all three (in the domain)"}
+# the page is about the three provinces: their sum is the health result's region "Beijing-Tianjin-Hebei" (its
+# "domain" also holds the people of the other provinces in the grid)
+REGIONS = ("Beijing", "Tianjin", "Hebei", "Beijing-Tianjin-Hebei")
+LABELS = {"Hebei": "Hebei (in the domain)", "Beijing-Tianjin-Hebei": "all three (in the domain)"}
 START, END = "2008-08-08", "2008-08-24"
 SHORT = (("chen2017_pm25/nonaccidental", "PM2.5, non-accidental"), ("chen2017_pm25/cardiovascular",
          "PM2.5, cardiovascular"), ("chen2017_pm25/respiratory", "PM2.5, respiratory"),
@@ -30,6 +32,18 @@ SHORT = (("chen2017_pm25/nonaccidental", "PM2.5, non-accidental"), ("chen2017_pm
 LONG = (("gemm_by_age/ncd_lri", "NCD+LRI, by age (the headline)"), ("gemm_25plus/ncd_lri", "NCD+LRI, 25+ fit"),
         ("gemm_by_age/ihd", "IHD, by age"), ("gemm_by_age/stroke", "stroke, by age"), ("gemm_by_age/copd", "COPD"),
         ("gemm_by_age/lung_cancer", "lung cancer"), ("gemm_by_age/lri", "LRI"))
+
+
+def others_text(ds) -> str:
+    """What the results' region 'domain' adds to the three provinces: the people of the other provinces in the
+    grid (each a region of its own)."""
+    others = [str(r) for r in ds.region.values if str(r) not in ("domain",) + REGIONS]
+    if not others:
+        return "no other province has people in the grid"
+    people = sum(float(ds.region_population.sel(region=r)) for r in others)
+    names = ", ".join(others[:-1]) + " and " + others[-1] if len(others) > 1 else others[0]
+    return (f"their region 'domain' adds the {fig(people / 1e6, 3)} million people of {names} in the grid, each "
+            "province with its own rates")
 
 
 def interval(values, scale=1.0, digits=3) -> str:
@@ -56,8 +70,8 @@ def page(ds, base: Path, case: Path) -> str:
     pmb = {r: float(ds.exposure_PM25_base.sel(region=r)) for r in REGIONS}
     o3b = {r: float(ds.exposure_O3_mda8_base.sel(region=r)) for r in REGIONS}
     people = {r: float(ds.region_population.sel(region=r)) for r in REGIONS}
-    short_total = ds.avoided_deaths.sel(outcome="chen2017_pm25/nonaccidental", region="domain").values
-    long_total = ds.avoided_deaths.sel(outcome="gemm_by_age/ncd_lri", region="domain").values
+    short_total = ds.avoided_deaths.sel(outcome="chen2017_pm25/nonaccidental", region="Beijing-Tianjin-Hebei").values
+    long_total = ds.avoided_deaths.sel(outcome="gemm_by_age/ncd_lri", region="Beijing-Tianjin-Hebei").values
     lines = [
         "# Health impacts of the 2008 Olympic controls", "",
         "*Written by `tools/docs_health.py` from the August 2008 runs; every number below is computed by "
@@ -122,7 +136,8 @@ def page(ds, base: Path, case: Path) -> str:
               "respiratory row. Outcomes of different rows are "
               "alternatives: do not add NCD+LRI to its causes, nor the PM2.5 to the O3 rows (they overlap).",
               "- **Population.** People per cell of each province from `airmodel.analysis.regions.population`; "
-              "only Beijing, Tianjin and the part of Hebei inside the grid count. Age groups take each "
+              "this page counts Beijing, Tianjin and the part of Hebei inside the grid (the results' region "
+              f"'Beijing-Tianjin-Hebei'; {others_text(ds)}). Age groups take each "
               "province's own age structure: its people aged 0–14, 15–64 and 65+ in the 2008 National Sample "
               "Survey on Population Changes (China Statistical Yearbook 2009, table 3-10), split into 5-year "
               "groups in the proportions of the 2000 census (China Statistical Yearbook 2002, table 4-11) within "

@@ -40,7 +40,7 @@ from .data import resolve_scenario
 from .emissions.inventory import Inventory
 from .emissions.measures import PRICE_YEAR
 from .emissions.quantities import POLLUTANTS, SECTORS
-from .emissions.regions import OTHER, SUMMARY_PROVINCES, province_shares
+from .emissions.regions import BTH, BTH_REGION, OTHER, SUMMARY_PROVINCES, province_shares
 from .emissions.settings import validate_controls, validate_emissions
 from .errors import InputError
 from .files import write_csv_atomic
@@ -221,6 +221,8 @@ def benefit_cost(rows: list[dict], health: list[dict]) -> list[dict]:
     for r in rows:
         if r["sector"] == "all" and np.isfinite(r["cost_yuan"]):
             cost[r["region"]] = cost.get(r["region"], 0.0) + r["cost_yuan"]
+    # the health result's sum of the three provinces
+    cost[BTH_REGION] = sum(cost.get(SUMMARY_PROVINCES[code], 0.0) for code in BTH)
     out = []
     for h in health:
         region = h["region"]

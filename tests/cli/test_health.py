@@ -245,3 +245,84 @@ def test_report_shows_a_health_folder(tmp_path):
     text = page.read_text()
     assert 'id="health"' in text and "long_term.csv" in text and "Avoided deaths" in text
     assert text.count("data:image/png;base64") >= 4  # 2 runs x 3 maps ... plus the health maps
+
+
+def test_people_of_the_parent_domains_other_provinces_take_their_own_rates(tmp_path):
+    """A cell in Jinan (Shandong): its people (the population table's Shandong units) with Shandong's crude death
+    rate and 2008 age structure, by hand; counted in the domain and in Shandong, not in Beijing-Tianjin-Hebei."""
+    hourly_b, hourly_c = np.full((48, 1, 1), 62.0), np.full((48, 1, 1), 50.0)
+    daily = np.full((2, 1, 1), 60.0)
+    b = write_run(tmp_path / "base.nc", hourly_b, daily, daily, lon0=116.95, lat0=36.6, title="base")
+    c = write_run(tmp_path / "case.nc", hourly_c, daily, daily, lon0=116.95, lat0=36.6, title="case")
+    table = tmp_path / "functions.csv"
+    table.write_text("\n".join([HEADER, GEMM_ROW]) + "\n")
+    out = tmp_path / "out"
+    assert main(["health", str(b), str(c), "-o", str(out), "--functions", str(table), "--draws", "10"]) == 0
+    with xr.open_dataset(b) as ds:
+        people = float(population(frame_of(ds), "370000")[0, 0])
+        three = sum(float(population(frame_of(ds), code)[0, 0]) for code in PROVINCES)
+        assert people > 1e5 and three == 0.0  # Shandong's people, none of Beijing's, Tianjin's or Hebei's
+    y0, share = by_hand_rate("370000", 60, 64, ncd_lri_share())
+    expected = y0 * people * share * (1 - math.exp(gemm_log_hr(50.0) - gemm_log_hr(62.0)))
+    with xr.open_dataset(out / "health.nc") as h:
+        got = h.avoided_deaths.sel(outcome="gemm/ncd_lri", statistic="central")
+        assert list(h.region.values) == ["domain", "Beijing-Tianjin-Hebei", "Beijing", "Tianjin", "Hebei", "Shandong"]
+        assert float(got.sel(region="domain")) == pytest.approx(expected, rel=1e-9, abs=0)
+        assert float(got.sel(region="Shandong")) == float(got.sel(region="domain"))
+        assert float(got.sel(region="Beijing-Tianjin-Hebei")) == 0.0
+        assert float(h.region_population.sel(region="Shandong")) == pytest.approx(people, rel=1e-12)
+    # China's rate would give a different number: the province's own is used
+    y_china = by_hand_rate("000000", 60, 64, ncd_lri_share())[0]
+    assert abs(y_china / y0 - 1) > 0.02
+    adult = by_hand_rate("370000", 25, 120, 1.0)[1]  # its 25+ share, from its 2008 sample survey groups
+    assert f"Shandong {adult * 100:.2f} % (2008 sample survey" in (out / "summary.md").read_text()
+
+
+def test_beijing_tianjin_hebei_is_the_sum_of_the_three(tmp_path):
+    """A 0.1-degree grid from Beijing's south-east over Langfang (Hebei) into Tianjin: all three hold people."""
+    from airmodel.health import health_impacts, Options
+    shape_h, shape_d = (48, 4, 8), (2, 4, 8)
+    b = write_run(tmp_path / "base.nc", np.full(shape_h, 60.0), np.full(shape_d, 60.0), np.full(shape_d, 70.0),
+                  lon0=116.4, lat0=39.4)
+    c = write_run(tmp_path / "case.nc", np.full(shape_h, 50.0), np.full(shape_d, 50.0), np.full(shape_d, 65.0),
+                  lon0=116.4, lat0=39.4)
+    ds = health_impacts(b, c, None, Options(draws=20))
+    assert all(float(ds.region_population.sel(region=r)) > 1e4 for r in ("Beijing", "Tianjin", "Hebei"))
+    three = ds.avoided_deaths.sel(region=["Beijing", "Tianjin", "Hebei"]).sum("region")
+    np.testing.assert_allclose(ds.avoided_deaths.sel(region="Beijing-Tianjin-Hebei").values, three.values,
+                               rtol=1e-12, atol=0)
+    assert float(ds.region_population.sel(region="Beijing-Tianjin-Hebei")) == pytest.approx(
+        float(ds.region_population.sel(region=["Beijing", "Tianjin", "Hebei"]).sum()), rel=1e-12)
+
+
+def test_people_weight_counts_that_share_of_each_cells_people(tmp_path):
+    from airmodel.errors import InputError
+    from airmodel.health import health_impacts, Options
+    b, c = constant_pair(tmp_path, ny=2, nx=2)
+    full = health_impacts(b, c, None, Options(draws=20))
+    weight = np.array([[1.0, 0.0], [0.25, 0.5]])
+    part = health_impacts(b, c, None, Options(draws=20), people_weight=weight)
+    per_cell = full.avoided_deaths_map.sel(statistic="central").values
+    expected = (per_cell * weight).sum(axis=(-2, -1))
+    got = part.avoided_deaths.sel(region="domain", statistic="central").values
+    np.testing.assert_allclose(got, expected, rtol=1e-12)
+    assert float(part.population.sum()) == pytest.approx(float((full.population.values * weight).sum()), rel=1e-12)
+    for bad, shown in ((np.full((2, 2), 1.5), r"range 1.5\.\.1.5"), (np.ones((3, 2)), r"shape \(3, 2\)"),
+                       (np.full((2, 2), np.nan), r"range nan")):
+        with pytest.raises(InputError, match=r"people_weight: .*grid \(2, 2\).*" + shown):
+            health_impacts(b, c, None, Options(draws=20), people_weight=bad)
+
+
+def test_a_gridded_population_in_shandong_takes_shandongs_rates(tmp_path):
+    """--population: a cell wholly in Shandong (Jinan) gives its people Shandong's rates, as the packaged
+    population does, so the two agree per person."""
+    from airmodel.health import health_impacts, Options
+    daily = np.full((2, 1, 1), 60.0)
+    b = write_run(tmp_path / "base.nc", np.full((48, 1, 1), 62.0), daily, daily, lon0=116.95, lat0=36.6)
+    c = write_run(tmp_path / "case.nc", np.full((48, 1, 1), 50.0), daily, daily, lon0=116.95, lat0=36.6)
+    packaged = health_impacts(b, c, None, Options(draws=10))
+    gridded = health_impacts(b, c, None, Options(draws=10), population_grid=np.array([[1.0e5]]))
+    assert list(gridded.region.values)[-1] == "Shandong"
+    per_person = [ds.avoided_deaths.sel(region="domain", statistic="central").values /
+                  float(ds.region_population.sel(region="domain")) for ds in (packaged, gridded)]
+    np.testing.assert_allclose(per_person[1], per_person[0], rtol=1e-9)

