@@ -16,6 +16,7 @@ import shutil
 import sys
 from pathlib import Path
 
+from airmodel import scenario
 from airmodel.files import write_text_atomic
 from airmodel.emissions.measures import catalogue
 from airmodel.emissions.quantities import POLLUTANTS
@@ -32,6 +33,25 @@ def configuration(ranking_file: Path) -> str:
             f"`{r.base.stem}` with the overrides {', '.join(f'`{o}`' for o in s['overrides']) or 'none'}; "
             f"{len(r.categories)} categories ({', '.join(regions)}; cut depth {100 * s['reduction']:g} %), "
             f"{len(r.categories) + 2} members; receptor `{s['receptor']}`; spin-up {s['spinup_hours']:g} h.")
+
+
+def length_text(ranking_file: Path) -> str:
+    """How long the members ran and how much of it the numbers use, from the ranking file (its run.hours override,
+    else the base scenario's hours, and its spin-up)."""
+    r = load_ranking(ranking_file)
+    s = r.settings
+    run = scenario.load(r.base, s["overrides"])
+    hours = run.n_steps * run.time_step / 3600.0
+    used = hours - s["spinup_hours"]
+    spin = f"after a spin-up of {s['spinup_hours']:g} h" if s["spinup_hours"] else "without spin-up"
+    def days(h):
+        return f"{h / 24:g} day" + ("" if h == 24 else "s")
+
+    return (f"The members ran {days(hours)}; the contributions and the health columns use the last "
+            f"{days(used)} ({spin}). "
+            + ("That is a window on the August baseline's weather, not the month-long ranking the question needs: "
+               "a category's contribution depends on where the wind blew in those days." if hours < 24 * 28 else
+               "That is the month the question asks about."))
 
 
 def subset_text() -> str:
@@ -57,7 +77,10 @@ def page(folder: Path, ranking_file: Path, note: str = "") -> str:
     health = (
         "The health columns come from `--health-from-members`: `airmodel health` of each category's member against "
         "the base (airmodel/health: the long-term outcomes, avoided deaths a year and their value, central estimate, "
-        "over the domain's people), scaled by 1/depth like the contributions; avoided deaths the measures buy = "
+        "over the people of the inner domain, from its file, and of the parent domain outside it, from the parent's "
+        "file: the units of the population table, Beijing, Tianjin, Hebei and the parts of Shanxi, Inner Mongolia, "
+        "Liaoning, Shandong and Henan in the parent domain, each province with its own 2008 death rates and age "
+        "structure), scaled by 1/depth like the contributions; avoided deaths the measures buy = "
         "that x removable share, ranked by them per million yuan. One day's members give the annualised deaths of "
         "one day's concentration change, not of a year." if with_health else
         "Without a health result (`--health` or `--health-from-members`) the ranking is by exposure gain per "
@@ -75,8 +98,7 @@ def page(folder: Path, ranking_file: Path, note: str = "") -> str:
         "sector-wide measure acts on all of its sector, a measure that acts on part of its sector on its cited "
         "applicable share of each pollutant (removed = share x efficiency x tonnes). " + subset_text() + " The "
         "exposure gain is contribution x removable share (a linear estimate). " + health + " Categories with no "
-        "priced measure in the catalogue get no ratio and rank last. A run of one day without spin-up shows the command on the August "
-        "baseline; it is not the month-long ranking the question needs.", "",
+        "priced measure in the catalogue get no ratio and rank last. " + length_text(ranking_file), "",
         "![ranking](ranking.png)", "", " ".join(x for x in (members, note) if x), "", table])
 
 

@@ -31,7 +31,8 @@ category cut together. Then, per category:
 - health (``--health HEALTH.csv``: category, avoided_deaths, value_yuan, the health result of removing each
   category, e.g. from ``airmodel health`` on its member against the base; or ``--health-from-members``, which
   computes exactly that: airmodel.health of each member against the base, the long-term outcomes' avoided deaths a
-  year and their value, central estimate, the domain's people, after the spin-up, scaled by 1/reduction; a day's
+  year and their value, central estimate, the domain's people (a nested run's: the inner domain's and the parent's
+  outside it, each from its own file), after the spin-up, scaled by 1/reduction; a day's
   members give the annualised deaths of that day's concentrations): avoided deaths the measures buy
   (avoided_deaths x removable share), their value, deaths per million yuan and the benefit-cost ratio.
 
@@ -68,11 +69,14 @@ from datetime import datetime
 from pathlib import Path
 
 import numpy as np
+import xarray as xr
 
 from .analysis.contributions import member_values, receptors
 from .analysis.daily import hour_starts, local_days
+from .analysis.regions import frame_of
 from .analysis.stations import read_station_list
 from .data import resolve_scenario
+from .domains import domain_output
 from .driver import command_line_text
 from .emissions.inventory import Inventory
 from .emissions.measures import catalogue
@@ -87,6 +91,7 @@ from .health import health_impacts
 from .health.impact import open_run
 from .inventory_summary import summary_rows
 from .measure_costs import applicable_abatement, load_for_inventory, standalone_abatement
+from .scenario import load as load_scenario
 from .scenario import parent_domain
 from .schema import NUMBER, fill_table, key
 
@@ -399,32 +404,88 @@ RANKING_COLUMNS = ("rank", "category", "region", "sectors", "metric", "units", "
                    "benefit_cost_ratio")
 
 
+def outside_share(outer: xr.Dataset, inner: xr.Dataset) -> np.ndarray:
+    """The share of each cell of ``outer`` (lat, lon) that lies outside the lon-lat box of ``inner``'s grid (its
+    cells' bounds): 1 outside, 0 inside, the uncovered fraction of a cell the inner edge cuts."""
+    for ds, role in ((outer, "parent domain"), (inner, "inner domain")):
+        frame_of(ds, f"health from members: the {role}'s file {ds.attrs.get('_path', '')}")  # bounds, regular
+    lon_b, lat_b = np.asarray(outer["lon_bnds"], float), np.asarray(outer["lat_bnds"], float)
+    ilon, ilat = np.asarray(inner["lon_bnds"], float), np.asarray(inner["lat_bnds"], float)
+    tol = 1e-9
+    if (ilon.min() < lon_b.min() - tol or ilon.max() > lon_b.max() + tol or ilat.min() < lat_b.min() - tol
+            or ilat.max() > lat_b.max() + tol):
+        raise InputError(f"health from members: the inner domain ({ilon.min():g}-{ilon.max():g} E, "
+                         f"{ilat.min():g}-{ilat.max():g} N) does not lie inside the parent's grid "
+                         f"({lon_b.min():g}-{lon_b.max():g} E, {lat_b.min():g}-{lat_b.max():g} N)")
+
+    def covered(bounds, lo, hi):
+        return np.clip(np.minimum(bounds[:, 1], hi) - np.maximum(bounds[:, 0], lo), 0.0, None) / (
+            bounds[:, 1] - bounds[:, 0])
+
+    inside = np.outer(covered(lat_b, ilat.min(), ilat.max()), covered(lon_b, ilon.min(), ilon.max()))
+    # the two grids' edges are each origin + k x resolution: where they coincide they agree only to rounding
+    whole = np.round(inside)
+    inside = np.where(np.abs(inside - whole) < 1e-9, whole, inside)
+    return np.clip(1.0 - inside, 0.0, 1.0)
+
+
+def _long_term(ds: xr.Dataset) -> tuple[float, float]:
+    """Long-term avoided deaths a year and their value, central, over everyone counted (region 'domain')."""
+    long_term = ds["outcome_term"].values == "long"
+    where = dict(region="domain", statistic="central")
+    return (float(np.sum(ds["avoided_deaths"].sel(**where).values[long_term])),
+            float(np.sum(ds["value"].sel(**where).values[long_term])))
+
+
 def health_from_members(ranking: Ranking, files: dict) -> dict:
     """{category: {'avoided_deaths', 'value_yuan'}} from ``airmodel health`` of each category's member against the
     base member (``files``: {member name: path}): the long-term outcomes (avoided deaths a year, annualised, and their
     value), central estimate, over the people of the domain, after the spin-up; scaled by 1/reduction like the
     contributions, so that they are the health result of removing the whole category (the linear estimate that
-    the ranking multiplies by the removable share)."""
+    the ranking multiplies by the removable share). Members of a nested run count the people of the parent domain
+    too: those of the inner domain from its file, those of the parent outside it from the parent's file
+    (``outside_share``), so that a category of the provinces around greater Beijing is credited with the deaths it
+    causes where it lies."""
     r, spinup = ranking.settings["reduction"], ranking.settings["spinup_hours"]
-    base = open_run(files["base"], "base")
-    start = None
-    if spinup > 0:
-        # the first whole local day after the spin-up (health periods are local days)
-        days = local_days(hour_starts(base))
-        k = int(np.ceil(spinup))
-        if k >= days.size:
-            raise InputError(f"{ranking.path}: spinup_hours = {spinup:g} leaves no hour of the members for health")
-        start = str(days[k] if days[k] != days[k - 1] else days[k] + np.timedelta64(1, "D"))
-    options = HealthOptions(draws=100, seed=0, start=start)
-    out = {}
-    for c in ranking.categories:
-        ds = health_impacts(base, open_run(files[f"cat.{c['name']}"], "case"), None, options)
-        long_term = ds["outcome_term"].values == "long"
-        where = dict(region="domain", statistic="central")
-        deaths = float(np.sum(ds["avoided_deaths"].sel(**where).values[long_term]))
-        value = float(np.sum(ds["value"].sel(**where).values[long_term]))
-        out[c["name"]] = {"avoided_deaths": deaths / r, "value_yuan": value / r}
-    return out
+    # the parent domain is the base scenario's (a file of an earlier nested ranking in the folder is not counted)
+    nested = load_scenario(ranking.base, ranking.settings["overrides"]).data.get("parent")
+    parent = nested["name"] if nested else None
+
+    def parent_file(member: str) -> Path:
+        path = domain_output(files[member], parent)
+        if not path.is_file():
+            raise InputError(f"health from members: member {member!r} of the nested base has no parent file "
+                             f"{path}; rerun the ranking with --force")
+        return path
+
+    with open_run(files["base"], "base") as base:
+        start = None
+        if spinup > 0:
+            # the first whole local day after the spin-up (health periods are local days)
+            days = local_days(hour_starts(base))
+            k = int(np.ceil(spinup))
+            if k >= days.size:
+                raise InputError(f"{ranking.path}: spinup_hours = {spinup:g} leaves no hour of the members for "
+                                 "health")
+            start = str(days[k] if days[k] != days[k - 1] else days[k] + np.timedelta64(1, "D"))
+        options = HealthOptions(draws=100, seed=0, start=start)
+        parent_base = open_run(parent_file("base"), "base") if parent else None
+        try:
+            weight = outside_share(parent_base, base) if parent else None
+            out = {}
+            for c in ranking.categories:
+                member = f"cat.{c['name']}"
+                with open_run(files[member], "case") as case:
+                    deaths, value = _long_term(health_impacts(base, case, None, options))
+                if parent:
+                    with open_run(parent_file(member), "case") as case:
+                        d, v = _long_term(health_impacts(parent_base, case, None, options, people_weight=weight))
+                    deaths, value = deaths + d, value + v
+                out[c["name"]] = {"avoided_deaths": deaths / r, "value_yuan": value / r}
+            return out
+        finally:
+            if parent_base is not None:
+                parent_base.close()
 
 
 def ranking_rows(ranking: Ranking, contributions: list[dict], emissions: dict, health: dict | None) -> list[dict]:
@@ -531,7 +592,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--health-from-members", action="store_true",
                    help="compute the health result of each category from its member against the base "
                         "(airmodel health: long-term avoided deaths a year and their value, central estimate, over "
-                        "the domain's people, scaled by 1/reduction); not with --health")
+                        "the domain's people and, for a nested run, the parent's outside it, scaled by "
+                        "1/reduction); not with --health")
     p.add_argument("--force", action="store_true", help="recompute every member")
     return p
 

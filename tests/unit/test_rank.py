@@ -13,6 +13,7 @@ from airmodel.rank import (Ranking, contribution_table, ensemble_text, in_turn, 
                           read_health)
 
 DEMO = data_path("scenarios", "demo.toml")
+NESTED = data_path("scenarios", "baseline_2008_08.toml")  # has a parent domain named d01
 
 
 def _write(tmp_path, text):
@@ -209,3 +210,81 @@ def test_sinter_fgd_gives_iron_and_steel_its_share_times_its_efficiency(tmp_path
     (mid, measure_share, cost), = out["measures"]
     assert mid == "fgd_sinter" and measure_share == pytest.approx(share, rel=1e-12)
     assert cost == pytest.approx(1000.0 * share * fgd.cost_per_t()["SO2"], rel=1e-9)
+
+
+def _nested_member(folder, stem, pm25):
+    """An inner 2 x 2 file over central Beijing and a parent 6 x 6 file (OUT.d01.nc) around it, uniform PM2.5."""
+    import netCDF4
+    from tests.health_runs import write_run
+    paths = []
+    for suffix, (n, lon0, lat0) in (("", (2, 116.35, 39.9)), (".d01", (6, 116.15, 39.7))):
+        path = write_run(folder / f"{stem}{suffix}.nc", np.full((48, n, n), pm25), np.full((2, n, n), pm25),
+                         np.full((2, n, n), 70.0), lon0=lon0, lat0=lat0, title=stem)
+        with netCDF4.Dataset(path, "a") as ds:
+            ds.domain_name = "d01" if suffix else "domain"
+        paths.append(path)
+    return paths[0]
+
+
+def test_health_from_nested_members_counts_the_parents_people_outside_the_inner_domain(tmp_path):
+    """Nested members: the inner domain's people from its file plus the parent's people outside it (the parent's
+    cells not under the inner domain, by hand from its map), long-term, central, scaled by 1/reduction."""
+    from airmodel.health import Options, health_impacts
+    from airmodel.rank import health_from_members, outside_share
+    import xarray as xr
+    files = {"base": _nested_member(tmp_path, "base", 60.0), "cat.x": _nested_member(tmp_path, "cat.x", 50.0)}
+    ranking = Ranking(tmp_path / "r.toml", {"reduction": 0.5, "spinup_hours": 0, "overrides": []}, NESTED, DEMO,
+                      [{"name": "x"}])
+    got = health_from_members(ranking, files)["x"]
+    options = Options(draws=100, seed=0)
+
+    def long_term(ds, name, mask=None):
+        terms = ds["outcome_term"].values == "long"
+        if mask is None:
+            return float(ds[name].sel(region="domain", statistic="central").values[terms].sum())
+        field = ds[f"{name}_map" if name == "avoided_deaths" else "value_map"].sel(statistic="central").values
+        return float((field[terms] * mask).sum())
+
+    inner = health_impacts(files["base"], files["cat.x"], None, options)
+    parent = health_impacts(tmp_path / "base.d01.nc", tmp_path / "cat.x.d01.nc", None, options)
+    outside = np.ones((6, 6))
+    outside[2:4, 2:4] = 0.0  # the inner domain's four cells
+    for key, name in (("avoided_deaths", "avoided_deaths"), ("value_yuan", "value")):
+        expected = (long_term(inner, name) + long_term(parent, name, outside)) / 0.5
+        assert long_term(parent, name, outside) > 0
+        assert got[key] == pytest.approx(expected, rel=1e-9)
+    with xr.open_dataset(tmp_path / "base.d01.nc") as p, xr.open_dataset(files["base"]) as i:
+        np.testing.assert_array_equal(outside_share(p, i), outside)
+    # a base without a parent counts the inner domain alone, though parent files of an earlier run lie beside
+    alone = Ranking(tmp_path / "r.toml", {"reduction": 0.5, "spinup_hours": 0, "overrides": []}, DEMO, DEMO,
+                    [{"name": "x"}])
+    assert health_from_members(alone, files)["x"]["avoided_deaths"] == pytest.approx(
+        long_term(inner, "avoided_deaths") / 0.5, rel=1e-9)
+    # a member of the nested base without its parent file: exit 2 naming the member and the file
+    (tmp_path / "cat.x.d01.nc").unlink()
+    with pytest.raises(InputError, match=r"member 'cat.x' of the nested base has no parent file .*cat.x.d01.nc; "
+                                         r"rerun the ranking with --force"):
+        health_from_members(ranking, files)
+
+
+def test_outside_share_of_cells_the_inner_edge_cuts():
+    import xarray as xr
+    from airmodel.rank import outside_share
+
+    def grid(lon0, lat0, res, n):
+        edges = lambda x0: np.stack([x0 + res * np.arange(n), x0 + res * (np.arange(n) + 1)], 1)  # noqa: E731
+        return xr.Dataset({"lon_bnds": (("lon", "nv"), edges(lon0)), "lat_bnds": (("lat", "nv"), edges(lat0))})
+
+    share = outside_share(grid(0.0, 0.0, 1.0, 4), grid(1.5, 1.0, 0.5, 2))  # inner box lon 1.5-2.5, lat 1-2
+    expected = np.ones((4, 4))
+    expected[1, 1] = expected[1, 2] = 0.5
+    np.testing.assert_allclose(share, expected, rtol=0, atol=1e-15)
+    # lat rows, lon columns: a box two cells wide in lon and one in lat
+    share = outside_share(grid(0.0, 0.0, 1.0, 4), grid(1.0, 2.0, 1.0, 2).isel(lat=[0]))
+    expected = np.ones((4, 4))
+    expected[2, 1] = expected[2, 2] = 0.0
+    np.testing.assert_array_equal(share, expected)
+    with pytest.raises(InputError, match=r"does not lie inside the parent's grid"):
+        outside_share(grid(0.0, 0.0, 1.0, 4), grid(3.5, 0.0, 1.0, 2))
+    with pytest.raises(InputError, match=r"no lon_bnds/lat_bnds"):
+        outside_share(grid(0.0, 0.0, 1.0, 4).drop_vars("lat_bnds"), grid(1.0, 1.0, 1.0, 2))
