@@ -28,7 +28,9 @@ YEAR = ("2008-01-01", "2009-01-01")
 #: Sources of the published figures (key: citation, what it covers).
 SOURCES = {
     "CSY2011": "China Statistical Yearbook 2011 (NBS), table 12-24 'Emission and treatment of industrial waste gas by "
-               "region (2010)': SO2 emission by industry + by consumption (10^4 t), whole province",
+               "region (2010)': SO2 emission by industry + by consumption (10^4 t), whole province; for PM10, its "
+               "soot emission by industry + by consumption + industrial dust emission (10^4 t; read to Shandong: "
+               "the rows after it were not available)",
     "CSY2009": "China Statistical Yearbook 2009 (NBS), table 11-25 'Emission and treatment of industrial waste gas in "
                "major cities (2008)': industrial SO2 (t); the rows of the municipalities Beijing, Tianjin and "
                "Chongqing "
@@ -47,6 +49,8 @@ SOURCES = {
 
 #: the note of the provinces whose SO2 is the 2010 table scaled to 2008 (airmodel/data/SOURCES.md)
 SCALED = "ours: the 2010 value x 1.070, China's SO2 of 2008 over 2010"
+#: the official particulate statistics beside our PM10: soot (industry + consumption) + industrial dust
+SOOT_DUST = "published: soot + industrial dust (below the table)"
 #: (province or group, pollutant, published value in t, year, source key, explanation of a large difference)
 PUBLISHED = [
     ("Beijing", "SO2", 123_000.0, "2008", "BJSY2010", "ours is this figure (by construction)"),
@@ -68,6 +72,11 @@ PUBLISHED = [
     ("Jiangsu", "SO2", 1_050_000.0, "2010", "CSY2011", SCALED),
     ("Anhui", "SO2", 532_000.0, "2010", "CSY2011", SCALED),
     ("Shandong", "SO2", 1_538_000.0, "2010", "CSY2011", SCALED),
+] + [(province, "PM10", 1e4 * sum(parts), "2010", "CSY2011", SOOT_DUST) for province, parts in (
+    ("Beijing", (2.1, 2.7, 1.7)), ("Tianjin", (5.4, 1.1, 0.8)), ("Hebei", (32.3, 17.7, 32.1)),
+    ("Shanxi", (43.2, 18.9, 36.5)), ("Inner Mongolia", (47.6, 17.1, 16.0)), ("Liaoning", (39.8, 23.5, 16.7)),
+    ("Jilin", (21.0, 9.1, 5.3)), ("Jiangsu", (29.9, 3.6, 15.1)), ("Anhui", (20.7, 4.8, 26.4)),
+    ("Shandong", (29.1, 10.0, 18.9)))] + [
     ("Chongqing", "SO2", 627_238.0, "2008", "CSY2009", "industry only (ours: this + a per-person estimate "
      "of consumption SO2; no row read for Chongqing in CSY2011)"),
     ("BTH", "SO2", 1_425_000.0, "2012-14", "ZHENG2019", "SO2 fell from 2008 to 2012-14 (desulphurisation)"),
@@ -138,6 +147,27 @@ def document(whole: dict, inside: dict) -> str:
         ours = whole[(prov, p)]
         unit = (lambda t: f"{t / 1e6:,.0f} Mt") if p == "CO2" else (lambda t: f"{t / 1e3:,.1f}")
         out.append(f"| {prov} | {p} | {unit(ours)} | {unit(value)} | {year} | {key} | {ours / value:.2f} | {why} |")
+    dust = {prov: whole[(prov, p)] / value for prov, p, value, _, _, why in PUBLISHED if why == SOOT_DUST}
+    low, high = min(dust, key=dust.get), max(dust, key=dust.get)
+    above = sum(v >= 1 for v in dust.values())
+    top = sorted(dust, key=lambda k: -dust[k])[:4]
+    meic = [k for k in top if k in GROUPS["BTH"]]
+    rest = [k for k in top if k not in GROUPS["BTH"]]
+    out += ["", "The official particulate statistics (soot and industrial dust, CSY2011) count particles of all sizes "
+            "from registered industry, boilers and household combustion and from industrial processes, in 2010; they "
+            "leave out road, construction and farm dust and the unregistered small sources that our PM10 carries "
+            "(our construction and other fugitive dust and agriculture), and 2010 comes after two years of dust "
+            "controls. So our PM10 is expected above them; it is "
+            + ("in every province" if above == len(dust) else f"in {above} of the {len(dust)} provinces")
+            + f", from {dust[low]:.2f} times ({low}) to {dust[high]:.2f} times ({high}). The four highest: "
+            + ", ".join(f"{k} {dust[k]:.2f}" for k in top) + "."
+            + (f" {' and '.join(meic)} {'is' if len(meic) == 1 else 'are'} in Beijing-Tianjin-Hebei, whose PM10 "
+               "adds up to the MEIC total of 2012-14 (Zheng et al. 2019) with its fugitive dust (Beijing's June PM10 "
+               "is 39 % construction dust; SOURCES.md), a part of PM10 the statistics leave out." if meic else "")
+            + (f" {' and '.join(rest)} take{'s' if len(rest) == 1 else ''} Hebei's ratios and per-person amounts "
+               "(SOURCES.md), which follow people rather than industry." if rest else "")
+            + " No PM10 or PM2.5 province table was read to tell how much of each gap is method and how much is the "
+            "sources the statistics leave out."]
     out += ["", "## The sixteen provinces against China's national totals (context, not a province figure)", "",
             "| pollutant | our 16 provinces, 2008 (Tg) | China, 2006 (Tg; INTEXB) | share |", "|---|---:|---:|---:|"]
     for p, china in INTEXB_CHINA_T.items():
@@ -171,7 +201,11 @@ def document(whole: dict, inside: dict) -> str:
             "Sichuan, Shaanxi and Gansu have no official SO2 row here. Every pollutant other than SO2 therefore "
             "stays on the method stated in SOURCES.md (Zheng et al. 2019 for Beijing-Tianjin-Hebei; Hebei's ratios "
             "and per-person amounts elsewhere) and has no published province figure beside it, except Beijing's and "
-            "Tianjin's NOx (MEP, 2010).", "", "Sources:", ""]
+            "Tianjin's NOx (MEP, 2010) and, beside our PM10, the official particulate statistics of 2010 (soot and "
+            "industrial dust, CSY2011) of the ten provinces up to Shandong. Looked for again and not found in a "
+            "readable copy: the 2008 table by region of the China Statistical Yearbook 2009 (the yearbook's table "
+            "of major cities, CSY2009, is the only 2008 table of it we could read) and the 2011 one of the 2012 "
+            "yearbook, the first with NOx by province.", "", "Sources:", ""]
     out += [f"- {key}: {text}" for key, text in SOURCES.items()]
     return "\n".join(out) + "\n"
 
