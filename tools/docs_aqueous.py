@@ -77,7 +77,7 @@ def document(runs: dict | None, clouds: tuple[float, float]) -> str:
         "*Written by `tools/docs_aqueous.py`; every number below is computed by it.*",
         "",
         "`airmodel/aqueous_chemistry.py` (kernel `airmodel/kernels/aqueous.py`), switched by "
-        "`chemistry.aqueous_sulfate` (default off), runs in the model step after wet deposition and before the "
+        "`chemistry.aqueous_sulfate` (unset: the mechanism's default, on with cb05_aero and off with grs_aero), runs in the model step after wet deposition and before the "
         "gas-phase chemistry, in cells with cloud water and cloud fraction. In the cloudy air SO2, H2O2 and O3 are "
         "at Henry's law equilibrium with the droplets (liquid water L = ρ q_c / (f ρ_w)); S(IV) is oxidised by "
         "H2O2 (k = 7.45×10⁷ M⁻² s⁻¹, nearly independent of pH) and by O3 (k0, k1, k2 on SO2·H2O, HSO3⁻, SO3²⁻, "
@@ -138,8 +138,8 @@ def document(runs: dict | None, clouds: tuple[float, float]) -> str:
         f"percentile {fig(clouds[1], 2)}), is {fig(o_cloud)} % h⁻¹, {fig(o_cloud / 3.0, 2)} times that. "
         "Turning this process on with grs_aero therefore "
         "counts cloud oxidation twice (S2 and the O3 path), and the mechanism file is not this process's to "
-        "change; the ready August scenarios keep it off with grs_aero. It is meant for a mechanism with H2O2 "
-        "and without an in-cloud term of its own.",
+        "change; grs_aero leaves it off by default. It is meant for a mechanism with H2O2 "
+        "and without an in-cloud term of its own, such as cb05_aero, whose file turns it on.",
         "",
     ]
     if runs is not None:

@@ -48,14 +48,19 @@ def residual(ds) -> tuple[str, float]:
     return worst[1][len("budget_"):-len("_relative_residual")], worst[0]
 
 
-def cost(log: Path) -> tuple[float, float]:
-    """(CPU seconds, user + system, of /usr/bin/time -v; the model's wall seconds) from a run's log."""
+def cost(log: Path) -> tuple[float, float, float]:
+    """(CPU seconds, user + system, of /usr/bin/time -v; the model's wall seconds; the whole command's wall
+    seconds) from a run's log."""
     text = log.read_text()
     cpu = sum(float(m) for m in re.findall(r"(?:User|System) time \(seconds\): ([0-9.]+)", text))
     walls = [float(m) for m in re.findall(r"run finished: \d+ steps of domain \S+ in ([0-9.]+) s wall", text)]
-    if not cpu or not walls:
-        raise SystemExit(f"{log}: no /usr/bin/time -v CPU times or no 'run finished' line")
-    return cpu, max(walls)
+    elapsed = re.findall(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): ([0-9:.]+)", text)
+    if not cpu or not walls or not elapsed:
+        raise SystemExit(f"{log}: no /usr/bin/time -v CPU and wall times or no 'run finished' line")
+    seconds = 0.0
+    for part in elapsed[-1].split(":"):
+        seconds = 60.0 * seconds + float(part)
+    return cpu, max(walls), seconds
 
 
 def document(paths: list[Path], runs: list, note: str, logs: list[Path] | None = None) -> str:
@@ -70,13 +75,20 @@ def document(paths: list[Path], runs: list, note: str, logs: list[Path] | None =
              "below is computed by the script.", ""]
     if note:
         lines += [note, ""]
+    tolerances = [(ds.getncattr("chemistry_rtol"), ds.getncattr("chemistry_atol_ppb"))
+                  for ds in runs if "chemistry_atol_ppb" in ds.ncattrs()]
+    if len(tolerances) == 2:
+        lines += [f"Chemistry solver tolerances in effect (each mechanism's default): cb05_aero rtol "
+                  f"{tolerances[0][0]:g}, atol {tolerances[0][1]:g} ppb; grs_aero rtol {tolerances[1][0]:g}, atol "
+                  f"{tolerances[1][1]:g} ppb.", ""]
     if logs:
         days = hours / 24.0
         costs = [cost(log) for log in logs]
-        lines += ["## Cost per simulated day", "",
-                  "| run | CPU (user + system), s | model wall time, s |", "|---|---|---|"]
-        for label, (cpu, wall) in zip(labels, costs):
-            lines.append(f"| {label} | {fig(cpu / days)} | {fig(wall / days)} |")
+        lines += ["## Cost", "",
+                  "| run | CPU (user + system), s per day | model wall time, s per day | the whole command, wall, min |",
+                  "|---|---|---|---|"]
+        for label, (cpu, wall, elapsed) in zip(labels, costs):
+            lines.append(f"| {label} | {fig(cpu / days)} | {fig(wall / days)} | {fig(elapsed / 60.0)} |")
         lines += ["", f"CPU ratio cb05_aero / grs_aero: {fig(costs[0][0] / costs[1][0])}; a 31-day month of "
                   f"cb05_aero at this rate: {fig(31.0 * costs[0][0] / days / 60.0)} CPU-minutes. CPU includes the "
                   "start (reading, gridding, compiling or loading the compiled kernels); the wall time is the "
@@ -97,13 +109,26 @@ def document(paths: list[Path], runs: list, note: str, logs: list[Path] | None =
               "", "## MDA8 ozone by local day and station (ppb), cb05_aero / grs_aero", ""]
     mda8 = [np.ma.filled(ds["station_O3_mda8"][:].astype(float), np.nan) for ds in runs]
     days = mda8[0].shape[1]
-    lines += ["| station | " + " | ".join(f"day {d + 1}" for d in range(days)) + " |",
-              "|---|" + "---|" * days]
-    for n, name in enumerate(names):
-        lines.append(f"| {name} | " + " | ".join(f"{fig(mda8[0][n, d])} / {fig(mda8[1][n, d])}"
-                                                  for d in range(days)) + " |")
-    lines.append("| mean | " + " | ".join(f"{fig(np.nanmean(mda8[0][:, d]))} / {fig(np.nanmean(mda8[1][:, d]))}"
-                                           for d in range(days)) + " |")
+    if days <= 7:
+        lines += ["| station | " + " | ".join(f"day {d + 1}" for d in range(days)) + " |",
+                  "|---|" + "---|" * days]
+        for n, name in enumerate(names):
+            lines.append(f"| {name} | " + " | ".join(f"{fig(mda8[0][n, d])} / {fig(mda8[1][n, d])}"
+                                                      for d in range(days)) + " |")
+        lines.append("| mean | " + " | ".join(f"{fig(np.nanmean(mda8[0][:, d]))} / {fig(np.nanmean(mda8[1][:, d]))}"
+                                               for d in range(days)) + " |")
+    else:  # a month: each station's mean and highest day, then the 12 stations' mean by day
+        lines += [f"Over the {days} local days.", "",
+                  "| station | mean, cb05_aero | mean, grs_aero | highest day, cb05_aero | highest day, grs_aero |",
+                  "|---|---|---|---|---|"]
+        for n, name in enumerate(names):
+            lines.append(f"| {name} | {fig(np.nanmean(mda8[0][n]))} | {fig(np.nanmean(mda8[1][n]))} | "
+                         f"{fig(np.nanmax(mda8[0][n]))} | {fig(np.nanmax(mda8[1][n]))} |")
+        lines.append(f"| mean | {fig(np.nanmean(mda8[0]))} | {fig(np.nanmean(mda8[1]))} | | |")
+        lines += ["", "The 12 stations' mean by local day, cb05_aero / grs_aero:", "",
+                  "| day | " + " | ".join(str(d + 1) for d in range(days)) + " |", "|---|" + "---|" * days,
+                  "| MDA8 O3 | " + " | ".join(f"{fig(np.nanmean(mda8[0][:, d]))} / {fig(np.nanmean(mda8[1][:, d]))}"
+                                              for d in range(days)) + " |"]
     lines += ["", "## Isoprene and monoterpene emissions over the greater-Beijing domain (cb05_aero run)", ""]
     if "budget_ISOP_emitted_kg" in runs[0].ncattrs():
         isop = float(runs[0].getncattr("budget_ISOP_emitted_kg"))

@@ -6,8 +6,9 @@
   Alone they use the ``time`` axis; beside hourly means they go on a ``time_instant`` axis as ``<name>_instant``.
 - Time is float64 "hours since" the run's start, in UTC; coordinate variables carry no _FillValue (what CF
   checkers and CDO expect).
-- Provenance in the global attributes: the resolved scenario, the package version, the command line; the budget
-  by species is added when the run finishes.
+- Provenance in the global attributes: the resolved scenario, the package version, the command line, the
+  chemistry solver's tolerances in effect (``chemistry_rtol``, ``chemistry_atol_ppb``: the scenario's or the
+  mechanism's) and whether aqueous sulfate ran (``chemistry_aqueous_sulfate``); the budget by species is added when the run finishes.
 """
 from __future__ import annotations
 
@@ -154,6 +155,9 @@ class OutputWriter:
             + (", " if self.hourly and self.snapshot_steps else "")
             + (f"snapshots at steps {sorted(self.snapshot_steps)}" if self.snapshot_steps else ""),
         ))
+        if m.chemistry is not None:  # the solver tolerances in effect (the scenario may leave them to the mechanism)
+            ds.setncatts(dict(chemistry_rtol=m.chemistry.rtol, chemistry_atol_ppb=m.chemistry.atol,
+                              chemistry_aqueous_sulfate="on" if m.aqueous is not None else "off"))
         dims = define_grid_coordinates(ds, m.grid, self.levels)
         time_units = f"hours since {sc.start:%Y-%m-%d %H:%M:%S}"
         axes = []

@@ -94,9 +94,10 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "mechanism": key(str, "none", doc='"none" (transport only), a built-in mechanism ('
                                          + ", ".join(available_mechanisms()) + "), or the path of a .mech file"),
         "method": key(str, "rodas3", choices=tuple(METHODS), doc="Rosenbrock method"),
-        "rtol": key(NUMBER, 1e-3, doc="relative tolerance of the chemistry solver", minimum=0,
-                    exclusive_minimum=True, maximum=1.0),
-        "atol": key(NUMBER, 1e-6, doc="absolute tolerance (ppb)", minimum=0, exclusive_minimum=True),
+        "rtol": key(NUMBER, None, doc="relative tolerance of the chemistry solver (unset: the mechanism's "
+                    "tolerance line, else 1e-3)", minimum=0, exclusive_minimum=True, maximum=1.0),
+        "atol": key(NUMBER, None, doc="absolute tolerance (ppb; unset: the mechanism's tolerance line, else 1e-6; "
+                    "cb05_aero: 1e-4)", minimum=0, exclusive_minimum=True),
         "max_steps": key(int, 100000, doc="most solver steps a cell may take in one model step", minimum=1),
         "photolysis": key(str, "per_step", choices=PHOTOLYSIS_MODES,
                           doc="photolysis at the middle of each model step, held over it (CMAQ, CAMx practice; "
@@ -108,9 +109,11 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "wet_deposition": key(bool, False, doc="scavenging by rain in and below clouds with the mechanism's "
                                                "coefficients (airmodel/wet_deposition.py), where the meteorology "
                                                "gives precipitation"),
-        "aqueous_sulfate": key(bool, False, doc="SO2 oxidised to sulfate by H2O2 and O3 in cloud water at the "
-                                                "mechanism's cloud-water pH (airmodel/aqueous_chemistry.py), where "
-                                                "the meteorology gives cloud water; needs SO2, SULF and H2O2 or O3"),
+        "aqueous_sulfate": key(bool, None, doc="SO2 oxidised to sulfate by H2O2 and O3 in cloud water at the "
+                                               "mechanism's cloud-water pH (airmodel/aqueous_chemistry.py), where "
+                                               "the meteorology gives cloud water; needs SO2, SULF and H2O2 or O3 "
+                                               "(unset: the mechanism's aqueous_sulfate line, else off; on with "
+                                               "cb05_aero, off with grs_aero, which has its own in-cloud term)"),
         "longitude": key(NUMBER, 116.4, doc="deg E of a projected (idealized) grid, for the sun",
                          minimum=-360.0, maximum=360.0),
         "latitude": key(NUMBER, 39.9, doc="deg N of a projected (idealized) grid, for the sun",

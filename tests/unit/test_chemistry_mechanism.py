@@ -167,6 +167,18 @@ def _err(text: str) -> str:
     (("species O3  phase=gas mw=47.998 units=ppb drydep=o3 wet=0",
       "species O3  phase=gas mw=47.998 units=ppb drydep=o3 wet=0\nspecies PM phase=aerosol mw=100 units=ppb "
       "drydep=pm_fine"), "species PM: give wet= and incloud=, or a 'particle_class pm_fine"),
+    # the solver tolerances a mechanism recommends
+    (("photolysis NO2", "tolerance rtol=1e-3\nphotolysis NO2"), "test.mech line 6: missing atol (absolute tolerance (ppb), greater than 0)"),
+    (("photolysis NO2", "tolerance rtol=1 atol=1e-4\nphotolysis NO2"),
+     "test.mech line 6: tolerance: rtol must lie between 0 and 1, got 1.0"),
+    (("photolysis NO2", "tolerance rtol=1e-3 atol=0\nphotolysis NO2"),
+     "test.mech line 6: tolerance: atol must be a positive number of ppb, got 0.0"),
+    (("photolysis NO2", "tolerance rtol=1e-3 atol=1e-4\ntolerance rtol=1e-3 atol=1e-4\nphotolysis NO2"),
+     "test.mech line 7: tolerance given twice"),
+    (("photolysis NO2", "aqueous_sulfate default=yes\nphotolysis NO2"),
+     "test.mech line 6: aqueous_sulfate: default must be on or off, got 'yes'"),
+    (("photolysis NO2", "aqueous_sulfate default=on\naqueous_sulfate default=off\nphotolysis NO2"),
+     "test.mech line 7: aqueous_sulfate given twice"),
 ])
 def test_parse_errors_name_file_and_line(change, message):
     old, new = change
@@ -231,3 +243,27 @@ def test_small_mechanism_compiles():
     assert mech.arrays.photolysis_index.tolist() == [0, -1]
     solve, nc, pos = mech.solve_order([0, 1, 2])
     assert nc == 3 and list(pos) == [0, 1, 2]
+
+
+def test_tolerance_line_sets_the_solver_defaults():
+    """A mechanism's tolerance line is the default of Chemistry's rtol and atol; given values override it; without
+    the line, 1e-3 and 1e-6 ppb."""
+    from airmodel.chemistry.process import solver_tolerance
+    own = parse_mechanism(SMALL + "tolerance rtol=2e-3 atol=3e-5\n", "test.mech")
+    assert own.tolerance == (2e-3, 3e-5)
+    assert solver_tolerance(own) == (2e-3, 3e-5)
+    assert solver_tolerance(own, atol=1e-7) == (2e-3, 1e-7)
+    assert solver_tolerance(own, rtol=1e-4) == (1e-4, 3e-5)
+    plain = parse_mechanism(SMALL, "test.mech")
+    assert plain.tolerance is None and solver_tolerance(plain) == (1e-3, 1e-6)
+    assert load_mechanism("cb05_aero").tolerance == (1e-3, 1e-4)  # CMAQ's ROS3 defaults, 1e-7 ppm
+    assert load_mechanism("grs_aero").tolerance is None
+
+
+def test_aqueous_sulfate_line():
+    """The mechanism's aqueous_sulfate line: on for cb05_aero (no in-cloud sulfate of its own), off without it."""
+    assert parse_mechanism(SMALL + "aqueous_sulfate default=on\n", "test.mech").aqueous_sulfate is True
+    assert parse_mechanism(SMALL + "aqueous_sulfate default=off\n", "test.mech").aqueous_sulfate is False
+    assert parse_mechanism(SMALL, "test.mech").aqueous_sulfate is False
+    assert load_mechanism("cb05_aero").aqueous_sulfate is True
+    assert load_mechanism("grs_aero").aqueous_sulfate is False

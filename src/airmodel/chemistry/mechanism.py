@@ -11,6 +11,7 @@ Generic Numba kernels compute rates, tendencies and the analytic Jacobian from t
 """
 from __future__ import annotations
 
+import math
 import re
 import shlex
 from dataclasses import dataclass, field
@@ -130,6 +131,12 @@ class Mechanism:
     #: model species outside the mechanism (the boundary tracers) and aerosol species that give no wet/incloud
     particle_scavenging: dict = field(default_factory=dict)
     cloud_water: CloudWater | None = None
+    #: the solver tolerances the mechanism recommends for the 3-D model (rtol, atol in ppb) from its
+    #: ``tolerance`` line; None: the chemistry's general defaults (airmodel/chemistry/process.py)
+    tolerance: tuple[float, float] | None = None
+    #: the default of chemistry.aqueous_sulfate for runs with this mechanism (its ``aqueous_sulfate`` line): on
+    #: for a mechanism whose cloud sulfate is the aqueous process (no in-cloud term of its own)
+    aqueous_sulfate: bool = False
 
     def solve_order(self, solved) -> tuple[np.ndarray, int, np.ndarray]:
         """Order solved species for the kernel: reactants first (the coupled block of the stage matrix), then
@@ -267,6 +274,8 @@ def parse_mechanism(text: str, filename: str = "<mechanism>", path: Path | None 
     particle_scavenging: dict = {}
     solubility: dict = {}
     cloud_water = None
+    tolerance = None
+    aqueous_sulfate = None
 
     for number, raw in enumerate(text.splitlines(), start=1):
         where = f"{filename} line {number}"
@@ -353,10 +362,29 @@ def parse_mechanism(text: str, filename: str = "<mechanism>", path: Path | None 
             if not 0.0 < ph < 14.0:
                 raise MechanismError(f"{where}: cloud_water: ph must lie between 0 and 14, got {ph}")
             cloud_water = CloudWater(ph, _constant(kv["kw"], where, "kw"))
+        elif keyword == "tolerance":
+            if tolerance is not None:
+                raise MechanismError(f"{where}: tolerance given twice")
+            kv = _key_values(tokens, where, {"rtol": "relative tolerance, between 0 and 1",
+                                             "atol": "absolute tolerance (ppb), greater than 0"}, ("rtol", "atol"))
+            rtol, atol = _number(kv["rtol"], where, "rtol"), _number(kv["atol"], where, "atol")
+            if not 0.0 < rtol < 1.0:
+                raise MechanismError(f"{where}: tolerance: rtol must lie between 0 and 1, got {rtol}")
+            if not (atol > 0.0 and math.isfinite(atol)):
+                raise MechanismError(f"{where}: tolerance: atol must be a positive number of ppb, got {atol}")
+            tolerance = (rtol, atol)
+        elif keyword == "aqueous_sulfate":
+            if aqueous_sulfate is not None:
+                raise MechanismError(f"{where}: aqueous_sulfate given twice")
+            kv = _key_values(tokens, where, {"default": "on or off: chemistry.aqueous_sulfate where a scenario "
+                                                        "leaves it unset"}, ("default",))
+            if kv["default"] not in ("on", "off"):
+                raise MechanismError(f"{where}: aqueous_sulfate: default must be on or off, got {kv['default']!r}")
+            aqueous_sulfate = kv["default"] == "on"
         else:
             raise MechanismError(f"{where}: unknown line type {keyword!r}; valid: mechanism, element, species, "
                                  f"photolysis, cloud_attenuation, oh_proxy, reaction, equilibrium, diagnostic, "
-                                 f"particle_class, solubility, cloud_water")
+                                 f"particle_class, solubility, cloud_water, tolerance, aqueous_sulfate")
 
     if not species:
         raise MechanismError(f"{filename}: no species defined")
@@ -398,7 +426,8 @@ def parse_mechanism(text: str, filename: str = "<mechanism>", path: Path | None 
     return Mechanism(name=name, path=path or Path(filename), species=species, reactions=reactions,
                      photolysis=photolysis, diagnostics=diagnostics, equilibrium=eq_roles, arrays=arrays,
                      kinetic=kinetic, active=active, elements=elements, particle_scavenging=particle_scavenging,
-                     cloud_water=cloud_water)
+                     cloud_water=cloud_water, tolerance=tolerance,
+                     aqueous_sulfate=bool(aqueous_sulfate))
 
 
 def _fraction_or_rate(kv: dict, key: str, where: str, name: str):

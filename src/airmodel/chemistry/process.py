@@ -29,6 +29,16 @@ PHOTOLYSIS_MODES = ("per_step", "continuous")
 DEFAULTS = {"mechanism": "grs_aero", "method": "rodas3", "rtol": 1e-3, "atol": 1e-6, "max_steps": 100000}
 
 
+def solver_tolerance(mechanism: Mechanism, rtol: float | None = None,
+                     atol: float | None = None) -> tuple[float, float]:
+    """(rtol, atol in ppb) of the 3-D solver: those given, else the mechanism's ``tolerance`` line, else DEFAULTS.
+    A mechanism names its own because the error control weighs every species by atol + rtol |y|: with 1e-6 ppb
+    the many radicals and lumped intermediates of a carbon-bond mechanism (1e-6 to 1e-3 ppb) are all held to
+    rtol, which roughly doubles the steps (measured in benchmarks/RESULTS.md)."""
+    own = mechanism.tolerance or (DEFAULTS["rtol"], DEFAULTS["atol"])
+    return (own[0] if rtol is None else rtol), (own[1] if atol is None else atol)
+
+
 def seconds_of_year(time_utc: datetime) -> tuple[float, float]:
     """Seconds since 1 January 00:00 UTC of its year, and the number of days in that year."""
     if time_utc.tzinfo is not None:
@@ -52,17 +62,20 @@ def check_settings(rtol, atol, method, max_steps, where="chemistry") -> None:
 class Chemistry:
     """The chemistry process for the 3-D model.
 
-    ``Chemistry("grs_aero", rtol=1e-3, atol=1e-6)`` compiles the mechanism; ``species`` is its table (names, molar
+    ``Chemistry("grs_aero", rtol=1e-3, atol=1e-6)`` compiles the mechanism (rtol, atol left out: the mechanism's
+    ``tolerance`` line, else 1e-3 and 1e-6 ppb; ``solver_tolerance``); ``species`` is its table (names, molar
     masses, output units, long and CF standard names, deposition parameters). ``model_species`` (the names of the
     model's state array, in order) lets the state carry other species too; chemistry reads and writes only its own.
     ``kernels``: "auto" (the default: the code generated for the mechanism, ``codegen.py``, when the generator
     supports it), "generated", or "generic" (the index-array kernels, the reference).
     """
 
-    def __init__(self, mechanism: str | Mechanism = "grs_aero", rtol: float = DEFAULTS["rtol"],
-                 atol: float = DEFAULTS["atol"], method: str = DEFAULTS["method"],
+    def __init__(self, mechanism: str | Mechanism = "grs_aero", rtol: float | None = None,
+                 atol: float | None = None, method: str = DEFAULTS["method"],
                  max_steps: int = DEFAULTS["max_steps"], model_species: list[str] | None = None,
                  photolysis: str = "per_step", kernels: str = "auto"):
+        self.mechanism = mechanism if isinstance(mechanism, Mechanism) else load_mechanism(mechanism)
+        rtol, atol = solver_tolerance(self.mechanism, rtol, atol)
         check_settings(rtol, atol, method, max_steps)
         if photolysis not in PHOTOLYSIS_MODES:
             raise InputError(f"chemistry.photolysis: unknown value {photolysis!r}; choose one of: "
@@ -70,7 +83,6 @@ class Chemistry:
         #: "per_step": photolysis at the middle of each model step, held over it (CMAQ, CAMx); "continuous":
         #: the sun moves within the step (the box model's reference behaviour)
         self.photolysis_at_midpoint = photolysis == "per_step"
-        self.mechanism = mechanism if isinstance(mechanism, Mechanism) else load_mechanism(mechanism)
         self.species = self.mechanism.species
         self.names = self.mechanism.species_names
         self.rtol, self.atol, self.method, self.max_steps = float(rtol), float(atol), method, int(max_steps)
