@@ -9,10 +9,11 @@ reference is the same run at ``--reference-rtol`` and ``--reference-atol``. The 
 (accepted and rejected) over the cells and model steps of each domain. Compared with the reference, after the first
 ``--skip`` hours (the spin-up): the relative change of the domain mean and of the 12 stations' mean of each
 variable, the 99th percentile of the hourly relative differences at the stations (where the reference is above 1 %
-of its mean) and the largest hourly difference anywhere; for MDA8 O3 the daily station values.
+of its mean) and the largest hourly difference anywhere; for MDA8 O3 the daily station values from local day
+``skip // 24`` on. ``--set`` adds scenario settings to every case (recorded in the result file).
 
     python benchmarks/tolerance.py [--mechanism grs_aero] [--hours 48] [--skip 24] [--atol 1e-6 1e-4]
-        [--reference-rtol 1e-5 --reference-atol 1e-9] [--nested] [--threads 2]
+        [--reference-rtol 1e-5 --reference-atol 1e-9] [--nested] [--threads 2] [--set SECTION.KEY=VALUE ...]
 
 Writes benchmarks/results/tolerance_MECHANISM.json and prints a table.
 """
@@ -61,7 +62,7 @@ airmodel.run(scenario(nested), output=output, overrides=overrides, force=True)
 def run_case(folder: Path, label: str, settings: list[str], args) -> dict:
     env = dict(os.environ, NUMBA_NUM_THREADS=str(args.threads))
     common_set = [f"chemistry.mechanism={args.mechanism}", "output.checkpoint_interval_hours=0",
-                  "run.progress=false"]
+                  "run.progress=false", *args.set]
     if args.mechanism != "grs_aero":
         common_set.append("emissions.biogenic=true")
     nested = "1" if args.nested else "0"
@@ -120,6 +121,8 @@ def main() -> None:
     p.add_argument("--reference-atol", type=float, default=1e-9)
     p.add_argument("--nested", action="store_true", help="keep the parent domain")
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
+                   help="a scenario setting for every case, e.g. chemistry.aqueous_sulfate=false")
     args = p.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -140,7 +143,7 @@ def main() -> None:
           + ", ".join(f"{k} {v['per_cell_and_step']:.2f}" for k, v in reference["solver_steps"].items()))
     path = common.write_result(f"tolerance_{args.mechanism}", dict(
         command="python benchmarks/tolerance.py " + " ".join(sys.argv[1:]), mechanism=args.mechanism,
-        hours=args.hours, skip=args.skip, nested=args.nested, threads=args.threads, rows=rows))
+        hours=args.hours, skip=args.skip, nested=args.nested, threads=args.threads, settings=args.set, rows=rows))
     print(f"wrote {path}")
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import tomllib
 from pathlib import Path
 
 import netCDF4
@@ -75,12 +76,15 @@ def document(paths: list[Path], runs: list, note: str, logs: list[Path] | None =
              "below is computed by the script.", ""]
     if note:
         lines += [note, ""]
-    tolerances = [(ds.getncattr("chemistry_rtol"), ds.getncattr("chemistry_atol_ppb"))
-                  for ds in runs if "chemistry_atol_ppb" in ds.ncattrs()]
-    if len(tolerances) == 2:
-        lines += [f"Chemistry solver tolerances in effect (each mechanism's default): cb05_aero rtol "
-                  f"{tolerances[0][0]:g}, atol {tolerances[0][1]:g} ppb; grs_aero rtol {tolerances[1][0]:g}, atol "
-                  f"{tolerances[1][1]:g} ppb.", ""]
+    for label, path, ds in zip(labels, paths, runs):
+        mechanism = tomllib.loads(ds.getncattr("scenario"))["chemistry"]["mechanism"]
+        if mechanism != label:
+            raise SystemExit(f"{path}: a run with chemistry.mechanism = {mechanism!r}; expected {label!r} here")
+    settings = [f"{label} rtol {ds.getncattr('chemistry_rtol'):g}, atol {ds.getncattr('chemistry_atol_ppb'):g} ppb, "
+                f"aqueous sulfate {ds.getncattr('chemistry_aqueous_sulfate')}" for label, ds in zip(labels, runs)
+                if "chemistry_aqueous_sulfate" in ds.ncattrs()]
+    if len(settings) == 2:
+        lines += [f"Chemistry settings in effect (the outputs' attributes): {'; '.join(settings)}.", ""]
     if logs:
         days = hours / 24.0
         costs = [cost(log) for log in logs]

@@ -174,10 +174,7 @@ class Model:
                                  f"carry the scavenging coefficients); set chemistry.mechanism")
             self.wet_deposition = WetDeposition(self.species, mechanism, self.grid)
         self.aqueous = None
-        aqueous = chem["aqueous_sulfate"]
-        if aqueous is None:  # the mechanism's default: on where its cloud sulfate is this process
-            aqueous = mechanism is not None and mechanism.aqueous_sulfate
-        if aqueous:
+        if chem["aqueous_sulfate"]:  # set, or the mechanism's default (scenario.validate)
             if mechanism is None:
                 raise InputError(f"{scenario.source}: chemistry.aqueous_sulfate = true needs a mechanism; set "
                                  f"chemistry.mechanism")

@@ -24,7 +24,7 @@ from .analytic import INITIAL_SHAPES
 from .boundary import PM25_COMPONENTS
 from .boundary import SOURCES as BOUNDARY_SOURCES
 from .chemistry.mechanism import available_mechanisms, load_mechanism
-from .chemistry.process import PHOTOLYSIS_MODES
+from .chemistry.process import PHOTOLYSIS_MODES, solver_tolerance
 from .config_files import apply_overrides, parse_time, read_toml
 from .data import resolve_scenario
 from .emissions.settings import POINT_SOURCE_SCHEMA, validate_controls, validate_emissions
@@ -367,6 +367,7 @@ def validate(raw: dict, source: str = "<dict>", folder: Path | str | None = None
         data["parent"] = _check_parent(fill_table(raw["parent"], PARENT_SCHEMA, f"{where}: parent"), data, n_steps,
                                        dt, where)
     folder = Path.cwd() if folder is None else Path(folder)
+    _fill_mechanism_defaults(data["chemistry"], folder)
     _check_snapshots(data["output"]["snapshots"], n_steps * dt, dt, where)
     _check_output_variables(data, folder, where)
     return Scenario(data=data, source=source, start=start, n_steps=n_steps, time_step=dt, folder=folder)
@@ -406,14 +407,33 @@ def _check_snapshots(items: list, seconds: float, dt: float, where: str) -> None
             raise InputError(f"{place}: {item!r} h is not a whole number of {dt:g} s time steps")
 
 
-def _mechanism_species(chemistry: dict, folder: Path) -> list[str]:
+def _mechanism(chemistry: dict, folder: Path):
+    """The scenario's mechanism (a .mech path relative to the scenario's folder), None for "none"."""
     name = chemistry["mechanism"]
     if name == "none":
-        return []
+        return None
     path = Path(name)
     if name.endswith(".mech") and not path.is_absolute():
         path = folder / path
-    return [sp.name for sp in load_mechanism(str(path) if name.endswith(".mech") else name).species]
+    return load_mechanism(str(path) if name.endswith(".mech") else name)
+
+
+def _mechanism_species(chemistry: dict, folder: Path) -> list[str]:
+    mechanism = _mechanism(chemistry, folder)
+    return [] if mechanism is None else [sp.name for sp in mechanism.species]
+
+
+def _fill_mechanism_defaults(chemistry: dict, folder: Path) -> None:
+    """chemistry.rtol, atol and aqueous_sulfate left unset take the mechanism's (its ``tolerance`` and
+    ``aqueous_sulfate`` lines; else 1e-3, 1e-6 ppb and off), so that the resolved scenario, which outputs and
+    checkpoints record and restarts and ensembles compare, holds the values in effect."""
+    mechanism = _mechanism(chemistry, folder)
+    own = solver_tolerance(mechanism)
+    for n, name in enumerate(("rtol", "atol")):
+        if chemistry[name] is None:
+            chemistry[name] = own[n]
+    if chemistry["aqueous_sulfate"] is None:
+        chemistry["aqueous_sulfate"] = mechanism is not None and mechanism.aqueous_sulfate
 
 
 def _check_output_variables(data: dict, folder: Path, where: str) -> None:

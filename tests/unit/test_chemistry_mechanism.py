@@ -262,8 +262,10 @@ def test_tolerance_line_sets_the_solver_defaults():
 
 def test_aqueous_sulfate_line():
     """The mechanism's aqueous_sulfate line: on for cb05_aero (no in-cloud sulfate of its own), off without it."""
-    assert parse_mechanism(SMALL + "aqueous_sulfate default=on\n", "test.mech").aqueous_sulfate is True
     assert parse_mechanism(SMALL + "aqueous_sulfate default=off\n", "test.mech").aqueous_sulfate is False
+    # on needs what the process acts on: SO2, SULF and H2O2 or O3 (SMALL has only O3)
+    assert ("test.mech line 9: aqueous_sulfate default=on needs the species SO2, SULF and an oxidant, H2O2 or O3 "
+            "(airmodel/aqueous_chemistry.py); this mechanism has O3") in _err(SMALL + "aqueous_sulfate default=on\n")
     assert parse_mechanism(SMALL, "test.mech").aqueous_sulfate is False
     assert load_mechanism("cb05_aero").aqueous_sulfate is True
     assert load_mechanism("grs_aero").aqueous_sulfate is False

@@ -381,6 +381,7 @@ def parse_mechanism(text: str, filename: str = "<mechanism>", path: Path | None 
             if kv["default"] not in ("on", "off"):
                 raise MechanismError(f"{where}: aqueous_sulfate: default must be on or off, got {kv['default']!r}")
             aqueous_sulfate = kv["default"] == "on"
+            aqueous_line = number
         else:
             raise MechanismError(f"{where}: unknown line type {keyword!r}; valid: mechanism, element, species, "
                                  f"photolysis, cloud_attenuation, oh_proxy, reaction, equilibrium, diagnostic, "
@@ -390,6 +391,10 @@ def parse_mechanism(text: str, filename: str = "<mechanism>", path: Path | None 
         raise MechanismError(f"{filename}: no species defined")
     species = _wet_parameters(species, particle_scavenging, solubility, cloud_water, species_line, filename)
     names = [sp.name for sp in species]
+    if aqueous_sulfate and not ({"SO2", "SULF"} <= set(names) and {"H2O2", "O3"} & set(names)):
+        raise MechanismError(f"{filename} line {aqueous_line}: aqueous_sulfate default=on needs the species SO2, "
+                             f"SULF and an oxidant, H2O2 or O3 (airmodel/aqueous_chemistry.py); this mechanism has "
+                             f"{', '.join(n for n in ('SO2', 'SULF', 'H2O2', 'O3') if n in names) or 'none of them'}")
 
     def known(where: str, what: str, sp: str) -> int:
         if sp not in names:
