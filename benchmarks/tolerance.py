@@ -2,12 +2,12 @@
 and the change of the results against a tight reference run.
 
 Each case is the ready scenario ``baseline_2008_08`` (by default without its parent domain, as
-benchmarks/single_domain.py runs it: the greater-Beijing domain alone; ``--nested`` keeps the parent) for ``--hours``, with
-``chemistry.atol`` set to each value of ``--atol`` and ``chemistry.mechanism`` to ``--mechanism`` (cb05_aero with
-its biogenic emissions), in a process of its own after a 1-hour run that fills Numba's cache (not timed). The
-reference is the same run at ``--reference-rtol`` and ``--reference-atol``. The child sums the solver's steps
-(accepted and rejected) over the cells and model steps of each domain. Compared with the reference, after the first
-``--skip`` hours (the spin-up): the relative change of the domain mean and of the 12 stations' mean of each
+benchmarks/single_domain.py runs it: the greater-Beijing domain alone; ``--nested`` keeps the parent) for
+``--hours``, with ``chemistry.atol`` set to each value of ``--atol`` and ``chemistry.mechanism`` to ``--mechanism``
+(cb05_aero with its biogenic emissions), in a process of its own after a 1-hour run that fills Numba's cache (not
+timed). The reference is the same run at ``--reference-rtol`` and ``--reference-atol``. The child sums the solver's
+steps (accepted and rejected) over the cells and model steps of each domain. Compared with the reference, after the
+first ``--skip`` hours (the spin-up): the relative change of the domain mean and of the 12 stations' mean of each
 variable, the 99th percentile of the hourly relative differences at the stations (where the reference is above 1 %
 of its mean) and the largest hourly difference anywhere; for MDA8 O3 the daily station values from local day
 ``skip // 24`` on. ``--set`` adds scenario settings to every case (recorded in the result file).

@@ -89,7 +89,8 @@ def document(paths: list[Path], runs: list, note: str, logs: list[Path] | None =
         days = hours / 24.0
         costs = [cost(log) for log in logs]
         lines += ["## Cost", "",
-                  "| run | CPU (user + system), s per day | model wall time, s per day | the whole command, wall, min |",
+                  "| run | CPU (user + system), s per day | model wall time, s per day "
+                  "| the whole command, wall, min |",
                   "|---|---|---|---|"]
         for label, (cpu, wall, elapsed) in zip(labels, costs):
             lines.append(f"| {label} | {fig(cpu / days)} | {fig(wall / days)} | {fig(elapsed / 60.0)} |")

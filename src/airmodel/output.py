@@ -8,7 +8,8 @@
   checkers and CDO expect).
 - Provenance in the global attributes: the resolved scenario, the package version, the command line, the
   chemistry solver's tolerances in effect (``chemistry_rtol``, ``chemistry_atol_ppb``: the scenario's or the
-  mechanism's) and whether aqueous sulfate ran (``chemistry_aqueous_sulfate``); the budget by species is added when the run finishes.
+  mechanism's) and whether aqueous sulfate ran (``chemistry_aqueous_sulfate``); the budget by species is added
+  when the run finishes.
 """
 from __future__ import annotations
 

@@ -28,7 +28,8 @@ def _evening(**tolerance):
     rho = np.full(shape, 1.15)
     c = np.zeros((len(chem.names),) + shape)
     for s, sp in enumerate(chem.species):
-        c[s] = POLLUTED.get(sp.name, 0.0) * rng.uniform(0.3, 1.7, shape) * 1e-9 * sp.molar_mass / kc.MOLAR_MASS_AIR * rho
+        ppb = POLLUTED.get(sp.name, 0.0) * rng.uniform(0.3, 1.7, shape)
+        c[s] = ppb * 1e-9 * sp.molar_mass / kc.MOLAR_MASS_AIR * rho
     temperature = 295.0 + 8.0 * rng.random(shape)
     start = datetime(2008, 8, 1, 8, tzinfo=timezone.utc)
     steps = 0
