@@ -13,7 +13,12 @@ What is generated (straight-line code, every index and constant a literal):
   forward and back substitution, on the same layout;
 - ``clip_negatives``, ``equilibrate``, the per-cell Rosenbrock integrator ``integrate_cell`` and the drivers
   ``chemistry_3d`` (parallel over cells) and ``integrate_box``, with the arguments of the generic drivers in
-  ``airmodel.kernels.chemistry`` less the mechanism arrays (they are compiled in).
+  ``airmodel.kernels.chemistry`` less the mechanism arrays (they are compiled in);
+- for a mechanism whose sparse matrix has at most ``LANES_MAX_ENTRIES`` entries, the same pieces for ``LANES``
+  cells at once (``lanes_*``) and a ``chemistry_3d`` that advances groups of LANES cells in lockstep, one cell per
+  SIMD lane, each lane with its own step size and accept/reject decisions: the result of the cell-by-cell driver
+  (``chemistry_3d_by_cell``, which a larger mechanism uses as its ``chemistry_3d``) to the last bit, 1.6 times
+  faster for grs_aero (benchmarks/RESULTS.md).
 
 Each expression is written in the order the generic kernels evaluate it (reaction by reaction, left to right), so
 the generated tendency and Jacobian equal the generic ones to the last bit on most inputs; the generic kernels stay
@@ -40,6 +45,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import re
 import sys
 from pathlib import Path
 
@@ -358,6 +364,88 @@ def _emit_equilibrium(mech: Mechanism) -> list[str]:
         f"    y[{nh3}] = a", f"    y[{hno3}] = b", f"    y[{nh4}] = c", f"    y[{no3}] = d"]
 
 
+# -------------------------------------------------------------------------------------------------------------------
+# The same pieces for LANES cells at once (the lockstep driver below): every per-cell array is a flat array of
+# entry-major, lane-minor values, x[e * LANES + l], and each generated statement sits inside one loop over the lanes,
+# so that the compiler turns it into SIMD code across cells. The loop runs to a bound read from an array's size
+# (a literal 8 would be unrolled into scalar code instead of vectorised). Each lane computes exactly the scalar
+# function's operations on its own cell.
+# -------------------------------------------------------------------------------------------------------------------
+LANES = 8  # cells a lockstep group advances together: 8 float64 fill one AVX-512 register
+#: The largest sparse matrix (entries) whose mechanism gets the lockstep driver. Measured (benchmarks/RESULTS.md):
+#: grs_aero (36 entries) 1.6 times faster per cell with it, on one thread and on two; cb05_aero (553) 0.72 times
+#: (the compiler no longer vectorises lane loops of hundreds of statements) and four times the compile time.
+LANES_MAX_ENTRIES = 100
+_INDEX = re.compile(r"\b([A-Za-z_][A-Za-z_0-9]*)\[(\d+)\]")
+
+
+def _per_lane(statement: str) -> str:
+    """name[n] -> name[n * LANES + l] for every literal index of a generated statement."""
+    return _INDEX.sub(lambda m: f"{m.group(1)}[{int(m.group(2)) * LANES} + l]", statement.split("  #")[0].rstrip())
+
+
+def _body(block: list[str], header: str) -> list[str]:
+    """The statements of an emitted function after its def line and docstring, less the function's indentation."""
+    lines = block[block.index(header) + 1:]
+    if lines and lines[0].lstrip().startswith('"""'):
+        first = lines[0].strip()
+        end = 0 if len(first) >= 6 and first.endswith('"""') else next(
+            n for n in range(1, len(lines)) if lines[n].rstrip().endswith('"""'))
+        lines = lines[end + 1:]
+    body = []
+    for line in lines:
+        if not line.startswith("    "):  # the end of the function (blocks may hold several)
+            break
+        body.append(line[4:])
+    return body
+
+
+def _emit_lanes(tendency: list[str], jacobian: list[str], lu: list[str], rates: list[str]) -> list[str]:
+    njit = "@njit(cache=True, error_model='numpy')"
+    out = [f"LANES = {LANES}", "", ""]
+    # tendency: the dilution and emission prologue over all entries, then the reactions lane by lane
+    body = _body(tendency, "def tendency(k, y, emission, dilution, background, f):")
+    reactions = [b.strip() for b in body if not b.startswith((" ", "if ", "else:", "for "))]
+    out += [njit, "def lanes_tendency(k, y, emission, dilution, background, f):",
+            "    if dilution != 0.0:",
+            "        for n in range(f.size):",
+            "            f[n] = emission[n] + dilution * (background[n] - y[n])",
+            "    else:",
+            "        for n in range(f.size):",
+            "            f[n] = emission[n]",
+            "    for l in range(y.size // NS):"] + ["        " + _per_lane(b) for b in reactions] + ["", ""]
+    body = _body(jacobian, "def jacobian(k, y, dilution, jac):")
+    out += [njit, "def lanes_jacobian(k, y, dilution, jac):", "    for l in range(jac.size // NNZ):"]
+    out += ["        " + _per_lane(b) for b in body] + ["", ""]
+    decompose = _body(lu, "def decompose(a):")
+    out += [njit, "def lanes_decompose(a, ok):",
+            "    \"\"\"decompose() for each lane; ok[l]: its pivots are nonzero and finite (a lane that fails goes on, its\n"
+            "    values unused).\"\"\"",
+            "    for l in range(ok.size):", "        fine = True"]
+    pivot = re.compile(r"if not \(abs\(a\[(\d+)\]\) > 0\.0 and abs\(a\[(\d+)\]\) < INF\):")
+    for b in decompose:
+        m = pivot.match(b)
+        if m:
+            d = int(m.group(1)) * LANES
+            out.append(f"        fine = fine & (abs(a[{d} + l]) > 0.0) & (abs(a[{d} + l]) < INF)")
+        elif b.strip() not in ("return False", "return True"):
+            out.append("        " + _per_lane(b))
+    out += ["        ok[l] = fine", "", ""]
+    solve = _body(lu, "def solve_lu(a, b):")
+    out += [njit, "def lanes_solve_lu(a, b):", "    for l in range(b.size // NS):"]
+    out += ["        " + _per_lane(b) for b in solve] + ["", ""]
+    matrix = _body(lu, "def stage_matrix(jac, diagonal, a):")
+    out += [njit, "def lanes_stage_matrix(jac, diagonal, a):",
+            "    for n in range(a.size):", "        a[n] = -jac[n]", "    for l in range(diagonal.size):"]
+    out += ["        " + _per_lane(b.replace("diagonal", "diagonal[l]")) for b in matrix[2:]] + ["", ""]
+    # rate constants: exp and log stay scalar (no vector library here, and a vector exp would not match libm's
+    # bits): one lane a call
+    body = _body(rates, "def rate_constants(cos_chi, cloud_factor, k_thermal, k):")
+    out += [njit, "def lane_rate_constants(cos_chi, cloud_factor, k_thermal, k, l):"]
+    out += ["    " + _per_lane(b) if b.strip() else "" for b in body] + ["", ""]
+    return out
+
+
 def _array_literal(values, dtype: str) -> str:
     values = np.asarray(values)
     if values.ndim == 2:
@@ -498,11 +586,12 @@ def integrate_cell(y, dt, sun, lon, sin_lat, cos_lat, cloud_factor, emission, di
 
 
 @njit(parallel=True, nogil=True, cache=True, error_model='numpy')
-def chemistry_3d(concentration, slot, active, solve, air_density, temperature, rh_percent, cloud_fraction,
-                 cloud_cover, lon, lat, sun, dt, tab, rtol, atol, max_steps, status, steps, next_step,
-                 photolysis_at_midpoint):
+def chemistry_3d_by_cell(concentration, slot, active, solve, air_density, temperature, rh_percent, cloud_fraction,
+                         cloud_cover, lon, lat, sun, dt, tab, rtol, atol, max_steps, status, steps, next_step,
+                         photolysis_at_midpoint):
     """airmodel.kernels.chemistry.chemistry_3d with the generated pieces (same arguments less the mechanism
-    arrays, n_coupled and position)."""
+    arrays, n_coupled and position), one cell after the other; chemistry_3d gives the same result LANES cells at
+    a time."""
     nz, ny, nx = air_density.shape
     n_cells = nz * ny * nx
     n_chunks = (n_cells + CELLS_PER_CHUNK - 1) // CELLS_PER_CHUNK
@@ -572,6 +661,358 @@ def integrate_box(y, segment_start, segment_length, segment_days_in_year, segmen
 '''
 
 
+LANES_TEMPLATE = '''
+
+# ------------------------------------------------------------------------------------------------------------------
+# Lockstep across cells: LANES cells advance together, one per SIMD lane, through the linear algebra and the
+# right-hand side (lanes_* above); each lane keeps its own time, step size, error and accept/reject decisions, and
+# computes, operation for operation, what integrate_cell computes for its cell (the same values, bit for bit:
+# tests/unit/test_chemistry_lanes.py). Lane l of a group walks the cells of one chunk in order, as chemistry_3d_by_cell
+# does; a lane whose chunk is done stands idle until the group's other lanes are done.
+# ------------------------------------------------------------------------------------------------------------------
+@njit(cache=True, error_model='numpy')
+def _cell_index(cell, ny, nx):
+    k = cell // (ny * nx)
+    rest = cell - k * ny * nx
+    j = rest // nx
+    return k, j, rest - j * nx
+
+
+@njit(cache=True, error_model='numpy')
+def _lanes_error(y, y_new, stage_k, solve, tab, rtol, atol, err, bad, dy, de):
+    """new_solution_and_error for every lane (the same operations, in the same order, per lane)."""
+    nl = err.size
+    for n in range(y.size):
+        y_new[n] = y[n]
+    for l in range(nl):
+        err[l] = 0.0
+        bad[l] = False
+    for a in range(solve.size):
+        s = solve[a]
+        for l in range(nl):
+            dy[l] = 0.0
+            de[l] = 0.0
+        for i in range(tab.stages):
+            m_i = tab.m[i]
+            e_i = tab.e[i]
+            row = stage_k[i]
+            for l in range(nl):
+                dy[l] += m_i * row[s * LANES + l]
+                de[l] += e_i * row[s * LANES + l]
+        atol_s = atol[s]
+        for l in range(nl):
+            old = y[s * LANES + l]
+            new = old + dy[l]
+            y_new[s * LANES + l] = new
+            sc = atol_s + rtol * max(abs(old), abs(new))
+            err[l] += (de[l] / sc) ** 2
+            bad[l] = bad[l] or new < -atol_s
+    for l in range(nl):
+        err[l] = math.sqrt(err[l] / solve.size)
+
+
+@njit(cache=True, error_model='numpy')
+def _finish_cell(l, st, h_next, cell, y, ty, concentration, slot, active, air_density, temperature, rh_percent,
+                 status, steps, next_step, n_steps):
+    """The end of a lane's cell, as chemistry_3d_by_cell ends it: equilibrium, back to the grid, status."""
+    nz, ny, nx = air_density.shape
+    k, j, i = _cell_index(cell, ny, nx)
+    next_step[k, j, i] = h_next
+    for s in range(NS):
+        ty[s] = y[s * LANES + l]
+    equilibrate(ty, temperature[k, j, i], rh_percent[k, j, i])
+    for s in range(NS):
+        y[s * LANES + l] = ty[s]
+    ppb_to_cell(concentration, slot, active, MOLAR_MASS, k, j, i, air_density[k, j, i], ty)
+    status[k, j, i] = st
+    steps[k, j, i] = n_steps
+
+
+@njit(cache=True, error_model='numpy')
+def _lanes_group(first_chunk, n_chunks, stride, concentration, slot, active, solve, air_density, temperature,
+                 rh_percent, cloud_fraction, cloud_cover, lon, lat, sun, dt, tab, rtol, atol, max_steps, status, steps,
+                 next_step, photolysis_at_midpoint):
+    """The cells of chunks first_chunk .. first_chunk + LANES - 1 (in chemistry_3d_by_cell's visiting order: chunk
+    (p stride) mod n_chunks for iteration p), lane l on the l-th of them."""
+    L = LANES
+    nz, ny, nx = air_density.shape
+    n_cells = nz * ny * nx
+    n_stages = tab.stages
+    y = np.zeros(NS * L)
+    y_new = np.zeros(NS * L)
+    y_stage = np.zeros(NS * L)
+    f_now = np.zeros(NS * L)
+    f_stage = np.zeros(NS * L)
+    f_time = np.zeros(NS * L)
+    f_sun = np.zeros(NS * L)
+    zero = np.zeros(NS * L)
+    stage_k = np.zeros((n_stages, NS * L))
+    k_thermal = np.zeros(NR * L)
+    k_now = np.zeros(NR * L)
+    k_stage = np.zeros(NR * L)
+    k_time = np.zeros(NR * L)
+    jac = np.zeros(NNZ * L)
+    lu = np.zeros(NNZ * L)
+    t = np.zeros(L)
+    h = np.zeros(L)
+    h_plan = np.zeros(L)
+    h_min = 1e-12 * max(dt, 1.0)
+    c_now = np.zeros(L)
+    stage_time = np.zeros(L)
+    diagonal = np.zeros(L)
+    err = np.zeros(L)
+    h_gamma = np.zeros(L)
+    c_ij = np.zeros(L)
+    dy = np.zeros(L)
+    de = np.zeros(L)
+    sin_lat = np.zeros(L)
+    cos_lat = np.zeros(L)
+    lon_l = np.zeros(L)
+    cloud_factor = np.zeros(L)
+    last = np.zeros(L, dtype=np.bool_)
+    rejected_last = np.zeros(L, dtype=np.bool_)
+    new_step = np.zeros(L, dtype=np.bool_)
+    alive = np.zeros(L, dtype=np.bool_)
+    skip = np.zeros(L, dtype=np.bool_)
+    fixed_sun = np.zeros(L, dtype=np.bool_)
+    no_sun_term = np.zeros(L, dtype=np.bool_)
+    ok = np.zeros(L, dtype=np.bool_)
+    bad = np.zeros(L, dtype=np.bool_)
+    n_acc = np.zeros(L, dtype=np.int64)
+    n_rej = np.zeros(L, dtype=np.int64)
+    n_singular = np.zeros(L, dtype=np.int64)
+    cell_of = np.zeros(L, dtype=np.int64)
+    next_cell = np.zeros(L, dtype=np.int64)
+    end_cell = np.zeros(L, dtype=np.int64)
+    sun_l = np.zeros((L, sun.size))
+    ty = np.zeros(NS)
+    tf = np.zeros(NS)
+    tk = np.zeros(NR)
+    no_emission = np.zeros(NS)
+    for l in range(L):
+        p = first_chunk + l
+        if p < n_chunks:
+            chunk = (p * stride) % n_chunks
+            next_cell[l] = chunk * CELLS_PER_CHUNK
+            end_cell[l] = min(n_cells, (chunk + 1) * CELLS_PER_CHUNK)
+    while True:
+        # a lane that has finished its cell takes the next cell of its chunk (integrate_cell's prologue)
+        for l in range(L):
+            if alive[l] or next_cell[l] >= end_cell[l]:
+                continue
+            cell = next_cell[l]
+            next_cell[l] += 1
+            cell_of[l] = cell
+            k, j, i = _cell_index(cell, ny, nx)
+            rho = air_density[k, j, i]
+            for s in range(NS):
+                ty[s] = y[s * L + l]
+            cell_to_ppb(concentration, slot, active, MOLAR_MASS, k, j, i, rho, ty)
+            for s in range(NS):
+                y[s * L + l] = ty[s]
+            thermal_rate_constants(temperature[k, j, i], air_number_density(rho), rh_percent[k, j, i],
+                                   cloud_fraction[k, j, i], tk)
+            for r in range(NR):
+                k_thermal[r * L + l] = tk[r]
+            phi = math.radians(lat[j, i])
+            sin_lat[l] = math.sin(phi)
+            cos_lat[l] = math.cos(phi)
+            lon_l[l] = lon[j, i]
+            cloud_factor[l] = cloud_attenuation(cloud_cover[j, i], CLOUD_A, CLOUD_B)
+            for q in range(sun.size):
+                sun_l[l, q] = sun[q]
+            if photolysis_at_midpoint:
+                sun_l[l, 7] = cos_zenith_in_call(0.5 * dt, dt, sun, lon_l[l], sin_lat[l], cos_lat[l])
+            if dt <= 0.0 or solve.size == 0:
+                _finish_cell(l, STATUS_OK, next_step[k, j, i], cell, y, ty, concentration, slot, active,
+                             air_density, temperature, rh_percent, status, steps, next_step, 0)
+                continue
+            t[l] = 0.0
+            fixed_sun[l] = sun_l[l, 7] == sun_l[l, 7]
+            c_now[l] = cos_zenith_in_call(0.0, dt, sun_l[l], lon_l[l], sin_lat[l], cos_lat[l])
+            lane_rate_constants(c_now[l], cloud_factor[l], k_thermal, k_now, l)
+            for r in range(NR):
+                tk[r] = k_now[r * L + l]
+            tendency(tk, ty, no_emission, 0.0, no_emission, tf)
+            h[l] = starting_step(ty, tf, solve, atol, rtol, next_step[k, j, i], dt, h_min)
+            rejected_last[l] = False
+            h_plan[l] = h[l]
+            stage_time[l] = -1.0
+            new_step[l] = True
+            n_acc[l] = 0
+            n_rej[l] = 0
+            n_singular[l] = 0
+            alive[l] = True
+        # the start of each lane's attempt
+        any_sun = False
+        n_live = 0
+        for l in range(L):
+            skip[l] = True
+            if not alive[l]:
+                continue
+            if new_step[l]:
+                remaining = dt - t[l]
+                h_plan[l] = h[l]
+                last[l] = h[l] >= remaining * (1.0 - 1e-12)
+                if last[l]:
+                    h[l] = remaining
+                c_next = cos_zenith_in_call(t[l] + TIME_DERIVATIVE_DELTA, dt, sun_l[l], lon_l[l], sin_lat[l],
+                                            cos_lat[l])
+                no_sun_term[l] = fixed_sun[l] or (c_now[l] <= 0.0 and c_next <= 0.0)
+                if not no_sun_term[l]:
+                    lane_rate_constants(c_next, cloud_factor[l], k_thermal, k_time, l)
+                    for r in range(NR):
+                        k_time[r * L + l] = (k_time[r * L + l] - k_now[r * L + l]) / TIME_DERIVATIVE_DELTA
+                new_step[l] = False
+            st = STATUS_OK
+            if n_acc[l] + n_rej[l] >= max_steps:
+                st = STATUS_TOO_MANY_STEPS
+            elif h[l] < h_min:
+                st = STATUS_STEP_TOO_SMALL
+            if st != STATUS_OK:
+                _finish_cell(l, st, h[l], cell_of[l], y, ty, concentration, slot, active, air_density,
+                             temperature, rh_percent, status, steps, next_step, n_acc[l] + n_rej[l])
+                alive[l] = False
+                continue
+            any_sun = any_sun or not no_sun_term[l]
+            diagonal[l] = 1.0 / (h[l] * tab.gamma)
+            skip[l] = False
+            n_live += 1
+        if n_live == 0:
+            more = False
+            for l in range(L):
+                more = more or alive[l] or next_cell[l] < end_cell[l]
+            if not more:
+                break
+            continue
+        # every lane's f_t (the derivative of the rate constants kept since the step began), J, f and LU; a lane
+        # that retries a step recomputes the values it had
+        if any_sun:
+            lanes_tendency(k_time, y, zero, 0.0, zero, f_sun)
+            for s in range(NS):
+                for l in range(L):
+                    f_time[s * L + l] = 0.0 if no_sun_term[l] else f_sun[s * L + l]
+        else:
+            for n in range(NS * L):
+                f_time[n] = 0.0
+        lanes_jacobian(k_now, y, 0.0, jac)
+        lanes_tendency(k_now, y, zero, 0.0, zero, f_now)
+        lanes_stage_matrix(jac, diagonal, lu)
+        lanes_decompose(lu, ok)
+        for l in range(L):
+            if skip[l] or ok[l]:
+                continue
+            n_singular[l] += 1
+            skip[l] = True
+            n_live -= 1
+            if n_singular[l] > 5:
+                _finish_cell(l, STATUS_SINGULAR, h[l], cell_of[l], y, ty, concentration, slot, active, air_density,
+                             temperature, rh_percent, status, steps, next_step, n_acc[l] + n_rej[l])
+                alive[l] = False
+                continue
+            h[l] *= 0.5
+            last[l] = False
+            rejected_last[l] = True
+        if n_live == 0:
+            continue
+        use_start = True
+        for i in range(n_stages):
+            if i > 0 and tab.new_f[i] == 1:
+                for n in range(NS * L):
+                    y_stage[n] = y[n]
+                for j in range(i):
+                    a_ij = tab.a[i, j]
+                    if a_ij != 0.0:
+                        row_j = stage_k[j]
+                        for n in range(NS * L):
+                            y_stage[n] += a_ij * row_j[n]
+                for l in range(L):
+                    if skip[l]:
+                        continue
+                    if fixed_sun[l]:
+                        for r in range(NR):
+                            k_stage[r * L + l] = k_now[r * L + l]
+                        continue
+                    tau = t[l] + tab.alpha[i] * h[l]
+                    if tau != stage_time[l]:
+                        lane_rate_constants(cos_zenith_in_call(tau, dt, sun_l[l], lon_l[l], sin_lat[l], cos_lat[l]),
+                                            cloud_factor[l], k_thermal, k_stage, l)
+                        stage_time[l] = tau
+                lanes_tendency(k_stage, y_stage, zero, 0.0, zero, f_stage)
+                use_start = False
+            gamma_i = tab.gamma_i[i]
+            for l in range(L):
+                h_gamma[l] = h[l] * gamma_i
+            row = stage_k[i]
+            f = f_now if use_start else f_stage
+            for s in range(NS):
+                for l in range(L):
+                    row[s * L + l] = f[s * L + l] + h_gamma[l] * f_time[s * L + l]
+            for j in range(i):
+                c = tab.c[i, j]
+                if c != 0.0:
+                    for l in range(L):
+                        c_ij[l] = c / h[l]
+                    row_j = stage_k[j]
+                    for s in range(NS):
+                        for l in range(L):
+                            row[s * L + l] += c_ij[l] * row_j[s * L + l]
+            lanes_solve_lu(lu, row)
+        _lanes_error(y, y_new, stage_k, solve, tab, rtol, atol, err, bad, dy, de)
+        # each lane's step control
+        for l in range(L):
+            if skip[l]:
+                continue
+            accepted, h_next = control_step(err[l], bad[l], h[l], tab.elo, rejected_last[l])
+            if not accepted:
+                n_rej[l] += 1
+                h[l] = h_next
+                rejected_last[l] = True
+                last[l] = False
+                continue
+            for s in range(NS):
+                ty[s] = y_new[s * L + l]
+            clip_negatives_by_element(ELEMENT_OF, ELEMENT_WEIGHT, ty, solve)
+            for s in range(NS):
+                y[s * L + l] = ty[s]
+            t[l] = dt if last[l] else t[l] + h[l]
+            n_acc[l] += 1
+            h[l] = h_next
+            rejected_last[l] = False
+            if t[l] < dt:
+                new_step[l] = True
+                if not fixed_sun[l]:
+                    c_now[l] = cos_zenith_in_call(t[l], dt, sun_l[l], lon_l[l], sin_lat[l], cos_lat[l])
+                    if t[l] == stage_time[l]:  # the rate constants of the last stage time, as integrate_cell
+                        for r in range(NR):
+                            k_now[r * L + l] = k_stage[r * L + l]
+                        stage_time[l] = -1.0
+                    else:
+                        lane_rate_constants(c_now[l], cloud_factor[l], k_thermal, k_now, l)
+            else:
+                _finish_cell(l, STATUS_OK, max(h[l], h_plan[l]), cell_of[l], y, ty, concentration, slot, active,
+                             air_density, temperature, rh_percent, status, steps, next_step, n_acc[l] + n_rej[l])
+                alive[l] = False
+
+
+@njit(parallel=True, nogil=True, cache=True, error_model='numpy')
+def chemistry_3d(concentration, slot, active, solve, air_density, temperature, rh_percent, cloud_fraction,
+                 cloud_cover, lon, lat, sun, dt, tab, rtol, atol, max_steps, status, steps, next_step,
+                 photolysis_at_midpoint):
+    """chemistry_3d_by_cell's result, LANES cells at a time in lockstep (above); groups of LANES chunks spread over
+    the threads."""
+    nz, ny, nx = air_density.shape
+    n_cells = nz * ny * nx
+    n_chunks = (n_cells + CELLS_PER_CHUNK - 1) // CELLS_PER_CHUNK
+    stride = chunk_stride(n_chunks)
+    n_groups = (n_chunks + LANES - 1) // LANES
+    for g in prange(n_groups):
+        _lanes_group(g * LANES, n_chunks, stride, concentration, slot, active, solve, air_density, temperature,
+                     rh_percent, cloud_fraction, cloud_cover, lon, lat, sun, dt, tab, rtol, atol, max_steps, status,
+                     steps, next_step, photolysis_at_midpoint)
+'''
+
+
 def generate_source(mech: Mechanism) -> str:
     """The Python source of the specialised module for ``mech`` (see the module docstring)."""
     a = mech.arrays
@@ -607,10 +1048,15 @@ def generate_source(mech: Mechanism) -> str:
         f"JAC_COL = {_array_literal(layout.species_col, 'int64')}",
         f"PIVOT_ORDER = {_array_literal(layout.order, 'int64')}",
         f"N_JACOBIAN_ENTRIES = {len(layout.jacobian)}", f"N_FILL = {layout.n_fill}", ""]
-    blocks = [_emit_thermal(mech), _emit_rates(mech), _emit_tendency(mech), _emit_jacobian(mech, layout),
-              _emit_lu(layout), _emit_equilibrium(mech)]
+    rates, tendency, jacobian, lu = _emit_rates(mech), _emit_tendency(mech), _emit_jacobian(mech, layout), \
+        _emit_lu(layout)
+    blocks = [_emit_thermal(mech), rates, tendency, jacobian, lu, _emit_equilibrium(mech)]
+    lockstep = layout.nnz <= LANES_MAX_ENTRIES
+    if lockstep:
+        blocks.append(_emit_lanes(tendency, jacobian, lu, rates))
     body = "\n\n\n".join("\n".join(b) for b in blocks)
-    return "\n".join(head) + "\n\n" + body + "\n\n" + TEMPLATE
+    tail = LANES_TEMPLATE if lockstep else "\n\nchemistry_3d = chemistry_3d_by_cell  # a large mechanism: cell by cell\n"
+    return "\n".join(head) + "\n\n" + body + "\n\n" + TEMPLATE + tail
 
 
 # -------------------------------------------------------------------------------------------------------------------

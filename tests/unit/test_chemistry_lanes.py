@@ -1,0 +1,84 @@
+"""The lockstep driver of the generated chemistry (chemistry_3d: LANES cells at a time, one per SIMD lane) gives the
+result of the cell-by-cell driver (chemistry_3d_by_cell) bit for bit: concentrations, solver status, step counts and
+the step sizes kept for the next call; day and night, photolysis per step or at every stage time, cells whose
+solver stops (too many steps), and on one or two threads."""
+from datetime import datetime, timezone
+
+import numba
+import numpy as np
+import pytest
+
+from airmodel.chemistry import Chemistry, codegen
+from airmodel.chemistry.box import build_setup, load_box_config
+from airmodel.kernels import chemistry as kchem
+from airmodel.units import MOLAR_MASS_AIR
+
+CASES = {"grs_aero": "box/urban_voc_limited"}
+
+
+def _arguments(mechanism, hour, photolysis, shape=(5, 9, 7)):
+    """chemistry_3d's arguments for a polluted state (the urban box, +-30 % at random per cell), as Chemistry.step
+    passes them."""
+    chem = Chemistry(mechanism, rtol=1e-3, kernels="generated", photolysis=photolysis)
+    rng = np.random.default_rng(7)
+    y0 = build_setup(load_box_config(CASES[mechanism])).y0
+    nz, ny, nx = shape
+    rho = 1.18 * np.exp(-(50.0 + 100.0 * np.arange(nz)) / 8000.0)[:, None, None] * np.ones(shape)
+    c = np.empty((len(chem.names),) + shape)
+    for s, sp in enumerate(chem.species):
+        c[s] = y0[s] * rng.uniform(0.7, 1.3, shape) * 1e-9 * sp.molar_mass / MOLAR_MASS_AIR * rho
+    temperature = 300.0 + rng.uniform(-3, 3, shape)
+    rh = rng.uniform(40, 90, shape)
+    cloud = rng.uniform(0, 0.5, shape)
+    lon = np.broadcast_to(np.linspace(113.6, 119.4, nx)[None, :], (ny, nx)).copy()
+    lat = np.broadcast_to(np.linspace(37.1, 42.4, ny)[:, None], (ny, nx)).copy()
+    sec = (datetime(2008, 8, 1, hour, tzinfo=timezone.utc) - datetime(2008, 1, 1, tzinfo=timezone.utc)).total_seconds()
+    sun = kchem.sun_parameters(sec, 366, 900.0, np.nan)
+    next_step = rng.uniform(0.0, 120.0, shape) * (rng.uniform(size=shape) > 0.3)
+    return chem, [c, chem.slot, chem.active, chem.solve, rho, temperature, rh, cloud, cloud.max(axis=0), lon, lat,
+                  sun, 900.0, chem.tableau, chem.rtol, chem.atol_array, chem.max_steps,
+                  np.zeros(shape, dtype=np.int64), np.zeros(shape, dtype=np.int64), next_step,
+                  chem.photolysis_at_midpoint]
+
+
+def _run(driver, args):
+    args = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
+    driver(*args)
+    return args[0], args[17], args[18], args[19]
+
+
+def test_only_small_mechanisms_get_the_lockstep_driver():
+    """grs_aero's sparse matrix has 36 entries (lockstep: 1.6 times faster), cb05_aero's 553 (0.72 times: cell by
+    cell); benchmarks/RESULTS.md."""
+    grs = Chemistry("grs_aero", kernels="generated").generated
+    cb05 = Chemistry("cb05_aero", kernels="generated").generated
+    assert grs.NNZ <= codegen.LANES_MAX_ENTRIES < cb05.NNZ
+    assert grs.chemistry_3d is not grs.chemistry_3d_by_cell and grs.LANES == codegen.LANES
+    assert cb05.chemistry_3d is cb05.chemistry_3d_by_cell and not hasattr(cb05, "lanes_tendency")
+
+
+@pytest.mark.parametrize("mechanism", ["grs_aero"])
+@pytest.mark.parametrize("hour, photolysis", [(4, "per_step"), (15, "per_step"), (10, "continuous")])
+def test_lanes_equal_cell_by_cell(mechanism, hour, photolysis):
+    chem, args = _arguments(mechanism, hour, photolysis)
+    gen = chem.generated
+    reference = _run(gen.chemistry_3d_by_cell, args)
+    assert reference[2].min() > 0  # every cell took solver steps
+    before = numba.get_num_threads()
+    try:
+        for threads in sorted({1, min(2, numba.config.NUMBA_NUM_THREADS)}):
+            numba.set_num_threads(threads)
+            for got, want in zip(_run(gen.chemistry_3d, args), reference):
+                assert np.array_equal(got, want)
+    finally:
+        numba.set_num_threads(before)
+
+
+def test_lanes_stop_as_the_cells_do():
+    """max_steps reached in some cells and not in others: the same status, steps and values everywhere."""
+    chem, args = _arguments("grs_aero", 15, "per_step")
+    args[16] = int(np.median(_run(chem.generated.chemistry_3d_by_cell, args)[2]))  # the median cell's step count
+    reference = _run(chem.generated.chemistry_3d_by_cell, args)
+    assert 0 < (reference[1] == kchem.STATUS_TOO_MANY_STEPS).sum() < reference[1].size
+    for got, want in zip(_run(chem.generated.chemistry_3d, args), reference):
+        assert np.array_equal(got, want)
