@@ -8,12 +8,12 @@ import numba
 import numpy as np
 import pytest
 
-from airmodel.chemistry import Chemistry, codegen
+from airmodel.chemistry import Chemistry
 from airmodel.chemistry.box import build_setup, load_box_config
 from airmodel.kernels import chemistry as kchem
 from airmodel.units import MOLAR_MASS_AIR
 
-CASES = {"grs_aero": "box/urban_voc_limited"}
+CASES = {"grs_aero": "box/urban_voc_limited", "cb05_aero": "box/cb05_urban"}
 
 
 def _arguments(mechanism, hour, photolysis, shape=(5, 9, 7)):
@@ -47,21 +47,13 @@ def _run(driver, args):
     return args[0], args[17], args[18], args[19]
 
 
-def test_only_small_mechanisms_get_the_lockstep_driver():
-    """grs_aero's sparse matrix has 36 entries (lockstep: 1.6 times faster), cb05_aero's 553 (0.72 times: cell by
-    cell); benchmarks/RESULTS.md."""
-    grs = Chemistry("grs_aero", kernels="generated").generated
-    cb05 = Chemistry("cb05_aero", kernels="generated").generated
-    assert grs.NNZ <= codegen.LANES_MAX_ENTRIES < cb05.NNZ
-    assert grs.chemistry_3d is not grs.chemistry_3d_by_cell and grs.LANES == codegen.LANES
-    assert cb05.chemistry_3d is cb05.chemistry_3d_by_cell and not hasattr(cb05, "lanes_tendency")
-
-
-@pytest.mark.parametrize("mechanism", ["grs_aero"])
-@pytest.mark.parametrize("hour, photolysis", [(4, "per_step"), (15, "per_step"), (10, "continuous")])
+@pytest.mark.parametrize("mechanism, hour, photolysis", [
+    ("grs_aero", 4, "per_step"), ("grs_aero", 15, "per_step"), ("grs_aero", 10, "continuous"),
+    ("cb05_aero", 4, "per_step"), ("cb05_aero", 10, "continuous")])
 def test_lanes_equal_cell_by_cell(mechanism, hour, photolysis):
     chem, args = _arguments(mechanism, hour, photolysis)
     gen = chem.generated
+    assert gen.chemistry_3d is not gen.chemistry_3d_by_cell and gen.LANES == 8
     reference = _run(gen.chemistry_3d_by_cell, args)
     assert reference[2].min() > 0  # every cell took solver steps
     before = numba.get_num_threads()

@@ -14,11 +14,10 @@ What is generated (straight-line code, every index and constant a literal):
 - ``clip_negatives``, ``equilibrate``, the per-cell Rosenbrock integrator ``integrate_cell`` and the drivers
   ``chemistry_3d`` (parallel over cells) and ``integrate_box``, with the arguments of the generic drivers in
   ``airmodel.kernels.chemistry`` less the mechanism arrays (they are compiled in);
-- for a mechanism whose sparse matrix has at most ``LANES_MAX_ENTRIES`` entries, the same pieces for ``LANES``
-  cells at once (``lanes_*``) and a ``chemistry_3d`` that advances groups of LANES cells in lockstep, one cell per
-  SIMD lane, each lane with its own step size and accept/reject decisions: the result of the cell-by-cell driver
-  (``chemistry_3d_by_cell``, which a larger mechanism uses as its ``chemistry_3d``) to the last bit, 1.6 times
-  faster for grs_aero (benchmarks/RESULTS.md).
+- the same pieces for ``LANES`` cells at once (``lanes_*``) and a ``chemistry_3d`` that advances groups of LANES
+  cells in lockstep, one cell per SIMD lane, each lane with its own step size and accept/reject decisions: the
+  result of the cell-by-cell driver ``chemistry_3d_by_cell`` to the last bit, 1.7 times faster per cell for grs_aero
+  and 1.18 times for cb05_aero (benchmarks/RESULTS.md).
 
 Each expression is written in the order the generic kernels evaluate it (reaction by reaction, left to right), so
 the generated tendency and Jacobian equal the generic ones to the last bit on most inputs; the generic kernels stay
@@ -372,10 +371,7 @@ def _emit_equilibrium(mech: Mechanism) -> list[str]:
 # function's operations on its own cell.
 # -------------------------------------------------------------------------------------------------------------------
 LANES = 8  # cells a lockstep group advances together: 8 float64 fill one AVX-512 register
-#: The largest sparse matrix (entries) whose mechanism gets the lockstep driver. Measured (benchmarks/RESULTS.md):
-#: grs_aero (36 entries) 1.6 times faster per cell with it, on one thread and on two; cb05_aero (553) 0.72 times
-#: (the compiler no longer vectorises lane loops of hundreds of statements) and four times the compile time.
-LANES_MAX_ENTRIES = 100
+LANE_CHUNK = 20  # statements per loop over the lanes (_lane_loops)
 _INDEX = re.compile(r"\b([A-Za-z_][A-Za-z_0-9]*)\[(\d+)\]")
 
 
@@ -400,44 +396,63 @@ def _body(block: list[str], header: str) -> list[str]:
     return body
 
 
-def _emit_lanes(tendency: list[str], jacobian: list[str], lu: list[str], rates: list[str]) -> list[str]:
+def _lane_loops(statements: list[str], bound: str, before: str = "", after: str = "") -> list[str]:
+    """The statements in loops over the lanes of LANE_CHUNK statements each (LLVM vectorises a loop of a few dozen
+    statements but gives up on one of hundreds: cb05_aero's Jacobian in one loop ran at 0.42 of the scalar speed and
+    took 108 s to compile); ``before`` and ``after`` open and close each loop."""
+    out = []
+    for n in range(0, len(statements), LANE_CHUNK):
+        out.append(f"    for l in range({bound}):")
+        out += ["        " + b for b in ([before] if before else []) + statements[n:n + LANE_CHUNK]
+                + ([after] if after else [])]
+    return out
+
+
+def _emit_lanes(mech: Mechanism, jacobian: list[str], lu: list[str], rates: list[str]) -> list[str]:
     njit = "@njit(cache=True, error_model='numpy')"
+    a = mech.arrays
     out = [f"LANES = {LANES}", "", ""]
-    # tendency: the dilution and emission prologue over all entries, then the reactions lane by lane
-    body = _body(tendency, "def tendency(k, y, emission, dilution, background, f):")
-    reactions = [b.strip() for b in body if not b.startswith((" ", "if ", "else:", "for "))]
+    # tendency: the dilution and emission prologue over all entries, then the reactions in chunks, each species' sum
+    # continued chunk after chunk (f = f + terms: the additions of the scalar sum, in its order)
     out += [njit, "def lanes_tendency(k, y, emission, dilution, background, f):",
             "    if dilution != 0.0:",
             "        for n in range(f.size):",
             "            f[n] = emission[n] + dilution * (background[n] - y[n])",
             "    else:",
             "        for n in range(f.size):",
-            "            f[n] = emission[n]",
-            "    for l in range(y.size // NS):"] + ["        " + _per_lane(b) for b in reactions] + ["", ""]
-    body = _body(jacobian, "def jacobian(k, y, dilution, jac):")
-    out += [njit, "def lanes_jacobian(k, y, dilution, jac):", "    for l in range(jac.size // NNZ):"]
-    out += ["        " + _per_lane(b) for b in body] + ["", ""]
-    decompose = _body(lu, "def decompose(a):")
-    out += [njit, "def lanes_decompose(a, ok):",
-            "    \"\"\"decompose() for each lane; ok[l]: its pivots are nonzero and finite (a lane that fails goes on, its\n"
-            "    values unused).\"\"\"",
-            "    for l in range(ok.size):", "        fine = True"]
+            "            f[n] = emission[n]"]
+    n_reactions = a.rate_type.size
+    for first in range(0, n_reactions, LANE_CHUNK):
+        out.append("    for l in range(y.size // NS):")
+        terms: dict[int, str] = {}
+        for r in range(first, min(n_reactions, first + LANE_CHUNK)):
+            out.append(f"        r{r} = {_per_lane(_reaction_rate(a, r))}")
+            for n in range(a.net_start[r], a.net_start[r + 1]):
+                sp = int(a.net_species[n])
+                terms[sp] = terms.get(sp, "") + _term(float(a.net_coef[n]), f"r{r}")
+        out += [f"        f[{sp * LANES} + l] = f[{sp * LANES} + l]{terms[sp]}" for sp in sorted(terms)]
+    out += ["", ""]
+    body = [_per_lane(b) for b in _body(jacobian, "def jacobian(k, y, dilution, jac):")]
+    out += [njit, "def lanes_jacobian(k, y, dilution, jac):"] + _lane_loops(body, "jac.size // NNZ") + ["", ""]
     pivot = re.compile(r"if not \(abs\(a\[(\d+)\]\) > 0\.0 and abs\(a\[(\d+)\]\) < INF\):")
-    for b in decompose:
+    body = []
+    for b in _body(lu, "def decompose(a):"):
         m = pivot.match(b)
         if m:
             d = int(m.group(1)) * LANES
-            out.append(f"        fine = fine & (abs(a[{d} + l]) > 0.0) & (abs(a[{d} + l]) < INF)")
+            body.append(f"fine = fine & (abs(a[{d} + l]) > 0.0) & (abs(a[{d} + l]) < INF)")
         elif b.strip() not in ("return False", "return True"):
-            out.append("        " + _per_lane(b))
-    out += ["        ok[l] = fine", "", ""]
-    solve = _body(lu, "def solve_lu(a, b):")
-    out += [njit, "def lanes_solve_lu(a, b):", "    for l in range(b.size // NS):"]
-    out += ["        " + _per_lane(b) for b in solve] + ["", ""]
-    matrix = _body(lu, "def stage_matrix(jac, diagonal, a):")
-    out += [njit, "def lanes_stage_matrix(jac, diagonal, a):",
-            "    for n in range(a.size):", "        a[n] = -jac[n]", "    for l in range(diagonal.size):"]
-    out += ["        " + _per_lane(b.replace("diagonal", "diagonal[l]")) for b in matrix[2:]] + ["", ""]
+            body.append(_per_lane(b))
+    out += [njit, "def lanes_decompose(a, ok):",
+            "    \"\"\"decompose() for each lane; ok[l]: its pivots are nonzero and finite (a lane that fails goes on, its\n"
+            "    values unused).\"\"\"",
+            "    for l in range(ok.size):", "        ok[l] = True"]
+    out += _lane_loops(body, "ok.size", before="fine = True", after="ok[l] = ok[l] & fine") + ["", ""]
+    body = [_per_lane(b) for b in _body(lu, "def solve_lu(a, b):")]
+    out += [njit, "def lanes_solve_lu(a, b):"] + _lane_loops(body, "b.size // NS") + ["", ""]
+    body = [_per_lane(b.replace("diagonal", "diagonal[l]")) for b in _body(lu, "def stage_matrix(jac, diagonal, a):")[2:]]
+    out += [njit, "def lanes_stage_matrix(jac, diagonal, a):", "    for n in range(a.size):", "        a[n] = -jac[n]"]
+    out += _lane_loops(body, "diagonal.size") + ["", ""]
     # rate constants: exp and log stay scalar (no vector library here, and a vector exp would not match libm's
     # bits): one lane a call
     body = _body(rates, "def rate_constants(cos_chi, cloud_factor, k_thermal, k):")
@@ -845,6 +860,7 @@ def _lanes_group(first_chunk, n_chunks, stride, concentration, slot, active, sol
             alive[l] = True
         # the start of each lane's attempt
         any_sun = False
+        all_fixed = True
         n_live = 0
         for l in range(L):
             skip[l] = True
@@ -875,6 +891,7 @@ def _lanes_group(first_chunk, n_chunks, stride, concentration, slot, active, sol
                 alive[l] = False
                 continue
             any_sun = any_sun or not no_sun_term[l]
+            all_fixed = all_fixed and fixed_sun[l]
             diagonal[l] = 1.0 / (h[l] * tab.gamma)
             skip[l] = False
             n_live += 1
@@ -926,19 +943,22 @@ def _lanes_group(first_chunk, n_chunks, stride, concentration, slot, active, sol
                         row_j = stage_k[j]
                         for n in range(NS * L):
                             y_stage[n] += a_ij * row_j[n]
-                for l in range(L):
-                    if skip[l]:
-                        continue
-                    if fixed_sun[l]:
-                        for r in range(NR):
-                            k_stage[r * L + l] = k_now[r * L + l]
-                        continue
-                    tau = t[l] + tab.alpha[i] * h[l]
-                    if tau != stage_time[l]:
-                        lane_rate_constants(cos_zenith_in_call(tau, dt, sun_l[l], lon_l[l], sin_lat[l], cos_lat[l]),
-                                            cloud_factor[l], k_thermal, k_stage, l)
-                        stage_time[l] = tau
-                lanes_tendency(k_stage, y_stage, zero, 0.0, zero, f_stage)
+                if all_fixed:  # every lane's rate constants are those of the step's start
+                    lanes_tendency(k_now, y_stage, zero, 0.0, zero, f_stage)
+                else:
+                    for l in range(L):
+                        if skip[l]:
+                            continue
+                        if fixed_sun[l]:
+                            for r in range(NR):
+                                k_stage[r * L + l] = k_now[r * L + l]
+                            continue
+                        tau = t[l] + tab.alpha[i] * h[l]
+                        if tau != stage_time[l]:
+                            lane_rate_constants(cos_zenith_in_call(tau, dt, sun_l[l], lon_l[l], sin_lat[l],
+                                                                   cos_lat[l]), cloud_factor[l], k_thermal, k_stage, l)
+                            stage_time[l] = tau
+                    lanes_tendency(k_stage, y_stage, zero, 0.0, zero, f_stage)
                 use_start = False
             gamma_i = tab.gamma_i[i]
             for l in range(L):
@@ -970,11 +990,18 @@ def _lanes_group(first_chunk, n_chunks, stride, concentration, slot, active, sol
                 rejected_last[l] = True
                 last[l] = False
                 continue
-            for s in range(NS):
-                ty[s] = y_new[s * L + l]
-            clip_negatives_by_element(ELEMENT_OF, ELEMENT_WEIGHT, ty, solve)
-            for s in range(NS):
-                y[s * L + l] = ty[s]
+            negative = False
+            for a in range(solve.size):
+                negative = negative or not y_new[solve[a] * L + l] >= 0.0
+            if negative:  # (clip_negatives_by_element changes nothing where every solved species is >= 0)
+                for s in range(NS):
+                    ty[s] = y_new[s * L + l]
+                clip_negatives_by_element(ELEMENT_OF, ELEMENT_WEIGHT, ty, solve)
+                for s in range(NS):
+                    y[s * L + l] = ty[s]
+            else:
+                for s in range(NS):
+                    y[s * L + l] = y_new[s * L + l]
             t[l] = dt if last[l] else t[l] + h[l]
             n_acc[l] += 1
             h[l] = h_next
@@ -1050,13 +1077,10 @@ def generate_source(mech: Mechanism) -> str:
         f"N_JACOBIAN_ENTRIES = {len(layout.jacobian)}", f"N_FILL = {layout.n_fill}", ""]
     rates, tendency, jacobian, lu = _emit_rates(mech), _emit_tendency(mech), _emit_jacobian(mech, layout), \
         _emit_lu(layout)
-    blocks = [_emit_thermal(mech), rates, tendency, jacobian, lu, _emit_equilibrium(mech)]
-    lockstep = layout.nnz <= LANES_MAX_ENTRIES
-    if lockstep:
-        blocks.append(_emit_lanes(tendency, jacobian, lu, rates))
+    blocks = [_emit_thermal(mech), rates, tendency, jacobian, lu, _emit_equilibrium(mech),
+              _emit_lanes(mech, jacobian, lu, rates)]
     body = "\n\n\n".join("\n".join(b) for b in blocks)
-    tail = LANES_TEMPLATE if lockstep else "\n\nchemistry_3d = chemistry_3d_by_cell  # a large mechanism: cell by cell\n"
-    return "\n".join(head) + "\n\n" + body + "\n\n" + TEMPLATE + tail
+    return "\n".join(head) + "\n\n" + body + "\n\n" + TEMPLATE + LANES_TEMPLATE
 
 
 # -------------------------------------------------------------------------------------------------------------------
