@@ -685,6 +685,9 @@ LANES_TEMPLATE = '''
 # tests/unit/test_chemistry_lanes.py). Lane l of a group walks the cells of one chunk in order, as chemistry_3d_by_cell
 # does; a lane whose chunk is done stands idle until the group's other lanes are done.
 # ------------------------------------------------------------------------------------------------------------------
+GROUP_CHUNKS = 4 * LANES  # chunks of neighbouring cells a lockstep group shares out among its lanes
+
+
 @njit(cache=True, error_model='numpy')
 def _cell_index(cell, ny, nx):
     k = cell // (ny * nx)
@@ -744,11 +747,11 @@ def _finish_cell(l, st, h_next, cell, y, ty, concentration, slot, active, air_de
 
 
 @njit(cache=True, error_model='numpy')
-def _lanes_group(first_chunk, n_chunks, stride, concentration, slot, active, solve, air_density, temperature,
-                 rh_percent, cloud_fraction, cloud_cover, lon, lat, sun, dt, tab, rtol, atol, max_steps, status, steps,
-                 next_step, photolysis_at_midpoint):
-    """The cells of chunks first_chunk .. first_chunk + LANES - 1 (in chemistry_3d_by_cell's visiting order: chunk
-    (p stride) mod n_chunks for iteration p), lane l on the l-th of them."""
+def _lanes_group(chunk_begin, chunk_end, concentration, slot, active, solve, air_density, temperature, rh_percent,
+                 cloud_fraction, cloud_cover, lon, lat, sun, dt, tab, rtol, atol, max_steps, status, steps, next_step,
+                 photolysis_at_midpoint):
+    """The cells of chunks chunk_begin .. chunk_end - 1, neighbours in the grid (similar work), a cell to a lane at a
+    time in their order: a lane waits for the others only at the group's end."""
     L = LANES
     nz, ny, nx = air_density.shape
     n_cells = nz * ny * nx
@@ -797,26 +800,23 @@ def _lanes_group(first_chunk, n_chunks, stride, concentration, slot, active, sol
     n_rej = np.zeros(L, dtype=np.int64)
     n_singular = np.zeros(L, dtype=np.int64)
     cell_of = np.zeros(L, dtype=np.int64)
-    next_cell = np.zeros(L, dtype=np.int64)
-    end_cell = np.zeros(L, dtype=np.int64)
     sun_l = np.zeros((L, sun.size))
     ty = np.zeros(NS)
     tf = np.zeros(NS)
     tk = np.zeros(NR)
     no_emission = np.zeros(NS)
-    for l in range(L):
-        p = first_chunk + l
-        if p < n_chunks:
-            chunk = (p * stride) % n_chunks
-            next_cell[l] = chunk * CELLS_PER_CHUNK
-            end_cell[l] = min(n_cells, (chunk + 1) * CELLS_PER_CHUNK)
+    next_cell = chunk_begin * CELLS_PER_CHUNK
+    end_cell = min(n_cells, chunk_end * CELLS_PER_CHUNK)
     while True:
-        # a lane that has finished its cell takes the next cell of its chunk (integrate_cell's prologue)
+        # a lane that has finished its cell takes the group's next cell (integrate_cell's prologue follows). The
+        # values a lane's y keeps from its previous cell for the species that are not active (chemistry_3d_by_cell
+        # keeps them from the chunk's previous cell) enter nothing: they are no reactant, no solved species, carry
+        # no element and are not written back.
         for l in range(L):
-            if alive[l] or next_cell[l] >= end_cell[l]:
+            if alive[l] or next_cell >= end_cell:
                 continue
-            cell = next_cell[l]
-            next_cell[l] += 1
+            cell = next_cell
+            next_cell += 1
             cell_of[l] = cell
             k, j, i = _cell_index(cell, ny, nx)
             rho = air_density[k, j, i]
@@ -898,7 +898,7 @@ def _lanes_group(first_chunk, n_chunks, stride, concentration, slot, active, sol
         if n_live == 0:
             more = False
             for l in range(L):
-                more = more or alive[l] or next_cell[l] < end_cell[l]
+                more = more or alive[l] or next_cell < end_cell
             if not more:
                 break
             continue
@@ -1026,17 +1026,18 @@ def _lanes_group(first_chunk, n_chunks, stride, concentration, slot, active, sol
 def chemistry_3d(concentration, slot, active, solve, air_density, temperature, rh_percent, cloud_fraction,
                  cloud_cover, lon, lat, sun, dt, tab, rtol, atol, max_steps, status, steps, next_step,
                  photolysis_at_midpoint):
-    """chemistry_3d_by_cell's result, LANES cells at a time in lockstep (above); groups of LANES chunks spread over
-    the threads."""
+    """chemistry_3d_by_cell's result, LANES cells at a time in lockstep (above): groups of GROUP_CHUNKS neighbouring
+    chunks, spread over the threads in chemistry_3d_by_cell's order of chunks (chunk_stride, why: there)."""
     nz, ny, nx = air_density.shape
     n_cells = nz * ny * nx
     n_chunks = (n_cells + CELLS_PER_CHUNK - 1) // CELLS_PER_CHUNK
-    stride = chunk_stride(n_chunks)
-    n_groups = (n_chunks + LANES - 1) // LANES
-    for g in prange(n_groups):
-        _lanes_group(g * LANES, n_chunks, stride, concentration, slot, active, solve, air_density, temperature,
-                     rh_percent, cloud_fraction, cloud_cover, lon, lat, sun, dt, tab, rtol, atol, max_steps, status,
-                     steps, next_step, photolysis_at_midpoint)
+    n_groups = (n_chunks + GROUP_CHUNKS - 1) // GROUP_CHUNKS
+    stride = chunk_stride(n_groups)
+    for p in prange(n_groups):
+        g = (p * stride) % n_groups
+        _lanes_group(g * GROUP_CHUNKS, min(n_chunks, (g + 1) * GROUP_CHUNKS), concentration, slot, active, solve,
+                     air_density, temperature, rh_percent, cloud_fraction, cloud_cover, lon, lat, sun, dt, tab, rtol,
+                     atol, max_steps, status, steps, next_step, photolysis_at_midpoint)
 '''
 
 
