@@ -13,12 +13,13 @@ from airmodel.chemistry.box import build_setup, load_box_config
 from airmodel.kernels import chemistry as kchem
 from airmodel.units import MOLAR_MASS_AIR
 
+pytestmark = pytest.mark.filterwarnings("error::numba.NumbaWarning")  # e.g. a driver Numba cannot cache
 CASES = {"grs_aero": "box/urban_voc_limited", "cb05_aero": "box/cb05_urban"}
 
 
-def _arguments(mechanism, hour, photolysis, shape=(5, 9, 7)):
+def _arguments(mechanism, hour, photolysis, shape=(5, 23, 19)):
     """chemistry_3d's arguments for a polluted state (the urban box, +-30 % at random per cell), as Chemistry.step
-    passes them."""
+    passes them; 2,185 cells: 69 chunks, several lockstep groups and a short last one."""
     chem = Chemistry(mechanism, rtol=1e-3, kernels="generated", photolysis=photolysis)
     rng = np.random.default_rng(7)
     y0 = build_setup(load_box_config(CASES[mechanism])).y0
@@ -47,8 +48,14 @@ def _run(driver, args):
     return args[0], args[17], args[18], args[19]
 
 
+def _assert_same(got, want):
+    for g, w in zip(got, want):
+        assert g.shape == w.shape and np.array_equal(g, w, equal_nan=g.dtype.kind == "f")
+
+
 @pytest.mark.parametrize("mechanism, hour, photolysis", [
     ("grs_aero", 4, "per_step"), ("grs_aero", 15, "per_step"), ("grs_aero", 10, "continuous"),
+    ("grs_aero", 15, "continuous"), ("grs_aero", 21, "continuous"),  # night, and sunrise within the step
     ("cb05_aero", 4, "per_step"), ("cb05_aero", 10, "continuous")])
 def test_lanes_equal_cell_by_cell(mechanism, hour, photolysis):
     chem, args = _arguments(mechanism, hour, photolysis)
@@ -60,8 +67,7 @@ def test_lanes_equal_cell_by_cell(mechanism, hour, photolysis):
     try:
         for threads in sorted({1, min(2, numba.config.NUMBA_NUM_THREADS)}):
             numba.set_num_threads(threads)
-            for got, want in zip(_run(gen.chemistry_3d, args), reference):
-                assert np.array_equal(got, want)
+            _assert_same(_run(gen.chemistry_3d, args), reference)
     finally:
         numba.set_num_threads(before)
 
@@ -72,5 +78,22 @@ def test_lanes_stop_as_the_cells_do():
     args[16] = int(np.median(_run(chem.generated.chemistry_3d_by_cell, args)[2]))  # the median cell's step count
     reference = _run(chem.generated.chemistry_3d_by_cell, args)
     assert 0 < (reference[1] == kchem.STATUS_TOO_MANY_STEPS).sum() < reference[1].size
-    for got, want in zip(_run(chem.generated.chemistry_3d, args), reference):
-        assert np.array_equal(got, want)
+    _assert_same(_run(chem.generated.chemistry_3d, args), reference)
+
+
+def test_a_failing_cell_fails_alone_as_cell_by_cell():
+    """A cell with a non-finite value: its stage matrix cannot be factored (singular, six times), the cells beside
+    it in the same lockstep group are computed as ever."""
+    chem, args = _arguments("grs_aero", 4, "per_step")
+    args[0][chem.slot[chem.active[0]], 0, 3, 4] = np.nan
+    reference = _run(chem.generated.chemistry_3d_by_cell, args)
+    assert reference[1][0, 3, 4] == kchem.STATUS_SINGULAR and (reference[1] != 0).sum() == 1
+    _assert_same(_run(chem.generated.chemistry_3d, args), reference)
+
+
+def test_a_call_of_no_time_changes_nothing_as_cell_by_cell():
+    chem, args = _arguments("grs_aero", 4, "per_step")
+    args[12] = 0.0
+    reference = _run(chem.generated.chemistry_3d_by_cell, args)
+    assert reference[2].max() == 0
+    _assert_same(_run(chem.generated.chemistry_3d, args), reference)

@@ -31,6 +31,25 @@ def test_a_first_run_writes_the_digest(tmp_path):
     assert not kernels.drop_stale_compiled_code(folder)
 
 
+def test_an_unreadable_stamp_counts_as_changed_sources(tmp_path):
+    (tmp_path / "airmodel_kernels.sha256").write_bytes(b"\xff\xfe not ascii")
+    _touch(tmp_path, "advection.advect-1.py311.nbi")
+    assert kernels.drop_stale_compiled_code(tmp_path)
+    assert not (tmp_path / "advection.advect-1.py311.nbi").exists()
+
+
+def test_a_cache_that_cannot_be_written_is_left_as_it_is(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    def refuse(self, *args, **kwargs):
+        raise PermissionError(13, "read-only", str(self))
+
+    _touch(tmp_path, "advection.advect-1.py311.nbi")
+    monkeypatch.setattr(Path, "unlink", refuse)
+    assert not kernels.drop_stale_compiled_code(tmp_path)  # no error: Numba's own checks are all there is
+    assert not (tmp_path / "airmodel_kernels.sha256").exists()
+
+
 def test_the_folder_is_numbas_own():
     # a cached kernel's cache folder, as Numba located it
     assert kernels._numba_cache_folder() == type(kernels._numba_cache_folder())(photolysis.cos_zenith._cache._cache_path)

@@ -12,12 +12,12 @@ What is generated (straight-line code, every index and constant a literal):
 - ``decompose(a)`` and ``solve_lu(a, b)``: the LU decomposition of the sparse stage matrix without pivoting, and the
   forward and back substitution, on the same layout;
 - ``clip_negatives``, ``equilibrate``, the per-cell Rosenbrock integrator ``integrate_cell`` and the drivers
-  ``chemistry_3d`` (parallel over cells) and ``integrate_box``, with the arguments of the generic drivers in
+  ``chemistry_3d_by_cell`` (parallel over cells) and ``integrate_box``, with the arguments of the generic drivers in
   ``airmodel.kernels.chemistry`` less the mechanism arrays (they are compiled in);
 - the same pieces for ``LANES`` cells at once (``lanes_*``) and a ``chemistry_3d`` that advances groups of LANES
   cells in lockstep, one cell per SIMD lane, each lane with its own step size and accept/reject decisions: the
-  result of the cell-by-cell driver ``chemistry_3d_by_cell`` to the last bit, 1.7 times faster per cell for grs_aero
-  and 1.18 times for cb05_aero (benchmarks/RESULTS.md).
+  result of the cell-by-cell driver ``chemistry_3d_by_cell`` to the last bit, about 1.8 times faster per cell for
+  grs_aero and 1.4 times for cb05_aero (benchmarks/chemistry_lanes.py, benchmarks/RESULTS.md).
 
 Each expression is written in the order the generic kernels evaluate it (reaction by reaction, left to right), so
 the generated tendency and Jacobian equal the generic ones to the last bit on most inputs; the generic kernels stay
@@ -373,11 +373,18 @@ def _emit_equilibrium(mech: Mechanism) -> list[str]:
 LANES = 8  # cells a lockstep group advances together: 8 float64 fill one AVX-512 register
 LANE_CHUNK = 20  # statements per loop over the lanes (_lane_loops)
 _INDEX = re.compile(r"\b([A-Za-z_][A-Za-z_0-9]*)\[(\d+)\]")
+_LANE_ARRAYS = ("k", "k_thermal", "y", "f", "jac", "a", "b")  # the per-cell arrays the emitted pieces index
 
 
 def _per_lane(statement: str) -> str:
-    """name[n] -> name[n * LANES + l] for every literal index of a generated statement."""
-    return _INDEX.sub(lambda m: f"{m.group(1)}[{int(m.group(2)) * LANES} + l]", statement.split("  #")[0].rstrip())
+    """name[n] -> name[n * LANES + l] for every literal index of a per-cell array in a generated statement (any
+    other indexed name is refused: it would be read at a wrong place)."""
+    def lane(m):
+        if m.group(1) not in _LANE_ARRAYS:
+            raise CodegenError(f"lockstep code: {m.group(0)!r} in {statement.strip()!r} is not a per-cell array")
+        return f"{m.group(1)}[{int(m.group(2)) * LANES} + l]"
+
+    return _INDEX.sub(lane, statement.split("  #")[0].rstrip())
 
 
 def _body(block: list[str], header: str) -> list[str]:
@@ -390,9 +397,11 @@ def _body(block: list[str], header: str) -> list[str]:
         lines = lines[end + 1:]
     body = []
     for line in lines:
-        if not line.startswith("    "):  # the end of the function (blocks may hold several)
+        if line.strip() and not line.startswith("    "):  # the next function (blocks may hold several)
             break
         body.append(line[4:])
+    while body and not body[-1].strip():
+        body.pop()
     return body
 
 
@@ -685,7 +694,7 @@ LANES_TEMPLATE = '''
 # tests/unit/test_chemistry_lanes.py). Lane l of a group walks the cells of one chunk in order, as chemistry_3d_by_cell
 # does; a lane whose chunk is done stands idle until the group's other lanes are done.
 # ------------------------------------------------------------------------------------------------------------------
-GROUP_CHUNKS = 4 * LANES  # chunks of neighbouring cells a lockstep group shares out among its lanes
+GROUP_CHUNKS = 4 * LANES  # chunks of neighbouring cells a lockstep group shares out among its lanes (at most)
 
 
 @njit(cache=True, error_model='numpy')
@@ -1026,16 +1035,20 @@ def _lanes_group(chunk_begin, chunk_end, concentration, slot, active, solve, air
 def chemistry_3d(concentration, slot, active, solve, air_density, temperature, rh_percent, cloud_fraction,
                  cloud_cover, lon, lat, sun, dt, tab, rtol, atol, max_steps, status, steps, next_step,
                  photolysis_at_midpoint):
-    """chemistry_3d_by_cell's result, LANES cells at a time in lockstep (above): groups of GROUP_CHUNKS neighbouring
-    chunks, spread over the threads in chemistry_3d_by_cell's order of chunks (chunk_stride, why: there)."""
+    """chemistry_3d_by_cell's result, LANES cells at a time in lockstep (above): groups of up to GROUP_CHUNKS
+    neighbouring chunks, spread over the threads in chemistry_3d_by_cell's order of chunks (chunk_stride, why:
+    there)."""
     nz, ny, nx = air_density.shape
     n_cells = nz * ny * nx
     n_chunks = (n_cells + CELLS_PER_CHUNK - 1) // CELLS_PER_CHUNK
-    n_groups = (n_chunks + GROUP_CHUNKS - 1) // GROUP_CHUNKS
+    # at least 16 groups where the grid allows (four a thread on four threads: a thread's share then ends within a
+    # group's work); not from numba.get_num_threads(), which would keep this function out of Numba's cache
+    per_group = max(LANES, min(GROUP_CHUNKS, n_chunks // 16))
+    n_groups = (n_chunks + per_group - 1) // per_group
     stride = chunk_stride(n_groups)
     for p in prange(n_groups):
         g = (p * stride) % n_groups
-        _lanes_group(g * GROUP_CHUNKS, min(n_chunks, (g + 1) * GROUP_CHUNKS), concentration, slot, active, solve,
+        _lanes_group(g * per_group, min(n_chunks, (g + 1) * per_group), concentration, slot, active, solve,
                      air_density, temperature, rh_percent, cloud_fraction, cloud_cover, lon, lat, sun, dt, tab, rtol,
                      atol, max_steps, status, steps, next_step, photolysis_at_midpoint)
 '''

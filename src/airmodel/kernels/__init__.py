@@ -32,7 +32,10 @@ def drop_stale_compiled_code(folder: Path | None = None) -> bool:
     which has photolysis's functions compiled into it, would still run the old code (an upgrade of airmodel
     changes only some files). A digest of every source of this package is kept beside the cache; where it differs,
     the package's cache files (``<module>.<function>-<line>.pyNN.nbi/.nbc``) are removed and Numba compiles them
-    afresh. Nothing is done where the folder cannot be written."""
+    afresh. Nothing is done where the folder cannot be written. Not covered: a process started before a kernel
+    changed, still running and compiling a function it had not needed yet, writes that function's old code after
+    a newer process has cleaned the cache (Numba's key does not see the other files); so stop the runs of a source
+    tree before changing its kernels."""
     folder = folder or _numba_cache_folder()
     if folder is None:
         return False
@@ -43,7 +46,7 @@ def drop_stale_compiled_code(folder: Path | None = None) -> bool:
     try:
         if stamp.read_text(encoding="ascii").strip() == digest:
             return False
-    except OSError:
+    except (OSError, ValueError):  # missing, unreadable or not text: as if the sources had changed
         pass
     modules = {p.stem for p in sources}
     try:
